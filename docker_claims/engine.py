@@ -1,0 +1,148 @@
+"""Connect to the engine the user means, and say what it is.
+
+The suite talks to the engine only through its API, so that a remote engine (DOCKER_HOST
+ssh:// or tcp://), Docker Desktop's VM or a second daemon on another socket work the same.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+import docker
+from docker.context import ContextAPI
+from docker.errors import DockerException
+
+MIN_API_VERSION = "1.40"
+"""Docker 19.03: the oldest engine whose API has everything the claims use (CgroupVersion...)."""
+
+PROBE_TIMEOUT = 10
+"""Seconds the first contact may take: a dead engine must be reported within seconds."""
+
+CALL_TIMEOUT = int(os.environ.get("DOCKER_CLAIMS_TIMEOUT", "300"))
+"""Deadline of every later API call (long enough for saving a big image, short of a hang)."""
+
+
+class EngineUnavailable(RuntimeError):
+    """No engine answers, or it is too old: the message says what was tried and what to do."""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What kind of engine the verdicts were measured on (heads every report)."""
+
+    endpoint: str
+    engine_version: str
+    api_version: str
+    os: str
+    arch: str
+    kernel: str
+    operating_system: str
+    storage_driver: str
+    image_store: str
+    cgroup_version: str
+    cgroup_driver: str
+    rootless: bool
+    docker_root_dir: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return (
+            f"Docker Engine {self.engine_version} (API {self.api_version}) at {self.endpoint}: "
+            f"{self.os}/{self.arch}, {self.operating_system}, storage {self.storage_driver}, "
+            f"image store {self.image_store}, cgroup v{self.cgroup_version} "
+            f"({self.cgroup_driver}){', rootless' if self.rootless else ''}"
+        )
+
+
+def candidates() -> list[tuple[str, dict]]:
+    """Where to look for an engine, in the order the docker CLI itself would."""
+    if os.environ.get("DOCKER_HOST"):
+        return [(f"DOCKER_HOST={os.environ['DOCKER_HOST']}", {"from_env": True})]
+    found = []
+    name = os.environ.get("DOCKER_CONTEXT")
+    try:
+        context = ContextAPI.get_context(name) if name else ContextAPI.get_current_context()
+    except DockerException:
+        context = None
+    if context is not None and context.name != "default" and context.Host:
+        found.append(
+            (f"docker context {context.name!r} ({context.Host})",
+             {"base_url": context.Host, "tls": context.TLSConfig or False})
+        )
+    found.append(("the default socket (unix:///var/run/docker.sock)", {"from_env": True}))
+    return found
+
+
+def connect(timeout: int = CALL_TIMEOUT) -> docker.DockerClient:
+    """A client for the first engine that answers, with API version negotiation.
+
+    Raises EngineUnavailable, within about PROBE_TIMEOUT seconds per candidate, saying what
+    was tried and how to point the suite at an engine.
+    """
+    tried = []
+    for where, how in candidates():
+        try:
+            client = _client(how, PROBE_TIMEOUT)
+            client.ping()
+        except (DockerException, OSError) as error:
+            tried.append(f"{where}: {_first_line(error)}")
+            continue
+        api = client.api.api_version
+        if _version_tuple(api) < _version_tuple(MIN_API_VERSION):
+            raise EngineUnavailable(
+                f"the engine at {where} speaks API {api}; docker-claims needs API "
+                f"{MIN_API_VERSION} or newer (Docker 19.03+). Upgrade the engine or point "
+                "DOCKER_HOST at a newer one."
+            )
+        client.close()
+        client = _client(how, timeout)
+        client.endpoint = where  # for the fingerprint: base_url hides unix socket paths
+        return client
+    raise EngineUnavailable(
+        "no Docker engine answers. Tried:\n  - "
+        + "\n  - ".join(tried)
+        + "\nStart Docker Desktop or dockerd, or set DOCKER_HOST (unix:///path/docker.sock, "
+        "ssh://user@host, tcp://host:2376). On Linux as root, `scripts/engine-up` installs "
+        "and starts one."
+    )
+
+
+def fingerprint(client: docker.DockerClient) -> Fingerprint:
+    """Versions, storage and cgroup facts of the engine, from `version` and `info`."""
+    version, info = client.version(), client.info()
+    driver_status = dict(tuple(pair) for pair in info.get("DriverStatus") or [] if len(pair) == 2)
+    containerd_store = driver_status.get("driver-type", "").startswith("io.containerd.snapshotter")
+    return Fingerprint(
+        endpoint=getattr(client, "endpoint", client.api.base_url),
+        engine_version=version.get("Version", "?"),
+        api_version=client.api.api_version,
+        os=version.get("Os", "?"),
+        arch=version.get("Arch", "?"),
+        kernel=version.get("KernelVersion", "?"),
+        operating_system=info.get("OperatingSystem", "?"),
+        storage_driver=info.get("Driver", "?"),
+        image_store="containerd" if containerd_store else "graphdriver",
+        cgroup_version=str(info.get("CgroupVersion", "1")),
+        cgroup_driver=info.get("CgroupDriver", "?"),
+        rootless=any("name=rootless" in opt for opt in info.get("SecurityOptions") or []),
+        docker_root_dir=info.get("DockerRootDir", "?"),
+    )
+
+
+def _client(how: dict, timeout: int) -> docker.DockerClient:
+    if how.get("from_env"):
+        return docker.from_env(version="auto", timeout=timeout)
+    return docker.DockerClient(base_url=how["base_url"], tls=how["tls"], version="auto",
+                               timeout=timeout)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0][:300]

@@ -1,0 +1,249 @@
+"""Fixture images, built FROM scratch with a static busybox: no registry needed.
+
+The busybox comes from DOCKER_CLAIMS_BUSYBOX, else from PATH or /bin/busybox (Debian and
+Ubuntu: package busybox-static). Only where none is found and a registry answers is a pinned
+busybox image pulled, and its binary used the same way. Each fixture is built once per run,
+keyed by the hash of everything that goes into it, and labelled with the run and that hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import struct
+import tarfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+from docker.errors import APIError, BuildError, DockerException, ImageNotFound
+from docker.models.images import Image
+
+from . import LABEL_FIXTURE
+from .resources import Resources, remove_container
+
+PULL_FALLBACK = "busybox:1.36.1"
+"""Pulled only when no static busybox is on this machine and a registry answers."""
+
+FS_INSTRUCTIONS = {"COPY", "ADD", "RUN"}
+"""Dockerfile instructions that change the filesystem; the others only change the config."""
+
+ELF_MACHINES = {3: "386", 8: "mips", 20: "ppc", 21: "ppc64le", 22: "s390x", 40: "arm",
+                62: "amd64", 183: "arm64", 243: "riscv64"}
+
+
+class BusyboxMissing(RuntimeError):
+    """No usable static busybox: the message says how to get one."""
+
+
+@dataclass(frozen=True)
+class FixtureSpec:
+    """A fixture image: Dockerfile instructions (after `FROM scratch`) and the files they use.
+
+    `busybox` is always in the build context; `files` maps context paths to contents.
+    """
+
+    name: str
+    instructions: tuple[str, ...]
+    files: tuple[tuple[str, bytes], ...] = ()
+
+    def dockerfile(self, labels: dict[str, str]) -> str:
+        label = " ".join(f'"{key}"="{value}"' for key, value in sorted(labels.items()))
+        return "\n".join(("FROM scratch", *self.instructions, f"LABEL {label}", ""))
+
+    def content_hash(self, busybox_digest: str) -> str:
+        digest = hashlib.sha256(busybox_digest.encode())
+        for part in (self.name, *self.instructions):
+            digest.update(part.encode() + b"\0")
+        for path, content in self.files:
+            digest.update(path.encode() + b"\0" + hashlib.sha256(content).digest())
+        return digest.hexdigest()[:16]
+
+    def file(self, path: str) -> bytes:
+        return dict(self.files)[path]
+
+
+def build_steps(dockerfile: str) -> list[str]:
+    """The instructions after FROM, one per build step, as a builder sees them."""
+    steps = [line.strip() for line in dockerfile.splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    return [step for step in steps if not step.upper().startswith("FROM ")]
+
+
+def changes_filesystem(step: str) -> bool:
+    return step.split(None, 1)[0].upper() in FS_INSTRUCTIONS
+
+
+BASE = FixtureSpec(
+    name="busybox",
+    instructions=(
+        "COPY busybox /bin/busybox",
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        'CMD ["sh"]',
+    ),
+)
+"""The article's `busybox`: one static binary and its applet links."""
+
+LAYERED = FixtureSpec(
+    name="layered",
+    instructions=(
+        "COPY busybox /bin/busybox",
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        "COPY lower/ /claims/",
+        "COPY upper/ /claims/",
+        'RUN ["/bin/busybox", "rm", "/claims/deleted.txt"]',
+        "ENV CLAIMS_FIXTURE=layered",
+        'CMD ["sh"]',
+    ),
+    files=(
+        ("lower/shadowed.txt", b"shadowed.txt as written by the lower layer\n"),
+        ("lower/lower-only.txt", b"lower-only.txt, written by the lower layer only\n"),
+        ("lower/deleted.txt", b"deleted.txt, written by the lower layer, deleted above\n"),
+        ("upper/shadowed.txt", b"shadowed.txt as written by the upper layer\n"),
+    ),
+)
+"""Five filesystem layers: a file overridden above, one only below, one deleted above."""
+
+
+def find_busybox() -> Path | None:
+    """A static busybox on this machine, or None."""
+    named = os.environ.get("DOCKER_CLAIMS_BUSYBOX")
+    if named:
+        return Path(named)
+    for candidate in (shutil.which("busybox"), "/bin/busybox", "/usr/bin/busybox"):
+        if candidate and Path(candidate).is_file() and elf_facts(Path(candidate))[1]:
+            return Path(candidate)
+    return None
+
+
+def elf_facts(path: Path) -> tuple[str | None, bool]:
+    """(architecture in Docker's words, is statically linked) of an ELF file."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if head[:4] != b"\x7fELF":
+            return None, False
+        is64, endian = head[4] == 2, "<" if head[5] == 1 else ">"
+        machine = struct.unpack_from(endian + "H", head, 18)[0]
+        if is64:
+            phoff, = struct.unpack_from(endian + "Q", head, 32)
+            phentsize, phnum = struct.unpack_from(endian + "HH", head, 54)
+        else:
+            phoff, = struct.unpack_from(endian + "I", head, 28)
+            phentsize, phnum = struct.unpack_from(endian + "HH", head, 42)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    interp = any(struct.unpack_from(endian + "I", table, i * phentsize)[0] == 3  # PT_INTERP
+                 for i in range(phnum))
+    return ELF_MACHINES.get(machine), not interp
+
+
+@dataclass
+class Fixtures:
+    """Builds fixture images for one run, each at most once (thread-safe)."""
+
+    resources: Resources
+    _built: dict[str, Image] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _busybox: bytes | None = None
+
+    def image(self, spec: FixtureSpec) -> Image:
+        busybox = self.busybox()
+        key = spec.content_hash(hashlib.sha256(busybox).hexdigest())
+        with self._lock:
+            if key not in self._built:
+                self._built[key] = self._build(spec, key, busybox)
+            return self._built[key]
+
+    def dockerfile(self, spec: FixtureSpec) -> str:
+        """The Dockerfile the fixture was built from (its steps are C01's yardstick)."""
+        key = spec.content_hash(hashlib.sha256(self.busybox()).hexdigest())
+        return spec.dockerfile(self._labels(key))
+
+    def _labels(self, key: str) -> dict[str, str]:
+        return self.resources.run.labels("fixture", **{LABEL_FIXTURE: key})
+
+    def _build(self, spec: FixtureSpec, key: str, busybox: bytes) -> Image:
+        context = _tar({"Dockerfile": spec.dockerfile(self._labels(key)).encode(),
+                        "busybox": busybox, **dict(spec.files)})
+        tag = f"{self.resources.run.prefix}-{spec.name}:{key[:12]}"
+        try:
+            image, _ = self.resources.client.images.build(
+                fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
+                network_mode="none")
+        except BuildError as error:
+            lines = "".join(step.get("stream", "") or step.get("error", "")
+                            for step in error.build_log)
+            raise RuntimeError(f"fixture {spec.name!r} failed to build: {error.msg}\n{lines}")
+        return self.resources.image(image)
+
+    def busybox(self) -> bytes:
+        if self._busybox is None:
+            self._busybox = self._find_or_pull()
+        return self._busybox
+
+    def _find_or_pull(self) -> bytes:
+        engine_arch = self.resources.client.version().get("Arch", "amd64")
+        path = find_busybox()
+        if path is not None:
+            if not path.is_file():
+                raise BusyboxMissing(f"DOCKER_CLAIMS_BUSYBOX={path} is not a file")
+            arch, static = elf_facts(path)
+            if not static:
+                raise BusyboxMissing(f"{path} is not a static binary: fixtures are built FROM "
+                                     "scratch and need busybox-static")
+            if arch != engine_arch:
+                raise BusyboxMissing(
+                    f"{path} is built for {arch}, the engine runs {engine_arch}: set "
+                    f"DOCKER_CLAIMS_BUSYBOX to a static busybox for {engine_arch}")
+            return path.read_bytes()
+        try:
+            return self._pulled_busybox()
+        except DockerException as error:
+            raise BusyboxMissing(
+                "no static busybox found (DOCKER_CLAIMS_BUSYBOX unset; none on PATH or at "
+                f"/bin/busybox) and pulling {PULL_FALLBACK} failed ({error}). Install one "
+                "(Debian/Ubuntu: apt-get install busybox-static; Fedora: dnf install "
+                "busybox; macOS: download a static build for the engine's architecture) and "
+                "set DOCKER_CLAIMS_BUSYBOX=/path/to/busybox") from None
+
+    def _pulled_busybox(self) -> bytes:
+        """Take /bin/busybox out of a pulled image; remove the image if we brought it."""
+        client = self.resources.client
+        try:
+            client.images.get(PULL_FALLBACK)
+            had_it = True
+        except ImageNotFound:
+            had_it = False
+            client.images.pull(PULL_FALLBACK)
+        try:
+            holder = client.containers.create(PULL_FALLBACK, ["true"], network_mode="none",
+                                              labels=self.resources.run.labels("helper"))
+            try:
+                stream, _ = holder.get_archive("/bin/busybox")
+                with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+                    member = tar.extractfile(tar.getmembers()[0])
+                    return member.read() if member else b""
+            finally:
+                remove_container(client, holder.id)
+        finally:
+            if not had_it:
+                try:
+                    client.images.remove(PULL_FALLBACK)
+                except APIError:
+                    pass
+
+
+def _tar(files: dict[str, bytes]) -> io.BytesIO:
+    """A build context; fixed mtimes and modes keep the builder's cache keys stable."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path, content in sorted(files.items()):
+            info = tarfile.TarInfo(path)
+            info.size, info.mtime = len(content), 0
+            info.mode = 0o755 if path == "busybox" else 0o644
+            tar.addfile(info, io.BytesIO(content))
+    buffer.seek(0)
+    return buffer

@@ -1,0 +1,52 @@
+"""Quality gates on the features: every scenario names its claim, no step is undefined.
+
+Run as `python -m docker_claims.gates`; exits non-zero with the offending places.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from behave.parser import parse_file
+
+CLAIM_TAG = re.compile(r"^claim\.C(0[1-9]|1[0-5])$")
+
+
+def untagged_scenarios(features: Path) -> list[str]:
+    """Scenarios with no @claim.C01..C15 tag, on themselves or their feature."""
+    problems = []
+    for path in sorted(features.rglob("*.feature")):
+        feature = parse_file(str(path))
+        for scenario in feature.walk_scenarios():
+            tags = [str(t) for t in (*feature.tags, *scenario.effective_tags)]
+            if not any(CLAIM_TAG.match(tag) for tag in tags):
+                problems.append(f"{path}:{scenario.line}: {scenario.name}")
+    return problems
+
+
+def undefined_steps() -> list[str]:
+    """Steps behave cannot match, from a dry run."""
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "--dry-run", "--no-summary", "--format=steps.usage",
+         "--no-junit"], capture_output=True, text=True)
+    text = run.stdout + run.stderr
+    if "UNDEFINED STEPS" not in text:
+        return []
+    return [line.strip() for line in text.split("UNDEFINED STEPS", 1)[1].splitlines()
+            if line.strip() and not line.startswith("-")]
+
+
+def main() -> int:
+    failures = [f"untagged: {s}" for s in untagged_scenarios(Path("features"))]
+    failures += [f"undefined: {s}" for s in undefined_steps()]
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    print(f"gates: {'FAILED' if failures else 'ok'} ({len(failures)} problems)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+import time
+
+import pytest
+
+from docker_claims import engine
+
+
+def test_no_engine_is_reported_within_seconds_with_what_was_tried(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    started = time.monotonic()
+    with pytest.raises(engine.EngineUnavailable) as raised:
+        engine.connect()
+    assert time.monotonic() - started < engine.PROBE_TIMEOUT + 2
+    message = str(raised.value)
+    assert "DOCKER_HOST=unix:///nonexistent/docker.sock" in message
+    assert "set DOCKER_HOST" in message and "engine-up" in message
+
+
+def test_docker_host_is_the_only_candidate_when_set(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "tcp://192.0.2.1:2375")
+    assert [where for where, _ in engine.candidates()] == ["DOCKER_HOST=tcp://192.0.2.1:2375"]
+
+
+def test_api_versions_compare_numerically():
+    assert engine._version_tuple("1.9") < engine._version_tuple("1.40")
+    assert engine._version_tuple("1.41") >= engine._version_tuple(engine.MIN_API_VERSION)
+
+
+class FakeClient:
+    """Just enough of DockerClient for fingerprint()."""
+
+    def __init__(self, info):
+        self._info = info
+        self.api = type("Api", (), {"base_url": "http+docker://localhost", "api_version": "1.52"})
+        self.endpoint = "DOCKER_HOST=unix:///x.sock"
+
+    def version(self):
+        return {"Version": "29.0.0", "Os": "linux", "Arch": "arm64", "KernelVersion": "6.8"}
+
+    def info(self):
+        return self._info
+
+
+def test_fingerprint_recognises_the_containerd_image_store_and_rootless():
+    client = FakeClient({
+        "Driver": "overlayfs", "CgroupVersion": "2", "CgroupDriver": "systemd",
+        "DriverStatus": [["driver-type", "io.containerd.snapshotter.v1"]],
+        "SecurityOptions": ["name=seccomp,profile=builtin", "name=rootless"],
+        "OperatingSystem": "Ubuntu 24.04", "DockerRootDir": "/home/u/.local/share/docker"})
+    print_ = engine.fingerprint(client)
+    assert print_.image_store == "containerd"
+    assert print_.rootless is True
+    assert print_.cgroup_version == "2"
+    assert "image store containerd" in print_.summary()
+
+
+def test_fingerprint_of_a_classic_engine_says_graphdriver():
+    client = FakeClient({"Driver": "overlay2", "CgroupVersion": "1",
+                         "DriverStatus": [["Backing Filesystem", "extfs"]]})
+    print_ = engine.fingerprint(client)
+    assert (print_.image_store, print_.rootless, print_.storage_driver) == (
+        "graphdriver", False, "overlay2")
