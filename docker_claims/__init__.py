@@ -6,7 +6,7 @@ LABEL_RUN = "docker-claims.run"
 """Label on everything a run creates: its value is the run id. Sweeps select by this label only."""
 
 LABEL_ROLE = "docker-claims.role"
-"""What a labelled resource is for (fixture, lease, helper, subject), for people reading `docker ps`."""
+"""What a labelled resource is for (fixture, lease, helper, subject), for people reading."""
 
 LABEL_FIXTURE = "docker-claims.fixture"
 """On fixture images: the content hash they were built from."""

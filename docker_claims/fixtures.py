@@ -8,6 +8,7 @@ keyed by the hash of everything that goes into it, and labelled with the run and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -18,7 +19,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import docker
 from docker.errors import APIError, BuildError, DockerException, ImageNotFound
 from docker.models.images import Image
 
@@ -176,7 +176,8 @@ class Fixtures:
         except BuildError as error:
             lines = "".join(step.get("stream", "") or step.get("error", "")
                             for step in error.build_log)
-            raise RuntimeError(f"fixture {spec.name!r} failed to build: {error.msg}\n{lines}")
+            raise RuntimeError(
+                f"fixture {spec.name!r} failed to build: {error.msg}\n{lines}") from error
         return self.resources.image(image)
 
     def busybox(self) -> bytes:
@@ -230,10 +231,8 @@ class Fixtures:
                 remove_container(client, holder.id)
         finally:
             if not had_it:
-                try:
+                with contextlib.suppress(APIError):
                     client.images.remove(PULL_FALLBACK)
-                except APIError:
-                    pass
 
 
 def _tar(files: dict[str, bytes]) -> io.BytesIO:

@@ -10,14 +10,17 @@ removes only the leftovers of runs that are gone.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import secrets
 import signal
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any, Callable
 
 import docker
 from docker.errors import APIError, NotFound
@@ -127,6 +130,16 @@ class Resources:
         self.defer(lambda: remove_image(self.client, image.id, self.run.id))
         return image
 
+    def import_image(self, tarball: Path, changes: Iterable[str] = (), *,
+                     role: str = "subject") -> Image:
+        """`docker import` of a tar file (streamed from disk); the run label is added as a
+        change, so the new image is this run's to remove."""
+        labels = [f"LABEL {key}={value}" for key, value in self.run.labels(role).items()]
+        answer = self.client.api.import_image_from_file(str(tarball),
+                                                        changes=[*changes, *labels])
+        image_id = json.loads(answer.strip().splitlines()[-1])["status"]
+        return self.image(image_id)
+
     def volume(self, role: str = "subject") -> Any:
         volume = self.client.volumes.create(name=self.run.name("vol"),
                                             labels=self.run.labels(role))
@@ -205,7 +218,8 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
             report.failed.append(f"{what}: {error.explanation or error}")
 
     for c in containers:
-        if doomed(c.labels):
+        # Containers inherit their image's labels: the name proves the run made it.
+        if doomed(c.labels) and c.name.startswith(f"{NAME_PREFIX}-{c.labels[LABEL_RUN]}-"):
             attempt(f"container {c.name}", lambda c=c: c.remove(force=True, v=True))
     for n in networks:
         if doomed(n.attrs.get("Labels")):
@@ -224,7 +238,7 @@ def _remove_images(client: docker.DockerClient, images: list[Image], report: Swe
         progressed = False
         for image_id, image in list(pending.items()):
             try:
-                ignoring_gone(lambda: client.api.remove_image(image_id, force=True))()
+                ignoring_gone(lambda i=image_id: client.api.remove_image(i, force=True))()
             except APIError:
                 continue
             report.removed.append(f"image {image.tags[0] if image.tags else image.short_id}")

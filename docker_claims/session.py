@@ -34,7 +34,7 @@ class Session:
     _stack: ExitStack
 
     @classmethod
-    def open(cls) -> "Session":
+    def open(cls) -> Session:
         """Raises engine.EngineUnavailable or fixtures.BusyboxMissing with a clear message."""
         interrupt_on_sigterm()
         client = engine.connect()

@@ -1,0 +1,205 @@
+"""C01-C03: an image is a stack of read-only layers, and a lookup falls through them.
+
+Each check compares what the engine shows (inspect, history, the layer tarballs of `save`,
+what a container reads) with what the claim says, and fails with the observation otherwise.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from docker.models.containers import Container
+from docker.models.images import Image
+
+from . import archives
+from .evidence import expect
+from .fixtures import build_steps, changes_filesystem
+from .resources import Resources
+
+DIFF_KINDS = {0: "changed", 1: "added", 2: "deleted"}
+"""`docker diff` Kind codes."""
+
+
+def layer_digests(image: Image) -> list[str]:
+    image.reload()
+    return list(image.attrs["RootFS"].get("Layers") or [])
+
+
+def save(image: Image, directory: Path) -> Path:
+    """`docker save` of the image, spooled to disk (never held in memory)."""
+    return archives.spool(image.save(named=True), directory)
+
+
+def check_one_layer_per_filesystem_step(image: Image, dockerfile: str) -> dict:
+    """C01: RootFS.Layers has one entry per COPY/ADD/RUN step, in build order."""
+    steps = build_steps(dockerfile)
+    fs_steps = [step for step in steps if changes_filesystem(step)]
+    layers = layer_digests(image)
+    observed = {"filesystem_steps": fs_steps, "layers": layers, "all_steps": steps}
+    expect(len(layers) == len(fs_steps),
+           f"the image has {len(layers)} layers for {len(fs_steps)} filesystem-changing "
+           "build steps", **observed)
+    return observed
+
+
+def check_history_row_per_step(image: Image, dockerfile: str) -> dict:
+    """C01: `docker history` has one row per build step, newest first, each naming its step."""
+    steps = build_steps(dockerfile)
+    rows = [row.get("CreatedBy", "") for row in reversed(image.history())]
+    observed = {"steps": steps, "history_oldest_first": rows}
+    expect(len(rows) == len(steps),
+           f"history has {len(rows)} rows for {len(steps)} build steps", **observed)
+    mismatched = [(step, row) for step, row in zip(steps, rows) if not _row_is_step(row, step)]
+    expect(not mismatched, "history rows do not match the build steps in order",
+           mismatched=mismatched, **observed)
+    return observed
+
+
+def _row_is_step(created_by: str, step: str) -> bool:
+    """A history row names its step: classic builder `#(nop) ENV ...`, BuildKit `ENV ...`,
+    and for RUN the command itself."""
+    keyword, _, rest = step.partition(" ")
+    if keyword.upper() == "RUN":
+        words = [w.strip('[]",') for w in rest.split()]
+        return all(word in created_by for word in words if word)
+    return keyword.upper() in created_by.upper()
+
+
+@dataclass
+class LayerWitness:
+    """Where the save tar says a path lives: per layer, its content or a whiteout."""
+
+    path: str
+    layers: list[dict]
+
+    @property
+    def holders(self) -> list[int]:
+        return [entry["layer"] for entry in self.layers if entry["kind"] == "file"]
+
+    @property
+    def deleters(self) -> list[int]:
+        return [entry["layer"] for entry in self.layers if entry["kind"] == "whiteout"]
+
+    def content_at(self, layer: int) -> bytes:
+        return next(e["content"] for e in self.layers if e["layer"] == layer)
+
+    def visible_layer(self) -> int | None:
+        """The topmost layer that decides the path: its version, or None when deleted."""
+        top = max(self.layers, key=lambda e: e["layer"], default=None)
+        return top["layer"] if top and top["kind"] == "file" else None
+
+
+def witness(saved: Path, path: str) -> LayerWitness:
+    """Read every layer of the saved image for `path`: which hold it, which delete it."""
+    wanted = path.lstrip("/")
+    found = []
+    with archives.open_save(saved) as archive:
+        image = archive.images[0]
+        for layer in image.layers:
+            for entry in layer.entries():
+                if entry.path != wanted and not (
+                        entry.whiteout == "opaque" and wanted.startswith(entry.path + "/")):
+                    continue
+                if entry.whiteout:
+                    found.append({"layer": layer.index, "kind": "whiteout", "entry": entry.path,
+                                  "marker": _whiteout_name(entry)})
+                else:
+                    found.append({"layer": layer.index, "kind": "file",
+                                  "content": layer.read(entry.path)})
+    return LayerWitness(path, found)
+
+
+def _whiteout_name(entry) -> str:
+    if entry.whiteout == "opaque":
+        return posixpath.join(entry.path, ".wh..wh..opq")
+    head, tail = posixpath.split(entry.path)
+    return posixpath.join(head, ".wh." + tail)
+
+
+def read_in_container(resources: Resources, image: Image, path: str) -> tuple[int, str]:
+    """What a fresh container of the image reads at `path` (exit code, output)."""
+    return resources.run_to_end(image.id, ["cat", path])
+
+
+def changes(container: Container) -> dict[str, str]:
+    """`docker diff`: path -> added/changed/deleted."""
+    return {item["Path"]: DIFF_KINDS.get(item["Kind"], str(item["Kind"]))
+            for item in container.diff() or []}
+
+
+WRITTEN = {"/claims/added.txt": "added", "/claims/shadowed.txt": "changed",
+           "/claims/lower-only.txt": "deleted"}
+"""What a writing container does to the layered image's files, as `docker diff` names it."""
+
+WRITES = ("echo written by a container > /claims/added.txt"
+          " && echo changed by a container > /claims/shadowed.txt"
+          " && rm /claims/lower-only.txt")
+
+
+def view(resources: Resources, image: Image, paths: list[str]) -> dict[str, str | None]:
+    """What a fresh container of the image reads at each path (None: not there)."""
+    script = ('for f in "$@"; do if [ -e "$f" ]; then printf "%s\\0" "$(cat "$f"; echo .)"; '
+              'else printf "\\1\\0"; fi; done')
+    code, output = resources.run_to_end(image.id, ["sh", "-c", script, "view", *paths])
+    expect(code == 0, "a fresh container could not read the files", exit_code=code,
+           output=output)
+    values = output.split("\0")[: len(paths)]
+    return {path: None if value == "\1" else value[:-1]
+            for path, value in zip(paths, values)}
+
+
+def check_view_is_the_image(resources: Resources, image: Image, saved: Path) -> dict:
+    """C03: a new container reads exactly what the image's layers hold, not another's writes."""
+    paths = sorted(WRITTEN)
+    seen = view(resources, image, paths)
+    expected = {}
+    for path in paths:
+        w = witness(saved, path)
+        top = w.visible_layer()
+        expected[path] = None if top is None else w.content_at(top).decode()
+    expect(seen == expected, "a new container does not see the image as its layers hold it",
+           container_reads=seen, image_layers_hold=expected)
+    return {"container_reads": seen}
+
+
+def check_reads_topmost(w: LayerWitness, read: tuple[int, str]) -> dict:
+    """C02: what a container reads is the version of the topmost layer holding the path."""
+    top = w.visible_layer()
+    expect(top is not None, f"the save tar shows no layer providing {w.path}", layers=w.layers)
+    expected = w.content_at(top).decode()
+    code, output = read
+    observed = {"exit_code": code, "container_read": output, "topmost_layer": top,
+                "topmost_version": expected,
+                "lower_versions": {layer: w.content_at(layer).decode()
+                                   for layer in w.holders if layer != top}}
+    expect(code == 0 and output == expected,
+           f"the container should read layer {top}'s version of {w.path}", **observed)
+    return observed
+
+
+def check_not_found(w: LayerWitness, read: tuple[int, str]) -> dict:
+    """C02: a path whited out above is not found, though a lower layer holds it."""
+    code, output = read
+    observed = {"exit_code": code, "container_read": output, "layers": w.layers}
+    expect(code != 0 and "No such file" in output,
+           f"{w.path}, deleted by an upper layer, should not be found", **observed)
+    return observed
+
+
+def check_changes_listed(observed: dict[str, str]) -> dict:
+    """C03: `docker diff` shows each write of the container with its kind."""
+    wrong = {path: observed.get(path) for path, kind in WRITTEN.items()
+             if observed.get(path) != kind}
+    expect(not wrong, "docker diff does not list the container's writes",
+           expected=WRITTEN, diff=observed, wrong=wrong)
+    return observed
+
+
+def check_layers_unchanged(before: tuple[str, list[str]], image: Image) -> dict:
+    """C03: the image id and its layer digests are what they were before the writes."""
+    after = (image.id, layer_digests(image))
+    expect(after == before, "the image changed under a container's writes",
+           before=before, after=after)
+    return {"image": after[0], "layers": after[1]}

@@ -1,0 +1,59 @@
+"""The C01-C03 checks fail when the image no longer has the property the article claims."""
+
+import pytest
+
+from docker_claims import archives, fixtures, layers
+from docker_claims.evidence import ClaimFailed
+
+
+@pytest.fixture
+def layered(session):
+    return session.fixtures.image(fixtures.LAYERED)
+
+
+@pytest.fixture
+def flattened(resources, layered, scratch):
+    """The layered image squashed into one layer (export + import): no longer a stack."""
+    container = resources.container(layered.id, ["true"])
+    return resources.import_image(archives.spool(container.export(), scratch))
+
+
+def test_layer_count_check_fails_for_a_flattened_image(session, layered, flattened):
+    dockerfile = session.fixtures.dockerfile(fixtures.LAYERED)
+    layers.check_one_layer_per_filesystem_step(layered, dockerfile)
+    with pytest.raises(ClaimFailed, match="1 layers for 5 filesystem-changing"):
+        layers.check_one_layer_per_filesystem_step(flattened, dockerfile)
+
+
+def test_history_check_fails_for_a_flattened_image(session, flattened):
+    with pytest.raises(ClaimFailed, match="history has 1 rows"):
+        layers.check_history_row_per_step(flattened, session.fixtures.dockerfile(fixtures.LAYERED))
+
+
+def test_a_flattened_image_has_no_layer_versions_to_fall_through(flattened, scratch):
+    witness = layers.witness(layers.save(flattened, scratch), "/claims/shadowed.txt")
+    assert len(witness.holders) == 1
+    assert witness.content_at(witness.holders[0]).decode().startswith("shadowed.txt as written "
+                                                                      "by the upper")
+
+
+def test_read_only_checks_fail_when_the_image_is_rewritten_with_the_writes(
+        session, resources, layered, scratch):
+    """If a container's writes went into the image (a commit onto it), C03 must fail."""
+    saved = layers.save(layered, scratch)
+    before = (layered.id, layers.layer_digests(layered))
+    writer = resources.container(layered.id, ["sh", "-c", layers.WRITES])
+    writer.start()
+    assert writer.wait(timeout=60)["StatusCode"] == 0
+    rewritten = resources.image(writer.commit(conf={"Labels": session.run.labels("subject")}))
+    with pytest.raises(ClaimFailed, match="the image changed"):
+        layers.check_layers_unchanged(before, rewritten)
+    with pytest.raises(ClaimFailed, match="does not see the image as its layers hold it"):
+        layers.check_view_is_the_image(resources, rewritten, saved)
+
+
+def test_changes_check_fails_when_a_write_is_missing_from_the_diff():
+    observed = dict(layers.WRITTEN)
+    observed.pop("/claims/lower-only.txt")
+    with pytest.raises(ClaimFailed, match="does not list the container's writes"):
+        layers.check_changes_listed(observed)
