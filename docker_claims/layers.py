@@ -83,12 +83,16 @@ class LayerWitness:
         return [entry["layer"] for entry in self.layers if entry["kind"] == "whiteout"]
 
     def content_at(self, layer: int) -> bytes:
-        return next(e["content"] for e in self.layers if e["layer"] == layer)
+        """The file's bytes in `layer` (KeyError when that layer holds no regular file there)."""
+        for entry in self.layers:
+            if entry["layer"] == layer and entry["kind"] == "file":
+                return entry["content"]
+        raise KeyError(f"layer {layer} holds no regular file at {self.path}")
 
     def visible_layer(self) -> int | None:
         """The topmost layer that decides the path: its version, or None when deleted."""
         top = max(self.layers, key=lambda e: e["layer"], default=None)
-        return top["layer"] if top and top["kind"] == "file" else None
+        return top["layer"] if top and top["kind"] != "whiteout" else None
 
 
 def witness(saved: Path, path: str) -> LayerWitness:
@@ -100,15 +104,22 @@ def witness(saved: Path, path: str) -> LayerWitness:
         for layer in image.layers:
             for entry in layer.entries():
                 if entry.path != wanted and not (
-                        entry.whiteout == "opaque" and wanted.startswith(entry.path + "/")):
+                        entry.whiteout == "opaque" and _is_below(wanted, entry.path)):
                     continue
                 if entry.whiteout:
                     found.append({"layer": layer.index, "kind": "whiteout", "entry": entry.path,
                                   "marker": _whiteout_name(entry)})
-                else:
+                elif entry.kind in ("file", "hardlink"):
                     found.append({"layer": layer.index, "kind": "file",
                                   "content": layer.read(entry.path)})
+                else:  # a directory or symlink in this layer decides the lookup too
+                    found.append({"layer": layer.index, "kind": entry.kind,
+                                  "linkname": entry.linkname})
     return LayerWitness(path, found)
+
+
+def _is_below(path: str, directory: str) -> bool:
+    return directory == "" or path.startswith(directory + "/")
 
 
 def _whiteout_name(entry) -> str:
@@ -167,7 +178,8 @@ def check_view_is_the_image(resources: Resources, image: Image, saved: Path) -> 
 def check_reads_topmost(w: LayerWitness, read: tuple[int, str]) -> dict:
     """C02: what a container reads is the version of the topmost layer holding the path."""
     top = w.visible_layer()
-    expect(top is not None, f"the save tar shows no layer providing {w.path}", layers=w.layers)
+    expect(top is not None and top in w.holders,
+           f"the save tar shows no layer providing {w.path} as a regular file", layers=w.layers)
     expected = w.content_at(top).decode()
     code, output = read
     observed = {"exit_code": code, "container_read": output, "topmost_layer": top,
