@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from .engine import EngineUnavailable
 from .evidence import Ledger
 from .fixtures import BusyboxMissing
+from .report import EVIDENCE_ATTRIBUTE, FINGERPRINT_KEY
 from .session import Session
 
 
@@ -18,6 +20,7 @@ def before_all(context) -> None:
         return
     context.add_cleanup(session.close)  # testrun layer: after after_all, even when aborted
     context.session = session
+    context.config.userdata[FINGERPRINT_KEY] = json.dumps(session.fingerprint.as_dict())
     print(f"docker-claims run {session.run.id} on {session.fingerprint.summary()}",
           file=sys.stderr)
     for line in session.swept.removed:
@@ -31,3 +34,10 @@ def before_scenario(context, scenario) -> None:
         return
     context.resources = session.resources(context.add_cleanup)
     context.ledger = Ledger()
+
+
+def after_scenario(context, scenario) -> None:
+    """Hand the scenario's evidence to the claims report."""
+    ledger = getattr(context, "ledger", None)
+    if ledger is not None:
+        setattr(scenario, EVIDENCE_ATTRIBUTE, ledger.items)

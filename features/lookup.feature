@@ -22,7 +22,7 @@ Feature: A file lookup falls through the layers top-down (C02)
     When a container of the image reads "/claims/lower-only.txt"
     Then it reads the version of the topmost layer holding it
 
-  @claim.C02
+  @claim.C02 @nuance
   Scenario: A file deleted by an upper layer is not found although a lower layer holds it
     Given "/claims/deleted.txt" is written by a lower layer and deleted by an upper one
     When a container of the image reads "/claims/deleted.txt"
