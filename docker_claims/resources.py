@@ -173,8 +173,8 @@ class Lease:
 
 def leases(client: docker.DockerClient) -> dict[str, bool]:
     """Run id -> whether its lease container is running (runs that have a lease)."""
-    found = client.containers.list(all=True, filters={"label": [LABEL_RUN, f"{LABEL_ROLE}=lease"]})
-    return {c.labels[LABEL_RUN]: c.status == "running" for c in found}
+    found = client.api.containers(all=True, filters={"label": [LABEL_RUN, f"{LABEL_ROLE}=lease"]})
+    return {c["Labels"][LABEL_RUN]: c.get("State") == "running" for c in found}
 
 
 @dataclass
@@ -190,24 +190,25 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
 
     Without `run_id`: every run that is no longer alive (no running lease, and not a young run
     still starting up). With `run_id`: that run's resources (its own end-of-run cleanup, which
-    passes include_alive=True).
+    passes include_alive=True). Listings are the engine's summaries, not per-object inspects,
+    so that resources other runs remove meanwhile do not break the sweep.
     """
     report = SweepReport()
-    selector = f"{LABEL_RUN}={run_id}" if run_id else LABEL_RUN
-    containers = client.containers.list(all=True, filters={"label": selector})
-    images = client.images.list(all=True, filters={"label": selector})
-    volumes = client.volumes.list(filters={"label": selector})
-    networks = client.networks.list(filters={"label": selector})
+    selector = {"label": f"{LABEL_RUN}={run_id}" if run_id else LABEL_RUN}
+    containers = client.api.containers(all=True, filters=selector)
+    images = client.api.images(all=True, filters=selector)
+    volumes = client.api.volumes(filters=selector).get("Volumes") or []
+    networks = client.api.networks(filters=selector)
 
     keep: set[str] = set()
     if not include_alive:
         leased = leases(client)
         alive = {run for run, running in leased.items() if running}
-        keep = alive | (_young_runs(client, containers, images) - set(leased))
+        keep = alive | (_young_runs(client, containers + images) - set(leased))
         report.kept_alive = keep
 
-    def doomed(labels: dict | None) -> bool:
-        owner = (labels or {}).get(LABEL_RUN)
+    def doomed(item: dict) -> bool:
+        owner = (item.get("Labels") or {}).get(LABEL_RUN)
         return owner is not None and owner not in keep
 
     def attempt(what: str, remove: Callable[[], Any]) -> None:
@@ -218,51 +219,52 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
             report.failed.append(f"{what}: {error.explanation or error}")
 
     for c in containers:
+        name = (c.get("Names") or ["?"])[0].lstrip("/")
         # Containers inherit their image's labels: the name proves the run made it.
-        if doomed(c.labels) and c.name.startswith(f"{NAME_PREFIX}-{c.labels[LABEL_RUN]}-"):
-            attempt(f"container {c.name}", lambda c=c: c.remove(force=True, v=True))
+        if doomed(c) and name.startswith(f"{NAME_PREFIX}-{c['Labels'][LABEL_RUN]}-"):
+            attempt(f"container {name}",
+                    lambda i=c["Id"]: client.api.remove_container(i, force=True, v=True))
     for n in networks:
-        if doomed(n.attrs.get("Labels")):
-            attempt(f"network {n.name}", n.remove)
+        if doomed(n):
+            attempt(f"network {n['Name']}", lambda i=n["Id"]: client.api.remove_network(i))
     for v in volumes:
-        if doomed(v.attrs.get("Labels")):
-            attempt(f"volume {v.name}", lambda v=v: v.remove(force=True))
-    _remove_images(client, [i for i in images if doomed(i.labels)], report)
+        if doomed(v):
+            attempt(f"volume {v['Name']}",
+                    lambda i=v["Name"]: client.api.remove_volume(i, force=True))
+    _remove_images(client, [i for i in images if doomed(i)], report)
     return report
 
 
-def _remove_images(client: docker.DockerClient, images: list[Image], report: SweepReport) -> None:
+def _remove_images(client: docker.DockerClient, images: list[dict], report: SweepReport) -> None:
     """Images may depend on each other (commit, build parents): retry until no progress."""
-    pending = {i.id: i for i in images}
+    pending = {i["Id"]: (i.get("RepoTags") or [i["Id"][7:19]])[0] for i in images}
     while pending:
         progressed = False
-        for image_id, image in list(pending.items()):
+        for image_id, name in list(pending.items()):
             try:
                 ignoring_gone(lambda i=image_id: client.api.remove_image(i, force=True))()
             except APIError:
                 continue
-            report.removed.append(f"image {image.tags[0] if image.tags else image.short_id}")
+            report.removed.append(f"image {name}")
             del pending[image_id]
             progressed = True
         if not progressed:
-            report.failed.extend(f"image {i}: still in use" for i in pending)
+            report.failed.extend(f"image {name}: still in use" for name in pending.values())
             return
 
 
-def _young_runs(client: docker.DockerClient, containers: list[Container],
-                images: list[Image]) -> set[str]:
-    """Runs whose resources are all newer than the grace period, by the engine's clock."""
+def _young_runs(client: docker.DockerClient, summaries: list[dict]) -> set[str]:
+    """Runs whose newest resource is younger than the grace period, by the engine's clock."""
     now = _parse_time(client.info().get("SystemTime"))
-    newest: dict[str, datetime] = {}
-    for labels, created in [(c.labels, c.attrs.get("Created")) for c in containers] + [
-            (i.labels, i.attrs.get("Created")) for i in images]:
-        owner = (labels or {}).get(LABEL_RUN)
-        when = _parse_time(created)
-        if owner and when and (owner not in newest or when > newest[owner]):
-            newest[owner] = when
+    newest: dict[str, float] = {}
+    for item in summaries:
+        owner = (item.get("Labels") or {}).get(LABEL_RUN)
+        created = item.get("Created")  # seconds since the epoch, in list summaries
+        if owner and isinstance(created, (int, float)):
+            newest[owner] = max(newest.get(owner, 0), created)
     if now is None:
         return set(newest)  # no engine clock: keep everything rather than guess
-    return {run for run, when in newest.items() if (now - when).total_seconds() < YOUNG_RUN_GRACE}
+    return {run for run, when in newest.items() if now.timestamp() - when < YOUNG_RUN_GRACE}
 
 
 def _parse_time(value: str | None) -> datetime | None:
