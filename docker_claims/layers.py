@@ -10,16 +10,12 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from docker.models.containers import Container
 from docker.models.images import Image
 
 from . import archives
 from .evidence import expect
 from .fixtures import build_steps, changes_filesystem
 from .resources import Resources
-
-DIFF_KINDS = {0: "changed", 1: "added", 2: "deleted"}
-"""`docker diff` Kind codes."""
 
 
 def layer_digests(image: Image) -> list[str]:
@@ -132,12 +128,6 @@ def _whiteout_name(entry) -> str:
 def read_in_container(resources: Resources, image: Image, path: str) -> tuple[int, str]:
     """What a fresh container of the image reads at `path` (exit code, output)."""
     return resources.run_to_end(image.id, ["cat", path])
-
-
-def changes(container: Container) -> dict[str, str]:
-    """`docker diff`: path -> added/changed/deleted."""
-    return {item["Path"]: DIFF_KINDS.get(item["Kind"], str(item["Kind"]))
-            for item in container.diff() or []}
 
 
 WRITTEN = {"/claims/added.txt": "added", "/claims/shadowed.txt": "changed",

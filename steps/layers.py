@@ -2,7 +2,7 @@
 
 from behave import given, then, when
 
-from docker_claims import layers
+from docker_claims import containers, layers
 from docker_claims.evidence import expect
 
 
@@ -82,7 +82,7 @@ def step_container_writes(context):
 @then("the container's changes list the added, changed and deleted files")
 def step_changes_listed(context):
     context.ledger.record("docker diff", layers.check_changes_listed(
-        layers.changes(context.writer)))
+        containers.changes(context.writer)))
 
 
 @then("the image's id and layer digests are unchanged")
@@ -99,7 +99,7 @@ def step_new_container_sees_image(context):
 
 @given("a running container of the image")
 def step_running_container(context):
-    context.first = context.resources.container(context.image.id, ["sleep", "600"])
+    context.first = context.resources.container(context.image.id, containers.IDLE)
     context.first.start()
 
 
@@ -108,7 +108,7 @@ def step_running_writes(context):
     code, output = context.first.exec_run(["sh", "-c", layers.WRITES])
     expect(code == 0, "writing in the running container failed", exit_code=code,
            output=output.decode(errors="replace"))
-    context.ledger.record("first container's diff", layers.changes(context.first))
+    context.ledger.record("first container's diff", containers.changes(context.first))
 
 
 @then("a second container of the image, started meanwhile, does not see them")

@@ -1,0 +1,292 @@
+"""C07-C08: namespaces come with `start`, not with `create`.
+
+Two views of the engine host, each through a short-lived helper container (never privileged,
+network none, labelled, removed within the step that made it):
+
+- the engine's netns directory (`/run/docker/netns` on a Linux engine), bind-mounted read-only;
+  its path is the directory of a sandbox key the engine gives a started container, never
+  assumed;
+- a process's namespaces, `readlink /proc/<pid>/ns/<kind>`, by a helper that shares the host's
+  pid namespace with only CAP_SYS_PTRACE added. The container's init process is compared with
+  its runtime parent (PPid in /proc/<pid>/status, the shim that runc leaves behind).
+
+Stale netns entries of removed containers linger for about a minute (the engine deletes them
+in batches), so checks compare the container's own entry, never a count.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from docker.models.containers import Container
+
+from .evidence import expect
+from .resources import Resources, remove_container, wait_until
+
+KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
+"""The namespaces of /proc/<pid>/ns compared here (time namespaces are left out)."""
+
+OWN_AT_START = ("net", "pid", "mnt", "uts", "ipc")
+"""The namespaces the article's claim is about: the container gets its own of each."""
+
+MOUNT = "/netns"
+"""Where a helper sees the engine's netns directory."""
+
+GONE_TIMEOUT = 150
+"""Seconds a netns entry may take to go away after a stop (the engine sweeps every 60 s)."""
+
+PROC_SCRIPT = r"""
+p=$1
+[ -r /proc/$p/status ] || { echo "error no process $p"; exit 3; }
+pp=$(sed -n 's/^PPid:[[:space:]]*//p' /proc/$p/status)
+echo "ppid $pp"
+echo "parent_cmd $(tr '\0' ' ' < /proc/$pp/cmdline | cut -c1-160)"
+for n in net pid mnt uts ipc user cgroup; do
+  echo "self $n $(readlink /proc/$p/ns/$n)"
+  echo "parent $n $(readlink /proc/$pp/ns/$n)"
+done
+echo "#end"
+"""
+
+_NETNS_DIRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The engine's netns directory at one moment: its path and the names of its entries."""
+
+    directory: str
+    entries: frozenset[str]
+
+
+def sandbox(container: Container) -> dict[str, Any]:
+    """What `inspect` says of a container's process and network sandbox."""
+    container.reload()
+    settings = container.attrs.get("NetworkSettings") or {}
+    found = container.attrs.get("State") or {}
+    return {"Status": found.get("Status"), "Pid": found.get("Pid"),
+            "SandboxKey": settings.get("SandboxKey") or "",
+            "SandboxID": settings.get("SandboxID") or "",
+            "NetworkMode": (container.attrs.get("HostConfig") or {}).get("NetworkMode")}
+
+
+def netns_dir(resources: Resources, helper_image: str) -> str:
+    """The engine's netns directory: the directory of a started helper's sandbox key.
+
+    Asked once per client. The helper runs `cat` on an open stdin, so it stays up while
+    inspected, and is removed at once."""
+    client = resources.client
+    if client not in _NETNS_DIRS:
+        probe = resources.container(helper_image, ["cat"], role="helper", kind="helper",
+                                    stdin_open=True)
+        try:
+            probe.start()
+            key = sandbox(probe)["SandboxKey"]
+        finally:
+            remove_container(client, probe.id)
+        expect(bool(key), "a started container has no sandbox key: the engine names no netns "
+               "directory", probe=probe.id)
+        _NETNS_DIRS[client] = posixpath.dirname(key)
+    return _NETNS_DIRS[client]
+
+
+def _parse_entries(output: str) -> frozenset[str]:
+    lines = output.splitlines()
+    expect(bool(lines) and lines[-1] == "#end",
+           "the helper could not list the engine's netns directory", output=output)
+    return frozenset(line for line in lines[:-1] if line)
+
+
+LIST_SCRIPT = f"ls -1a {MOUNT} | grep -v '^\\.\\.\\?$'; echo '#end'"
+
+
+def list_netns(resources: Resources, helper_image: str,
+               directory: str | None = None) -> Listing:
+    """The entries of the engine's netns directory, read by a helper that bind-mounts it."""
+    directory = directory or netns_dir(resources, helper_image)
+    code, output = resources.run_to_end(
+        helper_image, ["sh", "-c", LIST_SCRIPT], role="helper",
+        volumes={directory: {"bind": MOUNT, "mode": "ro"}})
+    expect(code == 0, f"the helper could not list {directory}", exit_code=code, output=output)
+    return Listing(directory, _parse_entries(output))
+
+
+@contextmanager
+def watching_netns(resources: Resources, helper_image: str,
+                   directory: str | None = None) -> Iterator[Callable[[], Listing]]:
+    """A function listing the netns directory now, for polling: one helper that stays up for
+    the block (the bind mount shows the directory live) and is removed when the block ends."""
+    directory = directory or netns_dir(resources, helper_image)
+    watcher = resources.container(helper_image, ["cat"], role="helper", kind="helper",
+                                  stdin_open=True,
+                                  volumes={directory: {"bind": MOUNT, "mode": "ro"}})
+    try:
+        watcher.start()
+
+        def now() -> Listing:
+            code, output = watcher.exec_run(["sh", "-c", LIST_SCRIPT])
+            text = output.decode("utf-8", "replace")
+            expect(code == 0, f"the helper could not list {directory}", exit_code=code,
+                   output=text)
+            return Listing(directory, _parse_entries(text))
+
+        yield now
+    finally:
+        remove_container(resources.client, watcher.id)
+
+
+def wait_entry_gone(now: Callable[[], Listing], entry: str, *, timeout: float = GONE_TIMEOUT,
+                    interval: float = 2.0) -> tuple[Listing, float]:
+    """Poll the listing until `entry` is not in it or the deadline passes: (last listing, s)."""
+    started = time.monotonic()
+    last: list[Listing] = []
+
+    def gone() -> bool:
+        last[:] = [now()]
+        return entry not in last[0].entries
+
+    wait_until(gone, timeout=timeout, interval=interval)
+    return last[0], round(time.monotonic() - started, 1)
+
+
+def entry_of(sandbox_key: str) -> str:
+    return posixpath.basename(sandbox_key)
+
+
+def check_no_process(found: dict) -> dict:
+    """C07: a created container has no process: State.Pid is 0."""
+    expect(found.get("Pid") == 0 and found.get("Status") == "created",
+           f"the container has process {found.get('Pid')} in state {found.get('Status')!r}",
+           inspect=found)
+    return found
+
+
+def check_no_sandbox(found: dict) -> dict:
+    """C07: a created container has no network sandbox: no sandbox key, no sandbox id."""
+    expect(not found.get("SandboxKey") and not found.get("SandboxID"),
+           "the container already has a network sandbox", inspect=found)
+    return found
+
+
+def check_entry_new(before: Listing, sandbox_key: str, after: Listing) -> dict:
+    """C07: the netns entry a container has after start was not there while it was created."""
+    entry = entry_of(sandbox_key)
+    observed = {"sandbox_key": sandbox_key, "directory": before.directory,
+                "listed_before_start": sorted(before.entries),
+                "listed_after_start": sorted(after.entries)}
+    expect(bool(sandbox_key), "the started container has no sandbox key", **observed)
+    expect(posixpath.dirname(sandbox_key) == before.directory,
+           "the sandbox key is not in the netns directory that was listed", **observed)
+    expect(entry in after.entries, f"the container's entry {entry} is not listed after start",
+           **observed)
+    expect(entry not in before.entries,
+           f"the container's entry {entry} was already there before start", **observed)
+    return {"entry": entry, **observed}
+
+
+def check_entry_is_sandbox_key(found: dict, listing: Listing) -> dict:
+    """C08: a started container's sandbox key names an entry of the engine's netns directory."""
+    key = found.get("SandboxKey") or ""
+    observed = {"inspect": found, "directory": listing.directory,
+                "entries": sorted(listing.entries)}
+    expect((found.get("Pid") or 0) > 0, "the container has no process", **observed)
+    expect(bool(key) and posixpath.dirname(key) == listing.directory,
+           "the sandbox key is not an entry of the engine's netns directory", **observed)
+    expect(entry_of(key) in listing.entries,
+           f"the netns directory has no entry {entry_of(key)}", **observed)
+    return {"entry": entry_of(key), **observed}
+
+
+def process_namespaces(resources: Resources, helper_image: str, pid: int) -> dict:
+    """The namespaces of process `pid` on the engine host and of its parent, read by a helper
+    in the host's pid namespace with only CAP_SYS_PTRACE added (never privileged)."""
+    expect(isinstance(pid, int) and pid > 0, "no process to look at", pid=pid)
+    code, output = resources.run_to_end(
+        helper_image, ["sh", "-c", PROC_SCRIPT, "proc", str(pid)], role="helper",
+        pid_mode="host", cap_add=["SYS_PTRACE"])
+    expect(code == 0, f"the helper could not read /proc/{pid}", exit_code=code, output=output)
+    return parse_proc(pid, output)
+
+
+def parse_proc(pid: int, output: str) -> dict:
+    lines = output.splitlines()
+    expect(bool(lines) and lines[-1] == "#end", "the helper's /proc reading is incomplete",
+           output=output)
+    found: dict[str, Any] = {"pid": pid, "ns": {}, "parent_ns": {}}
+    for line in lines[:-1]:
+        word, _, rest = line.partition(" ")
+        if word == "ppid":
+            found["ppid"] = int(rest) if rest.strip().isdigit() else None
+        elif word == "parent_cmd":
+            found["parent_cmd"] = rest.strip()
+        elif word in ("self", "parent"):
+            kind, _, ns = rest.partition(" ")
+            found["ns" if word == "self" else "parent_ns"][kind] = ns.strip()
+    return found
+
+
+def _pair(found: dict, kind: str) -> tuple[str, str]:
+    mine, parents = found["ns"].get(kind, ""), found["parent_ns"].get(kind, "")
+    expect(bool(mine) and bool(parents) and mine.startswith(f"{kind}:["),
+           f"the {kind} namespaces of the process and its parent could not be read",
+           observed=found)
+    return mine, parents
+
+
+def check_own_namespace(found: dict, kind: str) -> dict:
+    """C08: the container's init process is in another `kind` namespace than its parent."""
+    mine, parents = _pair(found, kind)
+    expect(mine != parents, f"the container shares its {kind} namespace with its runtime parent",
+           kind=kind, container=mine, runtime_parent=parents, observed=found)
+    return {"kind": kind, "container": mine, "runtime_parent": parents,
+            "parent_cmd": found.get("parent_cmd")}
+
+
+def check_shared_namespace(found: dict, kind: str) -> dict:
+    """C08 nuance: the container's init process is in its parent's `kind` namespace."""
+    mine, parents = _pair(found, kind)
+    expect(mine == parents, f"the container has a {kind} namespace of its own",
+           kind=kind, container=mine, runtime_parent=parents, observed=found)
+    return {"kind": kind, "container": mine, "runtime_parent": parents,
+            "parent_cmd": found.get("parent_cmd")}
+
+
+CGROUP_NAMESPACE = {"1": "shared", "2": "own"}
+"""What the engine does by default with a container's cgroup namespace, by cgroup version."""
+
+
+def check_cgroup_namespace(found: dict, cgroup_version: str) -> dict:
+    """C08 nuance: on cgroup v1 the container shares its parent's cgroup namespace; on v2 it
+    has its own (the engine's default cgroupns mode)."""
+    expected = CGROUP_NAMESPACE.get(str(cgroup_version))
+    expect(expected is not None, f"no known cgroup namespace behaviour for cgroup version "
+           f"{cgroup_version!r}", observed=found)
+    check = check_shared_namespace if expected == "shared" else check_own_namespace
+    return {"cgroup_version": str(cgroup_version), "expected": expected,
+            **check(found, "cgroup")}
+
+
+def check_no_own_netns(found: dict, before: Listing, after: Listing) -> dict:
+    """C08 nuance: a container on the host network gets no netns entry of its own (its sandbox
+    key names the engine's `default` entry, or one that was there before it started)."""
+    key = found.get("SandboxKey") or ""
+    entry = entry_of(key)
+    observed = {"inspect": found, "listed_before_start": sorted(before.entries),
+                "listed_after_start": sorted(after.entries)}
+    expect(entry == "default" or entry in before.entries,
+           f"the container got a new netns entry {entry!r}", **observed)
+    return {"entry": entry, **observed}
+
+
+def check_entry_gone(entry: str, listing: Listing, waited: float) -> dict:
+    """C08 nuance: after a stop, the container's netns entry leaves the directory."""
+    observed = {"entry": entry, "waited_s": waited, "entries": sorted(listing.entries)}
+    expect(bool(entry) and entry not in listing.entries,
+           f"the netns entry {entry} is still there {waited} s after the stop", **observed)
+    return observed

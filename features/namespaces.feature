@@ -1,0 +1,87 @@
+@area.namespaces
+Feature: Namespaces come with start, not with create (C07, C08)
+  The article: 在docker start启动之前,容器并没有独立的名称空间,只有自己的读写层
+  ("before docker start, the container has no namespaces of its own, only its read-write layer")
+
+  The article: 在启动后,docker会创建独立的名称空间,并且将容器放进去
+  ("after start, docker creates namespaces of its own and puts the container in them")
+
+  A created container has no process and no network sandbox. Start gives it a network
+  namespace, an entry of the engine's netns directory named by its sandbox key, and puts its
+  init process in net, pid, mnt, uts and ipc namespaces other than its runtime parent's. The
+  fine print the article leaves out: the user namespace stays the runtime's by default; the
+  cgroup namespace is the runtime's on cgroup v1 and the container's own on cgroup v2; a
+  container on the host network gets no network namespace of its own; the netns entry goes away
+  after a stop, and stale entries linger for a while, so only the container's own entry counts.
+
+  Background:
+    Given the busybox fixture image
+
+  @claim.C07
+  Scenario: A created container has no process yet
+    Given a container created from the image
+    Then the container has no process
+
+  @claim.C07
+  Scenario: A created container has no network sandbox yet
+    Given a container created from the image
+    Then the container has no sandbox key
+
+  @claim.C07
+  Scenario: The network namespace a container gets at start did not exist while it was created
+    Given a container created from the image
+    And the engine's network namespaces are listed
+    When the container is started
+    Then its network namespace entry was not among those listed before the start
+
+  @claim.C08
+  Scenario: Start gives the container a network namespace named by its sandbox key
+    Given a container created from the image
+    When the container is started
+    Then the engine's netns directory holds the entry its sandbox key names
+
+  @claim.C08
+  Scenario Outline: Start puts the container's init process in a <kind> namespace of its own
+    Given a container created from the image
+    When the container is started
+    Then its init process is in another <kind> namespace than its runtime parent
+
+    Examples:
+      | kind |
+      | net  |
+      | pid  |
+      | mnt  |
+      | uts  |
+      | ipc  |
+
+  @claim.C08
+  Scenario: The user namespace stays the runtime's by default
+    Given a container created from the image
+    When the container is started
+    Then its init process is in the same user namespace as its runtime parent
+
+  @claim.C08
+  Scenario: The cgroup namespace follows the engine's cgroup version
+    Given a container created from the image
+    When the container is started
+    Then its cgroup namespace is its runtime parent's on cgroup v1 and its own on cgroup v2
+
+  @claim.C08
+  Scenario: A container on the host network gets no netns entry of its own
+    Given a container created from the image on the host network
+    And the engine's network namespaces are listed
+    When the container is started
+    Then it has no new entry in the engine's netns directory
+
+  @claim.C08
+  Scenario: A container on the host network stays in its runtime parent's network namespace
+    Given a container created from the image on the host network
+    When the container is started
+    Then its init process is in the same net namespace as its runtime parent
+
+  @claim.C08
+  Scenario: The network namespace entry goes away after the container stops
+    Given a container created from the image
+    And the container is started with its own entry in the engine's netns directory
+    When the container is stopped
+    Then its entry leaves the engine's netns directory

@@ -1,0 +1,99 @@
+"""Steps for C07-C08: namespaces come with start, not with create."""
+
+from behave import given, then
+
+from docker_claims import containers, fixtures, namespaces
+
+
+def _helper(context) -> str:
+    """The helper containers' image: the run's busybox fixture."""
+    return context.session.fixtures.image(fixtures.BASE).id
+
+
+def _process(context) -> dict:
+    found = namespaces.sandbox(context.subject)
+    return context.ledger.record("namespaces of the init process and its parent",
+                                 namespaces.process_namespaces(context.resources,
+                                                               _helper(context), found["Pid"]))
+
+
+@given("a container created from the image on the host network")
+def step_created_host_network(context):
+    context.subject = context.resources.container(context.image.id, containers.IDLE,
+                                                  network_mode="host")
+
+
+@given("the engine's network namespaces are listed")
+def step_netns_listed(context):
+    context.netns_before = context.ledger.record(
+        "netns directory before start", namespaces.list_netns(context.resources, _helper(context)))
+
+
+@given("the container is started with its own entry in the engine's netns directory")
+def step_started_with_entry(context):
+    containers.check_status(containers.start(context.subject), "running")
+    context.ledger.record("entry at start", namespaces.check_entry_is_sandbox_key(
+        namespaces.sandbox(context.subject), namespaces.list_netns(context.resources,
+                                                                   _helper(context))))
+    context.netns_entry = namespaces.entry_of(namespaces.sandbox(context.subject)["SandboxKey"])
+
+
+@then("the container has no process")
+def step_no_process(context):
+    context.ledger.record("inspect", namespaces.check_no_process(
+        namespaces.sandbox(context.subject)))
+
+
+@then("the container has no sandbox key")
+def step_no_sandbox(context):
+    context.ledger.record("inspect", namespaces.check_no_sandbox(
+        namespaces.sandbox(context.subject)))
+
+
+@then("its network namespace entry was not among those listed before the start")
+def step_entry_new(context):
+    before = context.netns_before
+    after = namespaces.list_netns(context.resources, _helper(context), before.directory)
+    context.ledger.record("netns entry", namespaces.check_entry_new(
+        before, namespaces.sandbox(context.subject)["SandboxKey"], after))
+
+
+@then("the engine's netns directory holds the entry its sandbox key names")
+def step_entry_is_key(context):
+    context.ledger.record("netns entry", namespaces.check_entry_is_sandbox_key(
+        namespaces.sandbox(context.subject),
+        namespaces.list_netns(context.resources, _helper(context))))
+
+
+@then("its init process is in another {kind} namespace than its runtime parent")
+def step_own_namespace(context, kind):
+    context.ledger.record(f"{kind} namespace", namespaces.check_own_namespace(
+        _process(context), kind))
+
+
+@then("its init process is in the same {kind} namespace as its runtime parent")
+def step_shared_namespace(context, kind):
+    context.ledger.record(f"{kind} namespace", namespaces.check_shared_namespace(
+        _process(context), kind))
+
+
+@then("its cgroup namespace is its runtime parent's on cgroup v1 and its own on cgroup v2")
+def step_cgroup_namespace(context):
+    context.ledger.record("cgroup namespace", namespaces.check_cgroup_namespace(
+        _process(context), context.session.fingerprint.cgroup_version))
+
+
+@then("it has no new entry in the engine's netns directory")
+def step_no_new_entry(context):
+    before = context.netns_before
+    after = namespaces.list_netns(context.resources, _helper(context), before.directory)
+    context.ledger.record("netns entry", namespaces.check_no_own_netns(
+        namespaces.sandbox(context.subject), before, after))
+
+
+@then("its entry leaves the engine's netns directory")
+def step_entry_gone(context):
+    with namespaces.watching_netns(context.resources, _helper(context)) as now:
+        listing, waited = namespaces.wait_entry_gone(now, context.netns_entry)
+    context.ledger.record("netns entry after stop", namespaces.check_entry_gone(
+        context.netns_entry, listing, waited))

@@ -1,0 +1,275 @@
+"""Every C04-C08 check, fed what the live engine shows when the claim is made false, fails.
+
+Each test sets up the engine so that the claim does not hold for the observed object (a
+container that wrote nothing, one started before the "created" check, one sharing the host's
+namespaces, one never stopped...), observes it through the same library calls the steps use,
+and expects ClaimFailed.
+"""
+
+import pytest
+
+from docker_claims import containers, namespaces, storage
+from docker_claims.evidence import ClaimFailed
+from docker_claims.fixtures import BASE, LAYERED
+
+
+@pytest.fixture
+def base(session):
+    return session.fixtures.image(BASE)
+
+
+@pytest.fixture
+def layered(session):
+    return session.fixtures.image(LAYERED)
+
+
+@pytest.fixture
+def helper(base):
+    return base.id
+
+
+def running(resources, image, **kwargs):
+    container = resources.container(image.id, containers.IDLE, **kwargs)
+    containers.check_status(containers.start(container), "running")
+    return container
+
+
+def overlay_or_skip(*objects):
+    for obj in objects:
+        obj.reload()
+        reason = storage.unavailable(obj.attrs)
+        if reason:
+            pytest.skip(reason)
+
+
+# C04
+
+def test_c04_changes_of_a_container_that_wrote_nothing_are_not_its_writes(resources, layered):
+    idle = containers.run_writes(resources, layered, {})
+    with pytest.raises(ClaimFailed, match="do not name its writes"):
+        containers.check_changes_are_the_writes(containers.changes(idle), containers.WRITES)
+
+
+def test_c04_changes_beyond_the_writes_are_caught(resources, layered):
+    more = {**containers.WRITES, "/claims/unannounced.txt": "added"}
+    writer = containers.run_writes(resources, layered, more)
+    with pytest.raises(ClaimFailed, match="more than its writes"):
+        containers.check_changes_are_the_writes(containers.changes(writer), containers.WRITES)
+
+
+def test_c04_two_commits_are_not_one_layer_on_top(resources, layered):
+    first = containers.commit(resources, containers.run_writes(resources, layered,
+                                                               containers.WRITES))
+    second = containers.commit(resources, containers.run_writes(
+        resources, first, {"/claims/second.txt": "added"}))
+    with pytest.raises(ClaimFailed, match="not exactly one more"):
+        containers.check_one_layer_on_top(containers.layers_of(layered),
+                                          containers.layers_of(second))
+
+
+def test_c04_a_commit_of_another_image_does_not_stack_on_this_one(resources, base):
+    one = containers.commit(resources, containers.run_writes(resources, base,
+                                                             {"/claims/one": "added"}))
+    two = containers.commit(resources, containers.run_writes(resources, base,
+                                                             {"/claims/two": "added"}))
+    on_two = containers.commit(resources, containers.run_writes(resources, two,
+                                                                {"/claims/three": "added"}))
+    with pytest.raises(ClaimFailed, match="lower layers are not the image's layers"):
+        containers.check_one_layer_on_top(containers.layers_of(one),
+                                          containers.layers_of(on_two))
+
+
+def test_c04_an_upper_dir_without_the_writes_fails(resources, layered, helper):
+    idle = containers.run_writes(resources, layered, {})
+    overlay_or_skip(idle)
+    upper = storage.list_layer_dir(resources, helper, storage.stack(idle.attrs).upper)
+    with pytest.raises(ClaimFailed, match="does not hold the container's writes"):
+        storage.check_upper_is_the_diff(upper, containers.changes(idle), containers.WRITES)
+
+
+def test_c04_another_containers_upper_dir_is_not_this_ones_diff(resources, layered, helper):
+    writer = containers.run_writes(resources, layered, containers.WRITES)
+    other = containers.run_writes(resources, layered, {**containers.WRITES,
+                                                       "/claims/more.txt": "added"})
+    overlay_or_skip(writer, other)
+    upper = storage.list_layer_dir(resources, helper, storage.stack(other.attrs).upper)
+    with pytest.raises(ClaimFailed, match="did not change"):
+        storage.check_upper_is_the_diff(upper, containers.changes(writer), containers.WRITES)
+
+
+def test_c04_a_container_of_another_image_does_not_stack_on_this_one(resources, base, layered):
+    container = resources.container(base.id, containers.IDLE)
+    overlay_or_skip(container, layered)
+    with pytest.raises(ClaimFailed, match="exactly one layer between"):
+        storage.check_init_between(storage.stack(container.attrs), storage.stack(layered.attrs))
+
+
+def test_c04_the_writable_layer_is_not_the_init_layer(resources, base, helper):
+    container = resources.container(base.id, containers.IDLE)
+    overlay_or_skip(container)
+    upper = storage.list_layer_dir(resources, helper, storage.stack(container.attrs).upper)
+    with pytest.raises(ClaimFailed, match="lacks files the engine prepares"):
+        storage.check_init_holds(upper)
+
+
+# C05
+
+def test_c05_a_running_container_is_not_listed_as_created(resources, base):
+    container = running(resources, base)
+    with pytest.raises(ClaimFailed, match="listed as 'running', not 'created'"):
+        containers.check_listed_with_state(containers.listing(resources, container),
+                                           container.id, "created")
+
+
+def test_c05_ps_without_all_does_not_list_an_exited_container(resources, base):
+    exited = containers.make_exited(resources, base)
+    rows = [{"id": row["Id"], "state": row["State"], "status": row["Status"]}
+            for row in resources.client.api.containers(filters={"name": exited.name})]
+    with pytest.raises(ClaimFailed, match="not listed"):
+        containers.check_listed_with_state(rows, exited.id, "exited")
+
+
+def test_c05_a_file_never_written_is_not_copied_out(resources, base):
+    writer = running(resources, base)
+    containers.write_file(writer, "/claims/kept.txt", "kept\n")
+    stranger = containers.make_exited(resources, base)
+    with pytest.raises(ClaimFailed, match="is not there"):
+        containers.check_file_content("/claims/kept.txt", b"kept\n",
+                                      containers.copy_out(stranger, "/claims/kept.txt"),
+                                      "copied out of the stopped container")
+
+
+def test_c05_a_file_overwritten_after_the_write_is_caught(resources, base):
+    writer = running(resources, base)
+    containers.write_file(writer, "/claims/kept.txt", "kept\n")
+    containers.write_file(writer, "/claims/kept.txt", "replaced\n")
+    containers.stop(writer)
+    containers.start(writer)
+    code, output = containers.read_running(writer, "/claims/kept.txt")
+    with pytest.raises(ClaimFailed, match="does not hold what was written"):
+        containers.check_file_content("/claims/kept.txt", b"kept\n", output.encode(),
+                                      "after the restart")
+
+
+def test_c05_the_export_of_another_container_lacks_the_file(resources, base, scratch):
+    writer = running(resources, base)
+    containers.write_file(writer, "/claims/kept.txt", "kept\n")
+    containers.stop(writer)
+    stranger = containers.make_exited(resources, base)
+    found = containers.exported_file(containers.export(stranger, scratch), "/claims/kept.txt")
+    with pytest.raises(ClaimFailed, match="is not there"):
+        containers.check_export_holds(found, b"kept\n")
+
+
+# C06
+
+def test_c06_a_created_container_given_nothing_has_no_such_change(resources, base):
+    created = containers.make_created(resources, base)
+    with pytest.raises(ClaimFailed, match="do not list"):
+        containers.check_added(containers.changes(created), "/claims/copied.txt")
+
+
+def test_c06_a_container_started_once_has_run(resources, base):
+    container = running(resources, base)
+    containers.stop(container)
+    with pytest.raises(ClaimFailed, match="not only created"):
+        containers.check_never_ran(containers.state(container))
+
+
+def test_c06_the_export_of_a_created_container_given_nothing_lacks_the_file(
+        resources, base, scratch):
+    created = containers.make_created(resources, base)
+    found = containers.exported_file(containers.export(created, scratch), "/claims/copied.txt")
+    with pytest.raises(ClaimFailed, match="is not there"):
+        containers.check_export_holds(found, b"copied\n")
+
+
+def test_c06_the_upper_dir_of_a_created_container_given_nothing_lacks_the_file(
+        resources, base, helper):
+    created = containers.make_created(resources, base)
+    overlay_or_skip(created)
+    upper = storage.list_layer_dir(resources, helper, storage.stack(created.attrs).upper)
+    with pytest.raises(ClaimFailed, match="does not hold"):
+        storage.check_upper_holds(upper, "/claims/copied.txt")
+
+
+# C07
+
+def test_c07_a_started_container_has_a_process_and_a_sandbox(resources, base):
+    found = namespaces.sandbox(running(resources, base))
+    with pytest.raises(ClaimFailed, match="has process"):
+        namespaces.check_no_process(found)
+    with pytest.raises(ClaimFailed, match="already has a network sandbox"):
+        namespaces.check_no_sandbox(found)
+
+
+def test_c07_a_listing_taken_after_start_already_has_the_entry(resources, base, helper):
+    container = running(resources, base)
+    after = namespaces.list_netns(resources, helper)
+    with pytest.raises(ClaimFailed, match="already there before start"):
+        namespaces.check_entry_new(after, namespaces.sandbox(container)["SandboxKey"], after)
+
+
+# C08
+
+def test_c08_a_created_container_has_no_entry(resources, base, helper):
+    created = containers.make_created(resources, base)
+    with pytest.raises(ClaimFailed, match="has no process"):
+        namespaces.check_entry_is_sandbox_key(namespaces.sandbox(created),
+                                              namespaces.list_netns(resources, helper))
+
+
+@pytest.mark.parametrize("kind, shared", [
+    ("net", {"network_mode": "host"}),
+    ("pid", {"pid_mode": "host"}),
+    ("ipc", {"ipc_mode": "host"}),
+    ("uts", {"uts_mode": "host"}),
+])
+def test_c08_a_container_sharing_the_hosts_namespace_has_none_of_its_own(
+        resources, base, helper, kind, shared):
+    container = running(resources, base, **shared)
+    found = namespaces.process_namespaces(resources, helper,
+                                          namespaces.sandbox(container)["Pid"])
+    with pytest.raises(ClaimFailed, match=f"shares its {kind} namespace"):
+        namespaces.check_own_namespace(found, kind)
+
+
+def test_c08_a_process_in_its_parents_mount_namespace_has_none_of_its_own(
+        resources, base, helper):
+    """Docker has no option to share the host's mount namespace: observe instead a child of
+    the container's init process (IDLE's `sleep`), which sits in its parent's namespaces."""
+    container = running(resources, base)
+    init = namespaces.sandbox(container)["Pid"]
+    top = container.top(ps_args="-o pid,ppid,comm")
+    rows = [dict(zip(top["Titles"], row)) for row in top["Processes"]]
+    child = next(int(row["PID"]) for row in rows if row["PPID"] == str(init))
+    found = namespaces.process_namespaces(resources, helper, child)
+    with pytest.raises(ClaimFailed, match="shares its mnt namespace"):
+        namespaces.check_own_namespace(found, "mnt")
+
+
+def test_c08_a_cgroup_namespace_against_the_engines_default_is_caught(
+        session, resources, base, helper):
+    version = session.fingerprint.cgroup_version
+    container = running(resources, base, cgroupns="private" if version == "1" else "host")
+    found = namespaces.process_namespaces(resources, helper, namespaces.sandbox(container)["Pid"])
+    with pytest.raises(ClaimFailed, match="cgroup namespace"):
+        namespaces.check_cgroup_namespace(found, version)
+
+
+def test_c08_a_container_off_the_host_network_gets_an_entry_of_its_own(resources, base, helper):
+    created = containers.make_created(resources, base)
+    before = namespaces.list_netns(resources, helper)
+    containers.start(created)
+    after = namespaces.list_netns(resources, helper, before.directory)
+    with pytest.raises(ClaimFailed, match="got a new netns entry"):
+        namespaces.check_no_own_netns(namespaces.sandbox(created), before, after)
+
+
+def test_c08_the_entry_of_a_container_never_stopped_stays(resources, base, helper):
+    container = running(resources, base)
+    entry = namespaces.entry_of(namespaces.sandbox(container)["SandboxKey"])
+    with namespaces.watching_netns(resources, helper) as now:
+        listing, waited = namespaces.wait_entry_gone(now, entry, timeout=3, interval=1)
+    with pytest.raises(ClaimFailed, match="still there"):
+        namespaces.check_entry_gone(entry, listing, waited)

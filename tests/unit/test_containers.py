@@ -1,0 +1,265 @@
+"""C04-C06 checks fail on observations that contradict the claim (no engine needed)."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from docker_claims import containers, storage
+from docker_claims.evidence import ClaimFailed
+
+WRITES = {"/claims/new.txt": "added", "/claims/old.txt": "changed", "/claims/gone.txt": "deleted"}
+DIFF = {"/claims": "changed", **WRITES}
+
+
+# C04: the container's changes
+
+def test_changes_matching_the_writes_hold():
+    assert containers.check_changes_are_the_writes(DIFF, WRITES)["diff"] == DIFF
+
+
+@pytest.mark.parametrize("diff", [
+    {"/claims": "changed"},                                       # nothing written
+    {**DIFF, "/claims/gone.txt": "changed"},                      # deletion reported as change
+    {k: v for k, v in DIFF.items() if k != "/claims/new.txt"},    # an addition missing
+])
+def test_changes_missing_or_misnamed_fail(diff):
+    with pytest.raises(ClaimFailed, match="do not name its writes"):
+        containers.check_changes_are_the_writes(diff, WRITES)
+
+
+def test_changes_beyond_the_writes_fail():
+    with pytest.raises(ClaimFailed, match="more than its writes"):
+        containers.check_changes_are_the_writes({**DIFF, "/bin/busybox": "changed"}, WRITES)
+
+
+def test_a_deleted_directory_above_a_write_is_not_a_mere_passage():
+    with pytest.raises(ClaimFailed, match="more than its writes"):
+        containers.check_changes_are_the_writes({**DIFF, "/claims": "deleted"}, WRITES)
+
+
+def test_the_writes_script_adds_changes_and_deletes():
+    script = containers.writes_script(WRITES)[2]
+    assert "rm '/claims/gone.txt'" in script
+    assert "> '/claims/new.txt'" in script and "> '/claims/old.txt'" in script
+
+
+# C04: commit adds exactly one layer
+
+IMAGE = ["sha256:a", "sha256:b", "sha256:c"]
+
+
+def test_one_more_layer_on_top_holds():
+    assert containers.check_one_layer_on_top(IMAGE, [*IMAGE, "sha256:d"])["writable_layer"] == \
+        "sha256:d"
+
+
+@pytest.mark.parametrize("committed", [
+    IMAGE,                                            # no layer added
+    [*IMAGE, "sha256:d", "sha256:e"],                 # two added
+    ["sha256:x", "sha256:b", "sha256:c", "sha256:d"],  # a lower layer rewritten
+    ["sha256:b", "sha256:a", "sha256:c", "sha256:d"],  # reordered
+    [*IMAGE, "sha256:c"],                             # the "new" layer is an old one
+])
+def test_commit_other_than_one_layer_on_top_fails(committed):
+    with pytest.raises(ClaimFailed):
+        containers.check_one_layer_on_top(IMAGE, committed)
+
+
+# C05: listed with the state
+
+ROWS = [{"id": "abc", "names": ["/x"], "state": "exited", "status": "Exited (0) 1 second ago"},
+        {"id": "abd", "names": ["/x2"], "state": "running", "status": "Up 1 second"}]
+
+
+def test_listed_in_its_state_holds():
+    assert containers.check_listed_with_state(ROWS, "abc", "exited")["state"] == "exited"
+
+
+def test_listed_in_another_state_fails():
+    with pytest.raises(ClaimFailed, match="listed as 'exited', not 'created'"):
+        containers.check_listed_with_state(ROWS, "abc", "created")
+
+
+def test_not_listed_fails():
+    with pytest.raises(ClaimFailed, match="not listed"):
+        containers.check_listed_with_state(ROWS, "zzz", "exited")
+
+
+def test_listed_twice_fails():
+    with pytest.raises(ClaimFailed, match="not listed"):
+        containers.check_listed_with_state([ROWS[0], ROWS[0]], "abc", "exited")
+
+
+# C05/C06: a file kept, copied out, exported
+
+def test_the_content_written_read_back_holds():
+    containers.check_file_content("/f", b"x\n", b"x\n", "after the stop")
+
+
+@pytest.mark.parametrize("read", [None, b"", b"y\n"])
+def test_a_file_gone_or_altered_fails(read):
+    with pytest.raises(ClaimFailed):
+        containers.check_file_content("/f", b"x\n", read, "after the stop")
+
+
+def _export(**changes):
+    return {"path": "/claims/f", "held": True, "content": b"x\n", "paths": 400,
+            "has_busybox": True, **changes}
+
+
+def test_an_export_with_the_file_holds():
+    containers.check_export_holds(_export(), b"x\n")
+
+
+@pytest.mark.parametrize("found", [
+    _export(held=False, content=None),
+    _export(content=b"other\n"),
+    _export(has_busybox=False),  # not the container's filesystem, only the file
+])
+def test_an_export_without_the_file_or_the_filesystem_fails(found):
+    with pytest.raises(ClaimFailed):
+        containers.check_export_holds(found, b"x\n")
+
+
+# C06: never ran, and the copied file is a change
+
+CREATED = {"Status": "created", "Running": False, "Pid": 0,
+           "StartedAt": containers.NEVER_STARTED, "FinishedAt": containers.NEVER_STARTED,
+           "ExitCode": 0}
+
+
+def test_a_created_container_never_ran():
+    containers.check_never_ran(CREATED)
+
+
+@pytest.mark.parametrize("found", [
+    {**CREATED, "Status": "running", "Running": True, "Pid": 4242,
+     "StartedAt": "2026-11-28T12:00:00.1Z"},
+    {**CREATED, "Status": "exited", "StartedAt": "2026-11-28T12:00:00.1Z"},
+    {**CREATED, "Pid": 17},
+    {**CREATED, "StartedAt": "2026-11-28T12:00:00.1Z"},
+])
+def test_a_container_that_ran_fails(found):
+    with pytest.raises(ClaimFailed):
+        containers.check_never_ran(found)
+
+
+def test_a_copied_file_listed_as_added_holds():
+    containers.check_added({"/claims": "added", "/claims/f": "added"}, "/claims/f")
+
+
+@pytest.mark.parametrize("diff", [{}, {"/claims/f": "changed"}, {"/claims": "added"}])
+def test_a_copied_file_not_added_fails(diff):
+    with pytest.raises(ClaimFailed):
+        containers.check_added(diff, "/claims/f")
+
+
+def test_a_status_other_than_the_one_wanted_fails():
+    containers.check_status({"Status": "exited"}, "exited")
+    with pytest.raises(ClaimFailed):
+        containers.check_status({"Status": "running"}, "exited")
+
+
+# C04/C06: the storage driver's view
+
+OVERLAY = {"GraphDriver": {"Name": "overlay2", "Data": {
+    "UpperDir": "/var/lib/docker/overlay2/c0ffee/diff",
+    "LowerDir": "/var/lib/docker/overlay2/c0ffee-init/diff:/var/lib/docker/overlay2/top/diff"
+                ":/var/lib/docker/overlay2/base/diff"}}}
+IMAGE_OVERLAY = {"GraphDriver": {"Name": "overlay2", "Data": {
+    "UpperDir": "/var/lib/docker/overlay2/top/diff",
+    "LowerDir": "/var/lib/docker/overlay2/base/diff"}}}
+
+
+def test_no_upper_dir_is_a_reason_to_skip_not_a_verdict():
+    containerd = {"GraphDriver": {"Name": "overlayfs", "Data": None}}
+    assert "containerd image store" in storage.unavailable(containerd)
+    assert storage.unavailable({}) is not None
+    assert storage.unavailable(OVERLAY) is None
+
+
+def test_a_single_layer_image_has_no_lower_dirs():
+    only = {"GraphDriver": {"Name": "overlay2", "Data": {"UpperDir": "/o/one/diff"}}}
+    assert storage.stack(only).layer_dirs == ("/o/one/diff",)
+
+
+UPPER = {"/claims": "dir", "/claims/new.txt": "file", "/claims/old.txt": "file",
+         "/claims/gone.txt": "whiteout"}
+
+
+def test_an_upper_dir_holding_exactly_the_changes_holds():
+    storage.check_upper_is_the_diff(UPPER, DIFF, WRITES)
+
+
+@pytest.mark.parametrize("upper, match", [
+    ({**UPPER, "/bin": "dir", "/bin/busybox": "file"}, "did not change"),   # image files copied
+    ({k: v for k, v in UPPER.items() if k != "/claims/old.txt"}, "does not hold"),
+    ({**UPPER, "/claims/gone.txt": "file"}, "does not hold"),               # no whiteout
+    ({}, "does not hold"),                                                  # writes elsewhere
+])
+def test_an_upper_dir_other_than_the_changes_fails(upper, match):
+    with pytest.raises(ClaimFailed, match=match):
+        storage.check_upper_is_the_diff(upper, DIFF, WRITES)
+
+
+def test_a_change_the_upper_dir_lacks_fails():
+    with pytest.raises(ClaimFailed, match="not in its writable layer"):
+        storage.check_upper_is_the_diff(UPPER, {**DIFF, "/etc": "added"}, WRITES)
+
+
+def test_a_whiteout_for_something_not_deleted_fails():
+    with pytest.raises(ClaimFailed, match="only deletions"):
+        storage.check_upper_is_the_diff({**UPPER, "/claims": "whiteout"}, DIFF, WRITES)
+
+
+def test_the_copied_file_in_the_upper_dir_holds():
+    storage.check_upper_holds({"/claims": "dir", "/claims/f": "file"}, "/claims/f")
+    with pytest.raises(ClaimFailed):
+        storage.check_upper_holds({"/claims": "dir"}, "/claims/f")
+
+
+def test_init_layer_between_image_and_writable_layer_holds():
+    found = storage.check_init_between(storage.stack(OVERLAY), storage.stack(IMAGE_OVERLAY))
+    assert found["init_layer"].endswith("c0ffee-init/diff")
+
+
+@pytest.mark.parametrize("lowers", [
+    "/o/top/diff:/o/base/diff",                              # no init layer
+    "/o/other-init/diff:/o/top/diff:/o/base/diff",           # another container's init layer
+    "/o/c0ffee-init/diff:/o/base/diff:/o/top/diff",          # image layers out of order
+    "/o/c0ffee-init/diff:/o/extra/diff:/o/top/diff:/o/base/diff",
+])
+def test_a_stacking_without_the_init_layer_in_place_fails(lowers):
+    container = storage.Stack("overlay2", "/o/c0ffee/diff", tuple(lowers.split(":")))
+    image = storage.Stack("overlay2", "/o/top/diff", ("/o/base/diff",))
+    with pytest.raises(ClaimFailed):
+        storage.check_init_between(container, image)
+
+
+def test_the_init_layer_lacking_the_engine_files_fails():
+    init = {name: "file" for name in storage.INIT_FILES}
+    storage.check_init_holds(init)
+    with pytest.raises(ClaimFailed, match="lacks"):
+        storage.check_init_holds({k: v for k, v in init.items() if k != "/.dockerenv"})
+
+
+def test_a_listing_tells_whiteouts_from_other_devices_and_files():
+    output = ("directory|0,0|./claims\nregular file|0,0|./claims/a|b\n"
+              "character special file|0,0|./bin/ls\ncharacter special file|1,3|./dev/null\n"
+              "regular empty file|0,0|./.dockerenv\nsymbolic link|0,0|./etc/mtab\n#end\n")
+    assert storage.parse_listing(output) == {
+        "/claims": "dir", "/claims/a|b": "file", "/bin/ls": "whiteout", "/dev/null": "other",
+        "/.dockerenv": "file", "/etc/mtab": "symlink"}
+
+
+def test_a_listing_cut_short_fails():
+    with pytest.raises(ClaimFailed, match="did not list"):
+        storage.parse_listing("directory|0,0|./claims\n")
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r\x00/\x1c\x1d\x1e"
+                                                                  "\x85\u2028\u2029\x0b\x0c"),
+                        min_size=1, max_size=20), unique=True, max_size=10))
+def test_any_file_name_survives_the_listing(names):
+    output = "".join(f"regular file|0,0|./{name}\n" for name in names) + "#end\n"
+    assert storage.parse_listing(output) == {f"/{name}": "file" for name in names}

@@ -1,0 +1,184 @@
+"""C07-C08 checks fail on observations that contradict the claim (no engine needed)."""
+
+import pytest
+
+from docker_claims import namespaces
+from docker_claims.evidence import ClaimFailed
+from docker_claims.namespaces import Listing
+
+NETNS = "/var/run/docker/netns"
+CREATED = {"Status": "created", "Pid": 0, "SandboxKey": "", "SandboxID": "",
+           "NetworkMode": "none"}
+STARTED = {"Status": "running", "Pid": 4242, "SandboxKey": f"{NETNS}/429ef8e60d2d",
+           "SandboxID": "429ef8e60d2d2a19", "NetworkMode": "none"}
+HOST = {**STARTED, "SandboxKey": f"{NETNS}/default", "NetworkMode": "host"}
+
+
+def listing(*entries):
+    return Listing(NETNS, frozenset(entries))
+
+
+# C07
+
+def test_a_created_container_has_no_process_and_no_sandbox():
+    namespaces.check_no_process(CREATED)
+    namespaces.check_no_sandbox(CREATED)
+
+
+def test_a_started_container_has_a_process():
+    with pytest.raises(ClaimFailed, match="has process 4242"):
+        namespaces.check_no_process(STARTED)
+
+
+@pytest.mark.parametrize("found", [STARTED, {**CREATED, "SandboxKey": f"{NETNS}/abc"},
+                                   {**CREATED, "SandboxID": "abc"}])
+def test_a_sandbox_before_start_fails(found):
+    with pytest.raises(ClaimFailed, match="already has a network sandbox"):
+        namespaces.check_no_sandbox(found)
+
+
+def test_an_entry_that_appears_with_start_is_new():
+    found = namespaces.check_entry_new(listing("default", "stale1"), STARTED["SandboxKey"],
+                                       listing("default", "stale1", "429ef8e60d2d"))
+    assert found["entry"] == "429ef8e60d2d"
+
+
+@pytest.mark.parametrize("before, key, after, match", [
+    (listing("429ef8e60d2d"), STARTED["SandboxKey"], listing("429ef8e60d2d"), "already there"),
+    (listing(), "", listing("x"), "no sandbox key"),
+    (listing(), STARTED["SandboxKey"], listing("other"), "not listed after start"),
+    (listing(), "/elsewhere/429ef8e60d2d", listing("429ef8e60d2d"), "not in the netns directory"),
+])
+def test_an_entry_not_born_with_start_fails(before, key, after, match):
+    with pytest.raises(ClaimFailed, match=match):
+        namespaces.check_entry_new(before, key, after)
+
+
+# C08: the entry named by the sandbox key
+
+def test_the_sandbox_key_names_a_listed_entry():
+    namespaces.check_entry_is_sandbox_key(STARTED, listing("default", "429ef8e60d2d"))
+
+
+@pytest.mark.parametrize("found, entries", [
+    (STARTED, ("default", "stale")),                        # no such entry
+    (CREATED, ("default",)),                                # not started
+    ({**STARTED, "SandboxKey": "/run/other/429ef8e60d2d"}, ("429ef8e60d2d",)),
+])
+def test_a_sandbox_key_without_its_entry_fails(found, entries):
+    with pytest.raises(ClaimFailed):
+        namespaces.check_entry_is_sandbox_key(found, listing(*entries))
+
+
+# C08: namespaces of the init process and its runtime parent
+
+PROC = """ppid 7063
+parent_cmd /usr/bin/containerd-shim-runc-v2 -namespace moby -id 8131
+self net net:[4026532184]
+parent net net:[4026531833]
+self pid pid:[4026532183]
+parent pid pid:[4026531836]
+self mnt mnt:[4026532180]
+parent mnt mnt:[4026531832]
+self uts uts:[4026532181]
+parent uts uts:[4026531838]
+self ipc ipc:[4026532182]
+parent ipc ipc:[4026531839]
+self user user:[4026531837]
+parent user user:[4026531837]
+self cgroup cgroup:[4026531835]
+parent cgroup cgroup:[4026531835]
+#end
+"""
+
+
+def proc(**overrides):
+    found = namespaces.parse_proc(7085, PROC)
+    for kind, ns in overrides.items():
+        found["ns"][kind] = ns
+    return found
+
+
+def test_the_proc_reading_is_parsed():
+    found = proc()
+    assert found["ppid"] == 7063 and found["parent_cmd"].startswith("/usr/bin/containerd-shim")
+    assert set(found["ns"]) == set(namespaces.KINDS) == set(found["parent_ns"])
+
+
+def test_an_incomplete_proc_reading_fails():
+    with pytest.raises(ClaimFailed, match="incomplete"):
+        namespaces.parse_proc(7085, PROC.replace("#end\n", ""))
+
+
+@pytest.mark.parametrize("kind", namespaces.OWN_AT_START)
+def test_own_namespaces_hold_and_fail_when_shared(kind):
+    namespaces.check_own_namespace(proc(), kind)
+    with pytest.raises(ClaimFailed, match=f"shares its {kind} namespace"):
+        namespaces.check_own_namespace(proc(**{kind: proc()["parent_ns"][kind]}), kind)
+
+
+def test_a_shared_user_namespace_holds_and_fails_when_remapped():
+    namespaces.check_shared_namespace(proc(), "user")
+    with pytest.raises(ClaimFailed, match="user namespace of its own"):
+        namespaces.check_shared_namespace(proc(user="user:[4026532999]"), "user")
+
+
+@pytest.mark.parametrize("check", [namespaces.check_own_namespace,
+                                   namespaces.check_shared_namespace])
+def test_unreadable_namespaces_never_count_as_equal_or_different(check):
+    unreadable = proc(net="")
+    unreadable["parent_ns"]["net"] = ""
+    with pytest.raises(ClaimFailed, match="could not be read"):
+        check(unreadable, "net")
+
+
+def test_cgroup_namespace_shared_on_v1_own_on_v2():
+    shared, own = proc(), proc(cgroup="cgroup:[4026532185]")
+    assert namespaces.check_cgroup_namespace(shared, "1")["expected"] == "shared"
+    assert namespaces.check_cgroup_namespace(own, "2")["expected"] == "own"
+    with pytest.raises(ClaimFailed, match="cgroup namespace of its own"):
+        namespaces.check_cgroup_namespace(own, "1")
+    with pytest.raises(ClaimFailed, match="shares its cgroup namespace"):
+        namespaces.check_cgroup_namespace(shared, "2")
+    with pytest.raises(ClaimFailed, match="no known cgroup namespace behaviour"):
+        namespaces.check_cgroup_namespace(shared, "3")
+
+
+# C08: the host network, and the entry after a stop
+
+def test_the_host_network_gets_no_entry_of_its_own():
+    namespaces.check_no_own_netns(HOST, listing("default"), listing("default"))
+    namespaces.check_no_own_netns({**HOST, "SandboxKey": f"{NETNS}/shared"}, listing("shared"),
+                                  listing("shared"))
+
+
+def test_a_new_entry_on_the_host_network_fails():
+    with pytest.raises(ClaimFailed, match="got a new netns entry"):
+        namespaces.check_no_own_netns(STARTED, listing("default"),
+                                      listing("default", "429ef8e60d2d"))
+
+
+def test_an_entry_gone_after_stop_holds_and_one_still_there_fails():
+    namespaces.check_entry_gone("429ef8e60d2d", listing("default", "stale"), 3.0)
+    with pytest.raises(ClaimFailed, match="still there"):
+        namespaces.check_entry_gone("429ef8e60d2d", listing("429ef8e60d2d"), 150.0)
+    with pytest.raises(ClaimFailed):
+        namespaces.check_entry_gone("", listing(), 0.0)
+
+
+def test_polling_stops_as_soon_as_the_entry_is_gone():
+    seen = iter([listing("a", "b"), listing("a", "b"), listing("b")])
+    last, waited = namespaces.wait_entry_gone(lambda: next(seen), "a", timeout=5, interval=0)
+    assert last.entries == {"b"} and waited < 5
+
+
+def test_polling_gives_up_at_the_deadline_with_the_last_listing():
+    last, waited = namespaces.wait_entry_gone(lambda: listing("a"), "a", timeout=0.3,
+                                              interval=0.05)
+    assert "a" in last.entries and waited >= 0.3
+
+
+def test_a_netns_listing_cut_short_fails():
+    assert namespaces._parse_entries("default\nabc\n#end\n") == {"default", "abc"}
+    with pytest.raises(ClaimFailed):
+        namespaces._parse_entries("default\n")
