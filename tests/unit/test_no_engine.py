@@ -1,0 +1,33 @@
+"""Without an engine, the claims run stops at once and says what was tried and what to do."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_behave_without_an_engine_stops_within_seconds_saying_why(tmp_path):
+    env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock"}
+    started = time.monotonic()
+    # From a temp dir, so that the repo's config (and its report files) stay out of it.
+    run = subprocess.run([sys.executable, "-m", "behave", "--no-junit", "-f", "plain",
+                          str(ROOT / "features")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    elapsed = time.monotonic() - started
+    assert run.returncode != 0
+    assert elapsed < 30
+    output = run.stdout + run.stderr
+    assert "no Docker engine answers" in output
+    assert "DOCKER_HOST=unix:///nonexistent/docker.sock" in output
+    assert "scripts/engine-up" in output
+
+
+def test_the_sweep_command_without_an_engine_says_so(capsys, monkeypatch):
+    from docker_claims.cli import main
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    assert main(["sweep"]) == 2
+    assert "no Docker engine answers" in capsys.readouterr().err
