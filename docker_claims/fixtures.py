@@ -28,6 +28,10 @@ from .resources import Resources, remove_container
 PULL_FALLBACK = "busybox:1.36.1"
 """Pulled only when no static busybox is on this machine and a registry answers."""
 
+BUILD_ATTEMPTS = 2
+"""The classic builder shares its cache between runs: when another run removes its fixture, the
+cached steps below it go too, and a build that was reusing them fails once; the retry rebuilds."""
+
 FS_INSTRUCTIONS = {"COPY", "ADD", "RUN"}
 """Dockerfile instructions that change the filesystem; the others only change the config."""
 
@@ -107,6 +111,19 @@ LAYERED = FixtureSpec(
 )
 """Five filesystem layers: a file overridden above, one only below, one deleted above."""
 
+CONFIGURED = FixtureSpec(
+    name="configured",
+    instructions=(
+        *(step for step in LAYERED.instructions if changes_filesystem(step)),
+        "ENV CLAIMS_GREETING=configured",
+        "WORKDIR /claims",
+        'CMD ["sh", "-c", "echo \\"$CLAIMS_GREETING in $PWD\\" && cat shadowed.txt"]',
+    ),
+    files=LAYERED.files,
+)
+"""LAYERED's layers with a config that matters: a command that needs its ENV and WORKDIR, to
+show what an import loses and what `changes` give back (C12)."""
+
 
 def find_busybox() -> Path | None:
     """A static busybox on this machine, or None."""
@@ -169,15 +186,22 @@ class Fixtures:
         context = _tar({"Dockerfile": spec.dockerfile(self._labels(key)).encode(),
                         "busybox": busybox, **dict(spec.files)})
         tag = f"{self.resources.run.prefix}-{spec.name}:{key[:12]}"
-        try:
-            image, _ = self.resources.client.images.build(
-                fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
-                network_mode="none")
-        except BuildError as error:
-            lines = "".join(step.get("stream", "") or step.get("error", "")
-                            for step in error.build_log)
-            raise RuntimeError(
-                f"fixture {spec.name!r} failed to build: {error.msg}\n{lines}") from error
+        for attempt in range(BUILD_ATTEMPTS):
+            context.seek(0)
+            try:
+                image, _ = self.resources.client.images.build(
+                    fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
+                    network_mode="none")
+                break
+            except (BuildError, APIError) as error:
+                if attempt + 1 < BUILD_ATTEMPTS:
+                    continue  # another run may have removed a cached step we built on
+                if not isinstance(error, BuildError):
+                    raise
+                lines = "".join(step.get("stream", "") or step.get("error", "")
+                                for step in error.build_log)
+                raise RuntimeError(
+                    f"fixture {spec.name!r} failed to build: {error.msg}\n{lines}") from error
         return self.resources.image(image)
 
     def busybox(self) -> bytes:

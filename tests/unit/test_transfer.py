@@ -1,0 +1,497 @@
+"""docker_claims.transfer (C09, C11, C13) and cli_text (C10) without an engine: the readers on
+archives built here, and every check failing on observations that contradict its claim."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from docker_claims import cli_text, transfer
+from docker_claims.archives import LayerEntry
+from docker_claims.evidence import ClaimFailed
+from docker_claims.layers import LayerWitness
+from docker_claims.transfer import Answer, ImageLayers, ImageRecord, Loaded, Ran, Write
+
+# -- archives built here -----------------------------------------------------------------------
+
+
+def tar_bytes(files: dict[str, bytes | None]) -> bytes:
+    """A tar of files (None: a directory)."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def digest(data: bytes) -> str:
+    return f"sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+LOWER = tar_bytes({"bin": None, "bin/sh": b"shell", "claims": None,
+                   "claims/shadowed.txt": b"lower", "claims/deleted.txt": b"doomed"})
+UPPER = tar_bytes({"claims": None, "claims/shadowed.txt": b"upper version",
+                   "claims/.wh.deleted.txt": b""})
+CONFIG = json.dumps({
+    "config": {"Cmd": ["sh"], "Env": ["A=1"], "WorkingDir": "", "Entrypoint": None},
+    "rootfs": {"type": "layers", "diff_ids": [digest(LOWER), digest(UPPER)]},
+    "history": [{"created_by": "COPY lower"}, {"created_by": "COPY upper", "comment": "c"}],
+}).encode()
+IMAGE_ID = digest(CONFIG)
+
+
+def legacy_save(path: Path, *, upper: bytes = UPPER) -> Path:
+    members = {f"{IMAGE_ID[7:]}.json": CONFIG, "l0": None, "l0/layer.tar": LOWER, "l1": None,
+               "l1/layer.tar": upper,
+               "manifest.json": json.dumps([{"Config": f"{IMAGE_ID[7:]}.json",
+                                             "RepoTags": ["app:1"],
+                                             "Layers": ["l0/layer.tar", "l1/layer.tar"]}]
+                                           ).encode()}
+    path.write_bytes(tar_bytes(members))
+    return path
+
+
+def oci_save(path: Path) -> Path:
+    blobs = {digest(data): data for data in (CONFIG, LOWER, UPPER)}
+    manifest = json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": IMAGE_ID, "size": len(CONFIG)},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": digest(layer), "size": len(layer)} for layer in (LOWER, UPPER)],
+    }).encode()
+    blobs[digest(manifest)] = manifest
+    name = {"io.containerd.image.name": "docker.io/library/app:1"}
+    index = json.dumps({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest(manifest),
+        "size": len(manifest), "annotations": name}]}).encode()
+    members: dict[str, bytes | None] = {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}',
+                                        "index.json": index}
+    members.update({f"blobs/sha256/{key[7:]}": value for key, value in blobs.items()})
+    path.write_bytes(tar_bytes(members))
+    return path
+
+
+def record(**changes) -> ImageRecord:
+    base = {"id": IMAGE_ID, "layers": [digest(LOWER), digest(UPPER)], "tags": ["app:1"],
+            "config": {"Cmd": ["sh"], "Env": ["A=1"], "WorkingDir": "", "Labels": None},
+            "history": [
+                {"Id": IMAGE_ID, "Created": 2, "CreatedBy": "COPY upper", "Comment": "c",
+                 "Size": 13, "Tags": ["app:1"]},
+                {"Id": "sha256:" + "1" * 64, "Created": 1, "CreatedBy": "COPY lower",
+                 "Comment": "", "Size": 11, "Tags": None}]}
+    base.update(changes)
+    return ImageRecord(**base)
+
+
+# -- readers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [legacy_save, oci_save])
+def test_a_save_tar_is_read_for_the_image_in_either_layout(tmp_path, make):
+    facts = transfer.read_save(make(tmp_path / "save.tar"), IMAGE_ID)
+    assert facts.found and facts.tags == ["app:1"]
+    assert facts.diff_ids == facts.computed == [digest(LOWER), digest(UPPER)]
+    transfer.check_save_holds_layers(facts, record())
+    transfer.check_save_holds_config(facts, record())
+
+
+def test_a_save_tar_without_the_image_is_said_so(tmp_path):
+    facts = transfer.read_save(legacy_save(tmp_path / "save.tar"), "sha256:" + "0" * 64)
+    assert not facts.found and facts.images[0]["config_digest"] == IMAGE_ID
+    with pytest.raises(ClaimFailed, match="does not hold the image"):
+        transfer.check_save_holds_layers(facts, record(id="sha256:" + "0" * 64))
+
+
+def test_a_layer_altered_in_the_save_tar_fails_the_layers_check(tmp_path):
+    altered = tar_bytes({"claims": None, "claims/shadowed.txt": b"UPPER VERSION"})
+    facts = transfer.read_save(legacy_save(tmp_path / "save.tar", upper=altered), IMAGE_ID)
+    assert facts.computed[1].startswith("unreadable: ")
+    with pytest.raises(ClaimFailed, match="do not hash to the image's layer digests"):
+        transfer.check_save_holds_layers(facts, record())
+
+
+def test_the_merged_view_and_the_hidden_paths_come_from_the_layers(tmp_path):
+    layers = transfer.image_layers(legacy_save(tmp_path / "save.tar"))
+    assert layers.view["claims/shadowed.txt"].size == len(b"upper version")
+    assert "claims/deleted.txt" not in layers.view
+    assert layers.hidden == {"claims/deleted.txt"}
+
+
+def test_a_tar_read_flat_lists_its_members(tmp_path):
+    members = transfer.tar_members(legacy_save(tmp_path / "save.tar"))
+    assert {"manifest.json", "l0/layer.tar", f"{IMAGE_ID[7:]}.json"} <= members
+
+
+def test_file_digest_is_the_sha256_of_the_bytes(tmp_path):
+    path = tmp_path / "x"
+    path.write_bytes(b"abc" * 100_000)
+    assert transfer.file_digest(path) == digest(b"abc" * 100_000)
+
+
+def test_load_names_its_images_by_tag_or_by_id():
+    found = [transfer.LOADED.search(line).group(1) for line in
+             ("Loaded image: app:1", "Loaded image ID: sha256:" + "a" * 64)]
+    assert found == ["app:1", "sha256:" + "a" * 64]
+
+
+# -- C09 ------------------------------------------------------------------------------------
+
+
+def ran(started=True, code=0, error="") -> Ran:
+    return Ran("sha256:x", ["sh"], started, code if started else None, "", error)
+
+
+def test_runs_check_fails_when_the_command_cannot_start_or_fails():
+    transfer.check_runs(ran())
+    with pytest.raises(ClaimFailed, match="would not run"):
+        transfer.check_runs(ran(False, error='exec: "sh": executable file not found'))
+    with pytest.raises(ClaimFailed, match="exit code 127"):
+        transfer.check_runs(ran(code=127))
+
+
+def test_cannot_run_check_fails_when_the_command_runs():
+    transfer.check_cannot_run(ran(False, error="not found"))
+    transfer.check_cannot_run(ran(code=127))
+    with pytest.raises(ClaimFailed, match="ran the command successfully"):
+        transfer.check_cannot_run(ran())
+
+
+def test_refused_check_fails_when_the_engine_accepts_or_gives_no_reason():
+    transfer.check_refused(Answer("export app:1", False, 404, "No such container: app:1"))
+    with pytest.raises(ClaimFailed, match="accepted `export app:1`"):
+        transfer.check_refused(Answer("export app:1", True))
+    with pytest.raises(ClaimFailed, match="without saying why"):
+        transfer.check_refused(Answer("export app:1", False, 500, ""))
+
+
+def test_load_failure_check_fails_when_the_tar_loads():
+    transfer.check_load_failed(Loaded(Answer("load x", False, None, "open .../json: no such")))
+    with pytest.raises(ClaimFailed, match="without an error"):
+        transfer.check_load_failed(Loaded(Answer("load x", True), ("app:1",), (), ("sha256:a",)))
+    with pytest.raises(ClaimFailed, match="made images"):
+        transfer.check_load_failed(Loaded(Answer("load x", False, None, "partial"), ("app:1",)))
+
+
+def test_image_back_check_fails_when_load_makes_another_image():
+    loaded = Loaded(Answer("load x", True), ("app:1",), ("Loaded image: app:1",), (IMAGE_ID,))
+    transfer.check_image_back(record(), loaded)
+    other = Loaded(Answer("load x", True), ("app:1",), (), ("sha256:" + "b" * 64,))
+    with pytest.raises(ClaimFailed, match="not the one saved"):
+        transfer.check_image_back(record(), other)
+    with pytest.raises(ClaimFailed, match="did not load"):
+        transfer.check_image_back(record(), Loaded(Answer("load x", False, None, "no")))
+
+
+def test_archive_files_check_fails_when_the_image_holds_its_own_files():
+    archive = {"manifest.json", "l0", "l0/layer.tar"}
+    transfer.check_holds_archive_files(set(archive), archive, {"bin", "bin/sh"})
+    with pytest.raises(ClaimFailed, match="not the save tar's members"):
+        transfer.check_holds_archive_files({"bin", "bin/sh"}, archive, {"bin", "bin/sh"})
+    with pytest.raises(ClaimFailed, match="holds files of the saved image"):
+        transfer.check_holds_archive_files(archive | {"bin"}, archive | {"bin"}, {"bin"})
+
+
+def test_imported_writes_check_fails_when_the_image_lacks_or_keeps_a_write():
+    seen = [Write("/claims", "changed", True, None, None),
+            Write("/claims/added.txt", "added", True, b"new\n", b"new\n"),
+            Write("/claims/gone.txt", "deleted", False, None, None)]
+    assert transfer.files_of(seen) == ["/claims/added.txt", "/claims/gone.txt"]
+    transfer.check_image_holds_writes(seen, {"/claims/added.txt": "new\n",
+                                             "/claims/gone.txt": None})
+    with pytest.raises(ClaimFailed, match="does not see the container's writes"):
+        transfer.check_image_holds_writes(seen, {"/claims/added.txt": None,
+                                                 "/claims/gone.txt": None})
+    with pytest.raises(ClaimFailed, match="does not see the container's writes"):
+        transfer.check_image_holds_writes(seen, {"/claims/added.txt": "new\n",
+                                                 "/claims/gone.txt": "back\n"})
+
+
+# -- C11 ------------------------------------------------------------------------------------
+
+
+def entry(path, kind="file", size=1, linkname="", whiteout=None) -> LayerEntry:
+    return LayerEntry(path, kind, size, linkname, whiteout)
+
+
+LAYERS = ImageLayers({"bin": entry("bin", "dir", 0), "bin/sh": entry("bin/sh", size=5),
+                      "bin/ls": entry("bin/ls", "symlink", 0, "sh"),
+                      "claims/shadowed.txt": entry("claims/shadowed.txt", size=13)},
+                     {"claims/deleted.txt"})
+
+
+def test_merged_view_check_fails_on_a_missing_a_different_or_a_whiteout_path():
+    exported = {**LAYERS.view, ".dockerenv": entry(".dockerenv", size=0)}
+    assert transfer.check_export_is_merged_view(LAYERS, exported)[
+        "exported_beyond_the_layers"] == [".dockerenv"]
+    exported_hardlink = {**exported, "bin/sh": entry("bin/sh", "hardlink", 0, "bin/x")}
+    transfer.check_export_is_merged_view(LAYERS, exported_hardlink)
+    without = {k: v for k, v in exported.items() if k != "bin/sh"}
+    with pytest.raises(ClaimFailed, match="lacks paths"):
+        transfer.check_export_is_merged_view(LAYERS, without)
+    lower = {**exported, "claims/shadowed.txt": entry("claims/shadowed.txt", size=5)}
+    with pytest.raises(ClaimFailed, match="otherwise than the topmost layer"):
+        transfer.check_export_is_merged_view(LAYERS, lower)
+    relinked = {**exported, "bin/ls": entry("bin/ls", "symlink", 0, "busybox")}
+    with pytest.raises(ClaimFailed, match="otherwise than the topmost layer"):
+        transfer.check_export_is_merged_view(LAYERS, relinked)
+    layered = {**exported, "x": entry("x", whiteout="file")}
+    with pytest.raises(ClaimFailed, match="whiteouts"):
+        transfer.check_export_is_merged_view(LAYERS, layered)
+
+
+def test_hidden_check_fails_when_the_export_shows_a_deleted_path():
+    transfer.check_export_hides(LAYERS, dict(LAYERS.view))
+    shown = {**LAYERS.view, "claims/deleted.txt": entry("claims/deleted.txt")}
+    with pytest.raises(ClaimFailed, match="holds paths an upper layer hides"):
+        transfer.check_export_hides(LAYERS, shown)
+    with pytest.raises(ClaimFailed, match="hide nothing"):
+        transfer.check_export_hides(ImageLayers(LAYERS.view, set()), dict(LAYERS.view))
+
+
+def witness() -> LayerWitness:
+    return LayerWitness("/claims/shadowed.txt", [
+        {"layer": 2, "kind": "file", "content": b"lower"},
+        {"layer": 3, "kind": "file", "content": b"upper version"}])
+
+
+def test_top_version_check_fails_on_the_lower_version_or_none():
+    transfer.check_export_top_version(witness(), b"upper version")
+    with pytest.raises(ClaimFailed, match="layer 3's version"):
+        transfer.check_export_top_version(witness(), b"lower")
+    with pytest.raises(ClaimFailed, match="lacks /claims/shadowed.txt"):
+        transfer.check_export_top_version(witness(), None)
+
+
+def test_lacks_check_fails_when_the_export_holds_the_path():
+    transfer.check_export_lacks("/claims/deleted.txt", {"claims"})
+    with pytest.raises(ClaimFailed, match="holds /claims/deleted.txt"):
+        transfer.check_export_lacks("/claims/deleted.txt", {"claims", "claims/deleted.txt"})
+
+
+SEEN = [Write("/claims", "changed", True, None, None),
+        Write("/claims/added.txt", "added", True, b"a\n", b"a\n"),
+        Write("/claims/shadowed.txt", "changed", True, b"c\n", b"c\n"),
+        Write("/claims/lower-only.txt", "deleted", False, None, None)]
+
+
+def test_writes_check_fails_when_a_write_is_absent_or_differs():
+    transfer.check_export_holds_writes(SEEN)
+    absent = [*SEEN[:1], Write("/claims/added.txt", "added", False, None, None), *SEEN[2:]]
+    with pytest.raises(ClaimFailed, match="lacks what the container added"):
+        transfer.check_export_holds_writes(absent)
+    older = [*SEEN[:2], Write("/claims/shadowed.txt", "changed", True, b"upper", b"c\n"),
+             *SEEN[3:]]
+    with pytest.raises(ClaimFailed, match="otherwise than it reads them"):
+        transfer.check_export_holds_writes(older)
+    with pytest.raises(ClaimFailed, match="nothing to check"):
+        transfer.check_export_holds_writes(SEEN[3:])
+
+
+def test_deletions_check_fails_when_a_deleted_file_is_exported():
+    transfer.check_export_lacks_deletions(SEEN)
+    kept = [*SEEN[:3], Write("/claims/lower-only.txt", "deleted", True, b"x", None)]
+    with pytest.raises(ClaimFailed, match="holds what the container deleted"):
+        transfer.check_export_lacks_deletions(kept)
+    with pytest.raises(ClaimFailed, match="deleted nothing"):
+        transfer.check_export_lacks_deletions(SEEN[:3])
+
+
+def test_prepared_check_fails_when_the_file_is_absent_in_the_layers_or_written():
+    exported = set(LAYERS.view) | {".dockerenv", "etc/hosts"}
+    observed = transfer.check_export_holds_prepared("/.dockerenv", exported, LAYERS, {})
+    assert observed["prepared_by_the_engine"] == [".dockerenv", "etc/hosts"]
+    with pytest.raises(ClaimFailed, match="lacks /.dockerenv"):
+        transfer.check_export_holds_prepared("/.dockerenv", set(LAYERS.view), LAYERS, {})
+    held = ImageLayers({**LAYERS.view, ".dockerenv": entry(".dockerenv")}, LAYERS.hidden)
+    with pytest.raises(ClaimFailed, match="layers hold /.dockerenv already"):
+        transfer.check_export_holds_prepared("/.dockerenv", exported, held, {})
+    with pytest.raises(ClaimFailed, match="container itself wrote"):
+        transfer.check_export_holds_prepared("/.dockerenv", exported, LAYERS,
+                                             {"/.dockerenv": "added"})
+
+
+def test_volume_check_fails_when_the_file_is_exported_or_not_in_the_volume():
+    mounted = {"/v": "added"}
+    transfer.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v"}, mounted)
+    with pytest.raises(ClaimFailed, match="holds /v/kept.txt, from a volume"):
+        transfer.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v", "v/kept.txt"},
+                                           mounted)
+    with pytest.raises(ClaimFailed, match="no /v/kept.txt in its volume"):
+        transfer.check_volume_not_exported("/v/kept.txt", None, {"v"}, mounted)
+    with pytest.raises(ClaimFailed, match="in the container's writable layer, not a volume"):
+        transfer.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v"},
+                                           {**mounted, "/v/kept.txt": "added"})
+
+
+def test_one_layer_check_fails_for_several_layers():
+    observed = transfer.check_one_layer(["sha256:t"], "sha256:t", ["sha256:a", "sha256:b"])
+    assert observed["layer_is_the_export"]
+    with pytest.raises(ClaimFailed, match="has 2 layers, not one"):
+        transfer.check_one_layer(["sha256:a", "sha256:b"], "sha256:t", ["sha256:a"])
+
+
+# -- C13 ------------------------------------------------------------------------------------
+
+
+def facts(**changes) -> transfer.SavedFacts:
+    base = {"found": True, "images": [], "layout": "legacy", "tags": ["app:1"],
+            "diff_ids": [digest(LOWER), digest(UPPER)],
+            "computed": [digest(LOWER), digest(UPPER)],
+            "config": json.loads(CONFIG)}
+    base.update(changes)
+    return transfer.SavedFacts(**base)
+
+
+def test_save_layers_check_fails_on_other_or_fewer_layers():
+    transfer.check_save_holds_layers(facts(), record())
+    with pytest.raises(ClaimFailed, match="lists other layers"):
+        transfer.check_save_holds_layers(facts(diff_ids=[digest(LOWER)]), record())
+
+
+def test_save_config_check_fails_on_other_config_tags_or_history():
+    transfer.check_save_holds_config(facts(), record())
+    config = json.loads(CONFIG)
+    config["config"]["Cmd"] = ["true"]
+    with pytest.raises(ClaimFailed, match="config differs"):
+        transfer.check_save_holds_config(facts(config=config), record())
+    with pytest.raises(ClaimFailed, match="names the image otherwise"):
+        transfer.check_save_holds_config(facts(tags=[]), record())
+    config = json.loads(CONFIG)
+    config["history"][1]["comment"] = "rewritten"
+    with pytest.raises(ClaimFailed, match="history differs"):
+        transfer.check_save_holds_config(facts(config=config), record())
+    with pytest.raises(ClaimFailed, match="does not hold the image"):
+        transfer.check_save_holds_config(facts(found=False), record())
+
+
+def test_same_image_check_fails_on_another_id_layers_or_tags():
+    transfer.check_same_image(record(), record())
+    with pytest.raises(ClaimFailed, match="another id"):
+        transfer.check_same_image(record(), record(id="sha256:" + "c" * 64))
+    with pytest.raises(ClaimFailed, match="other layers"):
+        transfer.check_same_image(record(), record(layers=[digest(LOWER)]))
+    with pytest.raises(ClaimFailed, match="other tags"):
+        transfer.check_same_image(record(), record(tags=[]))
+
+
+def test_same_config_check_ignores_empty_fields_but_not_values():
+    transfer.check_same_config(record(), record(config={"Cmd": ["sh"], "Env": ["A=1"]}))
+    with pytest.raises(ClaimFailed, match="config differs"):
+        transfer.check_same_config(record(), record(config={"Cmd": ["sh"], "Env": ["A=2"]}))
+
+
+def test_same_history_check_fails_on_a_changed_lost_or_foreign_row():
+    before = record()
+    after_rows = [dict(row) for row in before.history]
+    after_rows[1]["Id"] = transfer.MISSING
+    transfer.check_same_history(before, record(history=after_rows))
+    changed = [dict(row) for row in after_rows]
+    changed[1]["Comment"] = "rewritten"
+    with pytest.raises(ClaimFailed, match="rows differ"):
+        transfer.check_same_history(before, record(history=changed))
+    with pytest.raises(ClaimFailed, match="has 1 rows"):
+        transfer.check_same_history(before, record(history=after_rows[:1]))
+    foreign = [{**after_rows[0], "Id": "sha256:" + "d" * 64}, after_rows[1]]
+    with pytest.raises(ClaimFailed, match="top row is not the loaded image"):
+        transfer.check_same_history(before, record(history=foreign))
+
+
+def test_intermediates_check_fails_when_rows_still_name_them_or_never_did():
+    before = record()
+    forgotten = [dict(row) for row in before.history]
+    forgotten[1]["Id"] = transfer.MISSING
+    assert transfer.intermediates_named(before) == [1]
+    transfer.check_intermediates_forgotten(before, record(history=forgotten))
+    with pytest.raises(ClaimFailed, match="still name the intermediate images"):
+        transfer.check_intermediates_forgotten(before, before)
+    with pytest.raises(ClaimFailed, match="no history row named"):
+        transfer.check_intermediates_forgotten(record(history=forgotten),
+                                               record(history=forgotten))
+
+
+# -- C10: the CLI's words, and its standard input ----------------------------------------------
+
+
+def cli_ran(code=0, stdout="", stderr="") -> cli_text.Ran:
+    return cli_text.Ran(("docker", "load", "--help"), code, stdout, stderr)
+
+
+def test_prints_check_fails_on_other_words_or_a_failed_command():
+    help_text = "Usage:  docker load [OPTIONS]\n\nLoad an image from a tar archive or\n STDIN\n"
+    cli_text.check_prints(cli_ran(stdout=help_text), "Load an image from a tar archive or STDIN")
+    with pytest.raises(ClaimFailed, match="does not print"):
+        cli_text.check_prints(cli_ran(stdout=help_text),
+                              "Import the contents from a tarball to create a filesystem image")
+    with pytest.raises(ClaimFailed, match="failed"):
+        cli_text.check_prints(cli_ran(1, help_text), "Load an image from a tar archive or STDIN")
+
+
+def test_load_from_stdin_check_fails_when_the_image_did_not_come_back():
+    cli_text.check_load_read_stdin(cli_ran(stdout="Loaded image: app:1\n"), IMAGE_ID, [IMAGE_ID])
+    with pytest.raises(ClaimFailed, match="did not bring back"):
+        cli_text.check_load_read_stdin(cli_ran(), IMAGE_ID, [])
+    with pytest.raises(ClaimFailed, match="`docker load` failed"):
+        cli_text.check_load_read_stdin(cli_ran(1, "", "requested load from stdin, but stdin is "
+                                                      "empty"), IMAGE_ID, [])
+
+
+class FakeImage:
+    def __init__(self, layers):
+        self.id, self.attrs = "sha256:" + "e" * 64, {"RootFS": {"Layers": layers}}
+
+
+def test_import_from_stdin_check_fails_when_the_layer_is_not_the_tar():
+    cli_text.check_import_read_stdin(cli_ran(), FakeImage(["sha256:t"]), "sha256:t")
+    with pytest.raises(ClaimFailed, match="not the tar given on standard input"):
+        cli_text.check_import_read_stdin(cli_ran(), FakeImage(["sha256:u"]), "sha256:t")
+    with pytest.raises(ClaimFailed, match="made no image"):
+        cli_text.check_import_read_stdin(cli_ran(1), None, "sha256:t")
+    with pytest.raises(ClaimFailed, match="made no image"):
+        cli_text.check_import_made_image(cli_ran(1), None)
+
+
+def test_no_cli_on_path_is_a_reason_to_skip(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(cli_text.CliUnavailable, match="no docker CLI on PATH"):
+        cli_text.find()
+
+
+def test_the_cli_gets_the_engine_settings_of_this_process(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "tcp://engine.example:2376")
+    monkeypatch.setenv("DOCKER_CONTEXT", "elsewhere")
+    monkeypatch.setattr(cli_text.shutil, "which", lambda name: "/usr/bin/docker")
+    cli = cli_text.find()
+    assert cli.env["DOCKER_HOST"] == "tcp://engine.example:2376"
+    assert cli.env["DOCKER_CONTEXT"] == "elsewhere"
+
+
+class FakeClient:
+    def __init__(self, engine_id):
+        self.engine_id = engine_id
+
+    def info(self):
+        return {"ID": self.engine_id}
+
+
+class FakeCli(cli_text.DockerCli):
+    def run(self, *args, stdin=None, timeout=0):
+        return cli_text.Ran(("docker", *args), 0, "ENGINE-A\n", "")
+
+
+def test_a_cli_talking_to_another_engine_is_refused():
+    cli = FakeCli("/usr/bin/docker", {})
+    assert cli_text.on_engine(cli, FakeClient("ENGINE-A")) is cli
+    with pytest.raises(cli_text.CliUnavailable, match="does not talk to the suite's engine"):
+        cli_text.on_engine(cli, FakeClient("ENGINE-B"))
