@@ -1,0 +1,173 @@
+"""The second engine ("another node"): where the article imports what it exported (C14).
+
+DOCKER_CLAIMS_NODE2 names it, as DOCKER_HOST would (unix:///run/docker-claims-node2/docker.sock,
+tcp://host:2375, ssh://user@host); `scripts/node2-up` starts a private one on Linux and prints
+that value. It is reached with the same API version negotiation, deadlines and minimum API
+version as the first engine (engine.connect), and must be another engine than the first one
+(another engine ID): otherwise the scenarios that need it are skipped, saying why and how to
+start one.
+
+What a run makes on the second engine is labelled with the run, like everything else, through a
+Resources bound to the second engine's client, and removed at the end of its scenario. Once per
+run, when the second engine is first used, the leftovers there of runs that are gone are swept
+(a run is alive while its lease runs on the first engine: the second engine holds no leases),
+and at the run's end whatever still carries the run's label there is swept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import docker
+from docker.errors import DockerException
+
+from . import LABEL_RUN, engine
+from .resources import Defer, Resources, Run, _young_runs, leases, sweep
+
+log = logging.getLogger(__name__)
+
+ENV = "DOCKER_CLAIMS_NODE2"
+"""Names the second engine, the way DOCKER_HOST names the first."""
+
+HOW_TO_START = (
+    "On Linux as root, `export DOCKER_CLAIMS_NODE2=$(scripts/node2-up)` starts a private second "
+    "dockerd (own network namespace, data-root and socket; `scripts/node2-down` stops it) and "
+    "names it; or set DOCKER_CLAIMS_NODE2 to any other engine (unix:///path/docker.sock, "
+    "tcp://host:2375, ssh://user@host)."
+)
+
+
+class NodeUnavailable(RuntimeError):
+    """No second engine to use: the message is the reason to skip, and says how to get one."""
+
+
+@dataclass
+class SecondNode:
+    """The second engine of a run: its client, what it is, and what was swept there."""
+
+    url: str
+    client: docker.DockerClient
+    fingerprint: engine.Fingerprint
+    engine_id: str
+    swept: list[str] = field(default_factory=list)
+
+    def resources(self, run: Run, defer: Defer) -> Resources:
+        """A creator on the second engine, with the run's names and labels; removals go to
+        `defer` (a scenario's or a test's cleanup)."""
+        return Resources(self.client, run, defer)
+
+    def describe(self) -> dict[str, Any]:
+        """What the evidence says of the second engine."""
+        return {"DOCKER_CLAIMS_NODE2": self.url, "engine_id": self.engine_id,
+                "engine": self.fingerprint.summary()}
+
+
+def configured() -> str | None:
+    """The second engine's address, or None when DOCKER_CLAIMS_NODE2 is unset or empty."""
+    return os.environ.get(ENV, "").strip() or None
+
+
+def connect(where: str | None = None, *, primary: docker.DockerClient | None = None,
+            timeout: int = engine.CALL_TIMEOUT) -> docker.DockerClient:
+    """A client for the second engine, with API version negotiation; NodeUnavailable, within
+    about engine.PROBE_TIMEOUT seconds, when it is not named, does not answer, is too old, or
+    is the `primary` engine itself."""
+    where = where or configured()
+    if not where:
+        raise NodeUnavailable(f"{ENV} is not set: there is no second engine (\"another node\") "
+                              f"to import the export on. {HOW_TO_START}")
+    try:
+        probe = engine._client({"base_url": where, "tls": False}, engine.PROBE_TIMEOUT)
+        probe.ping()
+        theirs = probe.info().get("ID") or ""
+    except (DockerException, OSError) as error:
+        raise NodeUnavailable(f"{ENV}={where} does not answer ({engine._first_line(error)}). "
+                              f"{HOW_TO_START}") from None
+    api = probe.api.api_version
+    probe.close()
+    if engine._version_tuple(api) < engine._version_tuple(engine.MIN_API_VERSION):
+        raise NodeUnavailable(f"the engine at {ENV}={where} speaks API {api}; docker-claims "
+                              f"needs API {engine.MIN_API_VERSION} or newer (Docker 19.03+)")
+    if primary is not None:
+        ours = primary.info().get("ID") or ""
+        if theirs and theirs == ours:
+            raise NodeUnavailable(
+                f"{ENV}={where} is the suite's own engine (engine ID {theirs}): the article's "
+                f"demo moves the tar to another node. {HOW_TO_START}")
+    client = engine._client({"base_url": where, "tls": False}, timeout)
+    client.endpoint = f"{ENV}={where}"  # for the fingerprint: base_url hides socket paths
+    return client
+
+
+def open_node(primary: docker.DockerClient, where: str | None = None) -> SecondNode:
+    """Connect to the second engine and say what it is (NodeUnavailable otherwise)."""
+    client = connect(where, primary=primary)
+    where = where or configured() or ""
+    return SecondNode(where, client, engine.fingerprint(client), client.info().get("ID") or "")
+
+
+def sweep_dead_runs(node: docker.DockerClient, primary: docker.DockerClient) -> list[str]:
+    """Remove, from the second engine, what runs that are gone left there, by label only.
+
+    A run is alive while its lease runs on the first engine (`primary`), or while its newest
+    resource on the second engine is younger than the grace period (a run of another first
+    engine that shares this second one). Only the resources of other runs are looked at.
+    """
+    alive = {run for run, running in leases(primary).items() if running}
+    selector = {"label": LABEL_RUN}
+    summaries = (node.api.containers(all=True, filters=selector)
+                 + node.api.images(all=True, filters=selector))
+    owners = {(item.get("Labels") or {}).get(LABEL_RUN) for item in summaries} - {None}
+    young = _young_runs(node, summaries)
+    removed: list[str] = []
+    for run_id in sorted(owners - alive - young):
+        report = sweep(node, run_id=run_id, include_alive=True)
+        removed += report.removed
+        for failure in report.failed:
+            log.warning("second engine: could not sweep a dead run's %s", failure)
+    return removed
+
+
+_OPENED: dict[int, tuple[Any, SecondNode | NodeUnavailable]] = {}
+"""Per session (by identity): its second engine, or why there is none, asked once."""
+
+
+def for_session(session: Any) -> SecondNode:
+    """The run's second engine, connected once per session; raises NodeUnavailable (the same
+    reason every time) when there is none.
+
+    On first use it sweeps the leftovers of dead runs there, and registers, at the session's
+    close, the sweep of whatever still carries this run's label there and the client's close
+    (through the session's own cleanup stack: the one its fixtures' removals go to; a session
+    that joined another run's has none, and leaves that to the run's owner)."""
+    cached = _OPENED.get(id(session))
+    if cached is not None and cached[0] is session:
+        found = cached[1]
+        if isinstance(found, NodeUnavailable):
+            raise found
+        return found
+    try:
+        node = open_node(session.client)
+    except NodeUnavailable as error:
+        _OPENED[id(session)] = (session, error)
+        raise
+    _OPENED[id(session)] = (session, node)
+    session_defer: Defer = session.fixtures.resources.defer
+    run_id = session.run.id
+    session_defer(node.client.close)
+    session_defer(_forgetting(session, lambda: sweep(node.client, run_id=run_id,
+                                                     include_alive=True)))
+    node.swept = sweep_dead_runs(node.client, session.client)
+    for line in node.swept:
+        log.warning("second engine: swept leftover of a dead run: %s", line)
+    return node
+
+
+def _forgetting(session: Any, cleanup: Callable[[], Any]) -> Callable[[], Any]:
+    def run() -> Any:
+        _OPENED.pop(id(session), None)
+        return cleanup()
+    return run

@@ -1,0 +1,628 @@
+"""C14-C15: the article's two shell transcripts, replayed through the docker CLI.
+
+The article shows two sessions at a prompt: `docker create -ti busybox sh`, `docker ps -a`,
+`docker start`, `ls /run/docker/netns/` (C15), and `docker run ... touch /1.txt`, `docker
+export`, `scp` to another node, `docker import`, `docker history` there (C14). They are quoted
+below as the article prints them. Replaying them is documentation-as-tests: the same commands
+are run through the `docker` CLI against the live engine, and the output's *shape* is compared
+with the article's: a 64-hex id, the columns of the table headers, one history row with an
+empty CREATED BY and the article's comment, the first word of a status. Every expected shape is
+read from the article's own text with the parser that reads the live output (the unit tests
+check that the article passes its own checks); no output of a run is written down here.
+
+What the replay adds to the article's commands, and why:
+- `--name` and `--label` on what the CLI creates (the suite's naming and labelling rules: its
+  removal is registered before it exists), `--network none` (helpers and subjects have no
+  network; a netns is made all the same);
+- `docker ps -a --format table`: the CLI's default table even where ~/.docker/config.json sets
+  psFormat;
+- `docker import FILE NAME --change LABEL...`: the article's history command names the import
+  (`test:test`), and the run's label makes it this run's to remove;
+- `ls /run/docker/netns/` is read through a helper container (namespaces.list_netns), never on
+  this machine, and the export travels as a file spooled to disk (archives.spool), which is what
+  `scp` moved.
+
+The CLI is the `docker` on PATH (or DOCKER_CLAIMS_CLI), run with this process's environment
+(DOCKER_HOST, DOCKER_CONTEXT, TLS settings pass through) and checked, by engine ID, to talk to
+the engine the suite measures; for the second node, with DOCKER_HOST set to DOCKER_CLAIMS_NODE2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+from docker.errors import NotFound
+from docker.models.images import Image
+
+from . import archives, engine, namespaces
+from .evidence import expect
+from .resources import Resources, remove_container, remove_image
+
+# The article's transcripts, as it prints them.
+
+ARTICLE_CREATE_START = """\
+[root@node01 ~]# docker create -ti busybox sh
+533e04b09b6f956bbe3526f35fc77b0d9e6bb92d9f3e6705d5a08c677acfe40c
+[root@node01 ~]# ls /run/docker/netns/
+1-vg6yiuz1vw  ingress_sbox
+[root@node01 ~]# docker ps -a
+CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS               NAMES
+533e04b09b6f        busybox             "sh"                9 seconds ago       Created                                 kind_banzai
+[root@node01 ~]# docker start kind_banzai
+kind_banzai
+[root@node01 ~]# docker ps -a
+CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS               NAMES
+533e04b09b6f        busybox             "sh"                30 seconds ago      Up 4 seconds                            kind_banzai
+[root@node01 ~]# ls /run/docker/netns/
+1-vg6yiuz1vw  3a960bf7f4af  ingress_sbox
+"""  # noqa: E501
+"""C15: the article's create/start session on node01."""
+
+ARTICLE_EXPORT_IMPORT = """\
+[root@manager ~]# docker run --name test_export busybox touch /1.txt
+[root@manager ~]# docker export test_export -o test_export.tar
+[root@manager ~]# scp test_export.tar 10.0.0.92:/tmp
+[root@node01 /tmp]# docker import /tmp/test_export.tar
+sha256:4d5af6567f056d8c889052f938f8d5feb73f31dd007cf074aa1476ab1e8e6510
+[root@node01 /tmp]# docker history test:test
+IMAGE               CREATED             CREATED BY          SIZE                COMMENT
+4d5af6567f05        2 minutes ago                           1.24MB              Imported from -
+"""
+"""C14: the article's export on the manager, import and history on node01."""
+
+PROMPT = re.compile(r"^\[[^\]]*\][#$] (?P<command>.*?)\s*$")
+"""A shell prompt line of the transcripts: `[root@node01 ~]# COMMAND`."""
+
+FULL_ID = re.compile(r"[0-9a-f]{64}")
+"""What `docker create` prints: a container id in full."""
+
+IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
+"""What `docker import` prints: an image id in full, with its algorithm."""
+
+SHORT_ID = 12
+"""Tables show ids cut to 12 hex digits (the article's 533e04b09b6f, 4d5af6567f05)."""
+
+NETNS_ENTRY = re.compile(r"[0-9a-f]{12}")
+"""The shape of the entry a start adds to the netns directory (the article's 3a960bf7f4af)."""
+
+SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
+HUMAN_SIZE = re.compile(r"\d+(?:\.\d+)?(?:e\+\d+)?(?:" + "|".join(SIZE_UNITS) + ")")
+"""The shape of a SIZE cell (the article's 1.24MB)."""
+
+GO_TYPE_BITS = (1 << 31) | (1 << 27) | (1 << 26) | (1 << 25) | (1 << 24) | (1 << 21) | (1 << 19)
+"""The bits of a Go file mode (the engine's path stat) that make it other than a regular file:
+directory, symlink, device, named pipe, socket, character device, irregular."""
+
+CLI_TIMEOUT = engine.CALL_TIMEOUT
+"""Seconds one CLI command may take, short of a hang."""
+
+TLS_SETTINGS = ("DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS")
+"""The first engine's TLS settings: not for the second engine."""
+
+
+# Reading transcripts and tables.
+
+@dataclass(frozen=True)
+class Exchange:
+    """One command at the prompt and the lines it printed."""
+
+    command: str
+    output: tuple[str, ...]
+
+
+def exchanges(transcript: str) -> list[Exchange]:
+    """The commands of a transcript, each with its output."""
+    found: list[tuple[str, list[str]]] = []
+    for line in transcript.splitlines():
+        prompt = PROMPT.match(line)
+        if prompt:
+            found.append((prompt.group("command"), []))
+        elif found:
+            found[-1][1].append(line.rstrip())
+    return [Exchange(command, tuple(output)) for command, output in found]
+
+
+def article_output(transcript: str, command: str, nth: int = 0) -> tuple[str, ...]:
+    """What the article shows the `nth` command starting with `command` printed."""
+    matching = [e for e in exchanges(transcript) if e.command.startswith(command)]
+    return matching[nth].output
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table the CLI printed: its header's columns and its rows, cell by column."""
+
+    columns: tuple[str, ...]
+    rows: tuple[dict[str, str], ...]
+
+    def row(self, column: str, value: str) -> dict[str, str] | None:
+        return next((row for row in self.rows if row.get(column) == value), None)
+
+
+COLUMN = re.compile(r"\S+(?: \S+)*")
+"""A header's column name: words separated by single spaces (CONTAINER ID, CREATED BY); the
+CLI pads columns with at least three spaces."""
+
+
+def parse_table(lines: Sequence[str]) -> Table:
+    """A CLI table, cut at the columns of its header: the CLI's tabwriter starts every cell of
+    a column where the header's name starts, so an empty cell (CREATED BY, PORTS) stays empty."""
+    lines = [line.rstrip() for line in lines if line.strip()]
+    if not lines:
+        return Table((), ())
+    heads = list(COLUMN.finditer(lines[0]))
+    columns = tuple(match.group() for match in heads)
+    starts = [match.start() for match in heads]
+    bounds = list(zip(starts, [*starts[1:], None]))
+    rows = tuple({column: line[start:end].strip() for column, (start, end)
+                  in zip(columns, bounds)} for line in lines[1:])
+    return Table(columns, rows)
+
+
+def status_word(status: str) -> str:
+    """The first word of a STATUS cell: `Created`, `Up` (Up 4 seconds), `Exited` (...)."""
+    return status.split(None, 1)[0] if status.strip() else ""
+
+
+def human_size(size: float) -> str:
+    """A size as the CLI's SIZE column prints it (go-units HumanSizeWithPrecision(size, 3):
+    decimal units, three significant digits)."""
+    unit = 0
+    while size >= 1000.0 and unit < len(SIZE_UNITS) - 1:
+        size /= 1000.0
+        unit += 1
+    return f"{size:.3g}{SIZE_UNITS[unit]}"  # Go's %.3g: the same rules as Python's
+
+
+# The shapes the article shows, read from its text.
+
+ARTICLE_CREATE_OUTPUT = article_output(ARTICLE_CREATE_START, "docker create")
+ARTICLE_PS_CREATED = parse_table(article_output(ARTICLE_CREATE_START, "docker ps -a", 0))
+ARTICLE_PS_STARTED = parse_table(article_output(ARTICLE_CREATE_START, "docker ps -a", 1))
+ARTICLE_START_OUTPUT = article_output(ARTICLE_CREATE_START, "docker start")
+ARTICLE_NETNS_BEFORE = frozenset(" ".join(article_output(ARTICLE_CREATE_START, "ls", 0)).split())
+ARTICLE_NETNS_AFTER = frozenset(" ".join(article_output(ARTICLE_CREATE_START, "ls", 1)).split())
+ARTICLE_IMPORT_OUTPUT = article_output(ARTICLE_EXPORT_IMPORT, "docker import")
+ARTICLE_HISTORY = parse_table(article_output(ARTICLE_EXPORT_IMPORT, "docker history"))
+
+
+# Running the CLI.
+
+class CliUnavailable(RuntimeError):
+    """No docker CLI to replay the transcript with: the scenario is skipped, saying so."""
+
+
+class CliElsewhere(RuntimeError):
+    """The docker CLI talks to another engine than the one it was meant for (a setup error)."""
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One CLI command, run to its end."""
+
+    args: tuple[str, ...]
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def command(self) -> str:
+        return " ".join(("docker", *self.args))
+
+    def lines(self) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.strip()]
+
+    def evidence(self) -> dict[str, Any]:
+        return {"command": self.command, "exit_code": self.exit_code, "stdout": self.stdout,
+                "stderr": self.stderr}
+
+
+@dataclass(frozen=True)
+class Cli:
+    """The docker CLI, with the environment that points it at one engine."""
+
+    path: str
+    env: Mapping[str, str]
+    target: str
+
+    def run(self, *args: str, timeout: float = CLI_TIMEOUT) -> CliRun:
+        done = subprocess.run([self.path, *args], stdin=subprocess.DEVNULL, capture_output=True,
+                              env=dict(self.env), timeout=timeout, check=False)
+        return CliRun(tuple(args), done.returncode, done.stdout.decode("utf-8", "replace"),
+                      done.stderr.decode("utf-8", "replace"))
+
+    def ok(self, *args: str, timeout: float = CLI_TIMEOUT) -> CliRun:
+        """Run, and fail the claim with the CLI's words when the command fails."""
+        ran = self.run(*args, timeout=timeout)
+        expect(ran.exit_code == 0, f"`{ran.command}` failed on {self.target}", **ran.evidence())
+        return ran
+
+
+def find_cli() -> str:
+    """The docker CLI: DOCKER_CLAIMS_CLI, else `docker` on PATH; CliUnavailable otherwise."""
+    named = os.environ.get("DOCKER_CLAIMS_CLI")
+    path = named or shutil.which("docker")
+    if not path or not os.access(path, os.X_OK):
+        raise CliUnavailable(
+            f"no docker CLI ({'DOCKER_CLAIMS_CLI=' + named if named else 'none on PATH'}): the "
+            "article's transcripts are replayed through the CLI; install one (Debian/Ubuntu: "
+            "docker.io or docker-ce-cli) or set DOCKER_CLAIMS_CLI=/path/to/docker")
+    return path
+
+
+def _environment(**overrides: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DOCKER_CLI_HINTS", "false")  # no "What's next" on stdout
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+_ENGINE_IDS: dict[tuple, str] = {}
+
+
+def _checked(cli: Cli, client: docker.DockerClient) -> Cli:
+    """The CLI, once seen to reach the engine `client` reaches (same engine ID)."""
+    ours = client.info().get("ID") or ""
+    key = (cli.path, tuple(sorted((k, v) for k, v in cli.env.items() if k.startswith("DOCKER"))))
+    if _ENGINE_IDS.get(key) != ours or not ours:
+        ran = cli.run("info", "--format", "{{.ID}}", timeout=60)
+        theirs = ran.stdout.strip()
+        if ran.exit_code != 0 or not ours or theirs != ours:
+            raise CliElsewhere(
+                f"the docker CLI {cli.path} does not reach {cli.target} (it answered "
+                f"{ran.exit_code}: {theirs or ran.stderr.strip()!r}; that engine's ID is "
+                f"{ours!r}): set DOCKER_HOST or DOCKER_CONTEXT so that both reach the same one")
+        _ENGINE_IDS[key] = ours
+    return cli
+
+
+def cli_for_engine(client: docker.DockerClient) -> Cli:
+    """The CLI against the suite's engine: DOCKER_HOST, DOCKER_CONTEXT and the TLS settings
+    pass through, as the suite itself found the engine (engine.connect)."""
+    where = getattr(client, "endpoint", "the suite's engine")
+    return _checked(Cli(find_cli(), _environment(), f"the suite's engine ({where})"), client)
+
+
+def node_environment(url: str) -> dict[str, str]:
+    """The CLI's environment for the second engine: DOCKER_HOST=its address, no context, none
+    of the first engine's TLS settings."""
+    return _environment(DOCKER_HOST=url, DOCKER_CONTEXT=None, **dict.fromkeys(TLS_SETTINGS, None))
+
+
+def cli_for_node(url: str, client: docker.DockerClient) -> Cli:
+    """The CLI against the second engine, once seen to reach it."""
+    return _checked(Cli(find_cli(), node_environment(url), f"the second engine ({url})"), client)
+
+
+def label_flags(labels: Mapping[str, str]) -> list[str]:
+    flags: list[str] = []
+    for key, value in sorted(labels.items()):
+        flags += ["--label", f"{key}={value}"]
+    return flags
+
+
+# The replays.
+
+@dataclass(frozen=True)
+class CliContainer:
+    """A container the CLI made, and the CLI run that made it."""
+
+    name: str
+    image: str
+    made: CliRun
+
+
+def create(cli: Cli, resources: Resources, image: str) -> CliContainer:
+    """The article's `docker create -ti busybox sh`, with the run's name and labels; its
+    removal is registered before it exists."""
+    name = resources.run.name("cli")
+    client = resources.client
+    resources.defer(lambda: remove_container(client, name))
+    made = cli.ok("create", "-ti", "--name", name, *label_flags(resources.run.labels("subject")),
+                  "--network", "none", image, "sh")
+    return CliContainer(name, image, made)
+
+
+def run_touch(cli: Cli, resources: Resources, image: str, path: str = "/1.txt") -> CliContainer:
+    """The article's `docker run --name test_export busybox touch /1.txt` (the container is
+    kept, exited, for its export)."""
+    name = resources.run.name("cli")
+    client = resources.client
+    resources.defer(lambda: remove_container(client, name))
+    made = cli.ok("run", "--name", name, *label_flags(resources.run.labels("subject")),
+                  "--network", "none", image, "touch", path)
+    return CliContainer(name, image, made)
+
+
+def ps_all(cli: Cli) -> tuple[CliRun, Table]:
+    """The article's `docker ps -a`, in the CLI's default table."""
+    ran = cli.ok("ps", "-a", "--format", "table")
+    return ran, parse_table(ran.stdout.splitlines())
+
+
+def start(cli: Cli, container: CliContainer) -> CliRun:
+    """The article's `docker start NAME`."""
+    return cli.ok("start", container.name)
+
+
+def export_to_disk(resources: Resources, container: CliContainer, directory: Path) -> Path:
+    """`docker export NAME -o FILE`: the engine's stream spooled to a file, never held whole in
+    memory; that file is what the article's `scp` moved to the other node."""
+    exported = resources.client.containers.get(container.name).export()
+    return archives.spool(exported, directory)
+
+
+@dataclass(frozen=True)
+class CliImport:
+    """An image the CLI imported, by the name it was given, and the CLI run."""
+
+    name: str
+    made: CliRun
+
+
+def import_file(cli: Cli, resources: Resources, tarball: Path,
+                options: Sequence[str] = ()) -> CliImport:
+    """The article's `docker import FILE`, naming the image (as its `docker history test:test`
+    does) and labelling it with the run; its removal is registered before it exists. `options`
+    go before the file (the engine tests give a `--message` to make the claim false)."""
+    name = resources.run.name("import")
+    client, run_id = resources.client, resources.run.id
+    resources.defer(lambda: remove_image(client, name, run_id))
+    changes: list[str] = []
+    for key, value in sorted(resources.run.labels("subject").items()):
+        changes += ["--change", f"LABEL {key}={value}"]
+    made = cli.ok("import", *changes, *options, str(tarball), name)
+    return CliImport(name, made)
+
+
+def history(cli: Cli, image: str) -> tuple[CliRun, Table]:
+    """The article's `docker history IMAGE`."""
+    ran = cli.ok("history", image)
+    return ran, parse_table(ran.stdout.splitlines())
+
+
+def file_in_image(resources: Resources, image: str, path: str) -> dict[str, Any] | None:
+    """What the engine says of `path` in `image`'s filesystem (a created, never started
+    container's view: name, size, mode), or None when there is no such path."""
+    holder = resources.container(image, ["true"], role="helper", kind="helper")
+    try:
+        stream, stat = holder.get_archive(path)
+        for _ in stream:  # drain the answer; only the stat is needed
+            pass
+        return stat
+    except NotFound:
+        return None
+    finally:
+        remove_container(resources.client, holder.id)
+
+
+def image_id_of(client: docker.DockerClient, reference: str) -> str | None:
+    """The id of the image `reference` names on `client`'s engine, or None."""
+    try:
+        return client.api.inspect_image(reference)["Id"]
+    except NotFound:
+        return None
+
+
+@dataclass(frozen=True)
+class Moved:
+    """An image saved on one engine and loaded on the other."""
+
+    name: str
+    saved_id: str
+    present_before: bool
+    load_output: list
+
+    def evidence(self) -> dict[str, Any]:
+        return {"name": self.name, "saved_id": self.saved_id,
+                "present_on_second_engine_before_load": self.present_before,
+                "load_output": self.load_output}
+
+
+def save_and_load(first: docker.DockerClient, second: Resources, image: Image,
+                  directory: Path) -> Moved:
+    """`docker save IMAGE -o FILE` on the first engine, `docker load -i FILE` on the second:
+    the tar streamed through a file on disk, never whole in memory. The image must carry the
+    run's label (a fixture does): its removal from the second engine is registered before the
+    load."""
+    name, run_id, client = image.tags[0], second.run.id, second.client
+    expect(second.run.owns(image.labels), "only an image of this run is moved to the second "
+           "engine", image=image.id, labels=image.labels)
+    present_before = image_id_of(client, image.id) is not None
+    second.defer(lambda: remove_image(client, image.id, run_id))
+    tarball = archives.spool(first.images.get(image.id).save(named=True), directory)
+    try:
+        with open(tarball, "rb") as stream:
+            output = list(client.api.load_image(stream))
+    finally:
+        tarball.unlink(missing_ok=True)
+    return Moved(name, image.id, present_before, output)
+
+
+def history_rows(client: docker.DockerClient, image: str) -> list[dict[str, Any]]:
+    """The image's history as the engine gives it (newest first)."""
+    return client.api.history(image)
+
+
+# The checks.
+
+def _one_line(ran: CliRun, what: str) -> str:
+    lines = ran.lines()
+    expect(len(lines) == 1, f"`{ran.command}` printed {len(lines)} lines, not one line: "
+           f"{what}", **ran.evidence())
+    return lines[0].strip()
+
+
+def check_create_output(ran: CliRun, engine_id: str) -> dict:
+    """C15: `docker create` prints, as the article shows, the new container's id in full (64
+    hex digits), and it is the id of the container the engine made."""
+    article = ARTICLE_CREATE_OUTPUT[0]
+    printed = _one_line(ran, "the new container's id")
+    observed = {**ran.evidence(), "article_printed": article, "engine_id": engine_id}
+    expect(bool(FULL_ID.fullmatch(printed)), "`docker create` did not print a 64-hex id, as "
+           "the article's transcript does", **observed)
+    expect(printed == engine_id, "`docker create` printed another id than the engine gives the "
+           "container it made", **observed)
+    return {"printed": printed, **observed}
+
+
+def check_listed(table: Table, container: CliContainer, wanted: str, container_id: str) -> dict:
+    """C15: `docker ps -a` has the article's columns, and lists the container (its id cut to
+    12 digits, its image, its command) with the status word `wanted` (Created, Up)."""
+    article = ARTICLE_PS_CREATED
+    row = table.row("NAMES", container.name)
+    observed = {"columns": list(table.columns), "article_columns": list(article.columns),
+                "row": row, "name": container.name, "wanted": wanted}
+    expect(table.columns == article.columns, "`docker ps -a` does not have the article's "
+           "columns", **observed)
+    expect(row is not None, f"`docker ps -a` does not list {container.name}", **observed,
+           names=[r.get("NAMES") for r in table.rows])
+    expect(row["CONTAINER ID"] == container_id[:SHORT_ID],
+           "the listed CONTAINER ID is not the container's id cut to 12 digits",
+           container_id=container_id, **observed)
+    expect(row["IMAGE"] == container.image and row["COMMAND"] == article.rows[0]["COMMAND"],
+           "the listing does not show the image and command the container was created with",
+           image=container.image, article_command=article.rows[0]["COMMAND"], **observed)
+    word = status_word(row["STATUS"])
+    expect(word == wanted, f"`docker ps -a` shows the container {row['STATUS']!r}, not "
+           f"{wanted!r}", **observed)
+    if wanted == status_word(ARTICLE_PS_STARTED.rows[0]["STATUS"]):  # Up <how long>
+        expect(len(row["STATUS"].split()) > 1, "the status does not say for how long the "
+               "container has been up, as the article's `Up 4 seconds` does", **observed)
+    expect(row["CREATED"].endswith(" ago") and row["PORTS"] == "",
+           "the CREATED and PORTS cells are not shaped as the article's", **observed)
+    return observed
+
+
+def check_start_output(ran: CliRun, container: CliContainer) -> dict:
+    """C15: `docker start NAME` prints the name back, as the article's transcript shows."""
+    printed = _one_line(ran, "the container's name")
+    observed = {**ran.evidence(), "article_printed": list(ARTICLE_START_OUTPUT)}
+    expect(printed == container.name, "`docker start` did not print the name it was given",
+           name=container.name, **observed)
+    return observed
+
+
+def check_netns_gained(before: namespaces.Listing, sandbox_key: str,
+                       after: namespaces.Listing) -> dict:
+    """C15: across the start, the engine's netns listing gained the container's own entry
+    (the one its sandbox key names; others may come and go), shaped as the article's."""
+    found = namespaces.check_entry_new(before, sandbox_key, after)
+    article_gained = sorted(ARTICLE_NETNS_AFTER - ARTICLE_NETNS_BEFORE)
+    observed = {**found, "article_gained": article_gained}
+    expect(bool(NETNS_ENTRY.fullmatch(found["entry"])),
+           f"the container's netns entry {found['entry']!r} is not 12 hex digits, as the "
+           "article's is", **observed)
+    return observed
+
+
+def check_import_output(ran: CliRun, image_id: str) -> dict:
+    """C14: `docker import` prints, as the article shows, `sha256:` and 64 hex digits: the id
+    of the image the engine made."""
+    printed = _one_line(ran, "the new image's id")
+    observed = {**ran.evidence(), "article_printed": ARTICLE_IMPORT_OUTPUT[0],
+                "engine_id": image_id}
+    expect(bool(IMAGE_ID.fullmatch(printed)), "`docker import` did not print sha256: and 64 hex "
+           "digits, as the article's transcript does", **observed)
+    expect(printed == image_id, "`docker import` printed another id than the engine gives the "
+           "imported image", **observed)
+    return {"printed": printed, **observed}
+
+
+def check_holds_file(stat: dict | None, path: str) -> dict:
+    """C14: the imported image's filesystem holds `path`, a regular file."""
+    observed = {"path": path, "stat": stat}
+    expect(stat is not None, f"the imported image does not hold {path}", **observed)
+    mode = int(stat.get("mode") or 0)
+    expect(not mode & GO_TYPE_BITS, f"{path} in the imported image is not a regular file (Go "
+           f"file mode {mode:#x})", **observed)
+    return observed
+
+
+def check_history_shape(table: Table, image_id: str) -> dict:
+    """C14: `docker history` of the import has the article's columns and exactly one row, the
+    image itself (its id cut to 12 digits)."""
+    article = ARTICLE_HISTORY
+    observed = {"columns": list(table.columns), "article_columns": list(article.columns),
+                "rows": list(table.rows), "image_id": image_id}
+    expect(table.columns == article.columns, "`docker history` does not have the article's "
+           "columns", **observed)
+    expect(len(table.rows) == len(article.rows) == 1,
+           f"`docker history` of the import shows {len(table.rows)} rows, not one as the "
+           "article's does", **observed)
+    expect(table.rows[0]["IMAGE"] == image_id.split(":")[-1][:SHORT_ID],
+           "the history row is not the imported image (its id cut to 12 digits)", **observed)
+    return observed
+
+
+def check_import_row(table: Table, size: int) -> dict:
+    """C14: the import's history row names no build step (empty CREATED BY), carries the
+    article's comment (`Imported from -`), and the size of the filesystem as the engine reports
+    it for the image, printed as the CLI prints sizes."""
+    article = ARTICLE_HISTORY.rows[0]
+    row = table.rows[0] if table.rows else {}
+    observed = {"row": row, "article_row": article, "engine_size": size,
+                "engine_size_printed": human_size(size)}
+    expect(len(table.rows) == 1, "`docker history` of the import does not show one row",
+           rows=list(table.rows), **observed)
+    expect(row.get("CREATED BY") == article["CREATED BY"] == "",
+           "the import's history row names a build step", **observed)
+    expect(row.get("COMMENT") == article["COMMENT"],
+           f"the import's history row does not say {article['COMMENT']!r}", **observed)
+    expect(bool(HUMAN_SIZE.fullmatch(row.get("SIZE", ""))) and size > 0,
+           "the import's history row has no size shaped as the article's", **observed)
+    expect(row.get("SIZE") == human_size(size), "the import's history row does not show the "
+           "size the engine reports for the image", **observed)
+    expect(row.get("CREATED", "").endswith(" ago"), "the CREATED cell is not shaped as the "
+           "article's", **observed)
+    return observed
+
+
+def check_loaded_same_id(saved_id: str, loaded_id: str | None, present_before: bool) -> dict:
+    """C14, by contrast: after save on one engine and load on the other, the other engine has
+    the image under the id it had on the first (and did not have it before the load)."""
+    observed = {"saved_id": saved_id, "loaded_id": loaded_id,
+                "present_on_second_engine_before_load": present_before}
+    expect(not present_before, "the image was on the second engine before the load: the load "
+           "shows nothing", **observed)
+    expect(loaded_id is not None, "the second engine does not have the image after the load",
+           **observed)
+    expect(loaded_id == saved_id, "the loaded image has another id than the saved one",
+           **observed)
+    return observed
+
+
+HISTORY_FIELDS = ("Created", "CreatedBy", "Size", "Comment")
+"""What a history row records of a build step; the Id column differs between engines for the
+intermediate rows (the first engine still has the intermediate images, the second `<missing>`)."""
+
+
+def history_record(rows: Iterable[dict]) -> list[dict]:
+    return [{key: row.get(key) for key in HISTORY_FIELDS} for row in rows]
+
+
+def check_history_kept(first: list[dict], second: list[dict]) -> dict:
+    """C14, by contrast: after save and load, the second engine's history of the image has
+    every row of the first engine's, in order, each with its time, step, size and comment."""
+    mine, theirs = history_record(first), history_record(second)
+    observed = {"first_engine": mine, "second_engine": theirs}
+    expect(len(theirs) == len(mine), f"the loaded image's history has {len(theirs)} rows, the "
+           f"saved one's {len(mine)}", **observed)
+    differ = [index for index, (a, b) in enumerate(zip(mine, theirs)) if a != b]
+    expect(not differ, "the loaded image's history rows differ from the saved one's",
+           rows_that_differ=differ, **observed)
+    expect(len(mine) > 1, "the saved image has a one-row history: keeping it shows nothing",
+           **observed)
+    return observed

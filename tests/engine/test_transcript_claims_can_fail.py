@@ -1,0 +1,190 @@
+"""Every C14-C15 check, fed what the live engine and the docker CLI show when the transcript is
+made false, fails.
+
+Each test replays a transcript step through the CLI, but so that the article's words do not
+hold for what is observed (the container is started before it is listed as "Created", the
+netns is listed after the start, the import is given a message, an image's own history stands
+in for an import's, a save tar is imported rather than loaded, the second node is the first
+engine), and expects ClaimFailed, or NodeUnavailable, from the same library calls the steps use.
+"""
+
+import os
+
+import pytest
+
+from docker_claims import archives, namespaces, nodes, transcripts
+from docker_claims.evidence import ClaimFailed
+from docker_claims.fixtures import BASE
+
+
+@pytest.fixture
+def base(session):
+    return session.fixtures.image(BASE)
+
+
+@pytest.fixture
+def cli(session):
+    try:
+        return transcripts.cli_for_engine(session.client)
+    except transcripts.CliUnavailable as error:
+        pytest.skip(str(error))
+
+
+@pytest.fixture
+def node(session):
+    try:
+        return nodes.for_session(session)
+    except nodes.NodeUnavailable as error:
+        pytest.skip(str(error))
+
+
+@pytest.fixture
+def node_resources(node, session, request):
+    return node.resources(session.run, request.addfinalizer)
+
+
+def engine_id(resources, made):
+    return resources.client.containers.get(made.name).id
+
+
+def imported_export(cli, resources, scratch, base, *, touch=True, options=()):
+    """A container of the busybox fixture (that touched /1.txt, or not), exported to disk and
+    imported back through the CLI, on the first engine."""
+    if touch:
+        made = transcripts.run_touch(cli, resources, base.tags[0])
+    else:
+        made = transcripts.create(cli, resources, base.tags[0])
+    tarball = transcripts.export_to_disk(resources, made, scratch)
+    return transcripts.import_file(cli, resources, tarball, options)
+
+
+# C15
+
+def test_c15_create_printing_another_containers_id_fails(cli, resources, base):
+    first = transcripts.create(cli, resources, base.tags[0])
+    second = transcripts.create(cli, resources, base.tags[0])
+    transcripts.check_create_output(first.made, engine_id(resources, first))
+    with pytest.raises(ClaimFailed, match="another id than the engine"):
+        transcripts.check_create_output(first.made, engine_id(resources, second))
+
+
+def test_c15_a_started_container_is_not_listed_as_created(cli, resources, base):
+    made = transcripts.create(cli, resources, base.tags[0])
+    transcripts.start(cli, made)
+    _, table = transcripts.ps_all(cli)
+    with pytest.raises(ClaimFailed, match=r"shows the container 'Up .*', not 'Created'"):
+        transcripts.check_listed(table, made, "Created", engine_id(resources, made))
+
+
+def test_c15_a_container_never_started_is_not_listed_as_up(cli, resources, base):
+    made = transcripts.create(cli, resources, base.tags[0])
+    _, table = transcripts.ps_all(cli)
+    with pytest.raises(ClaimFailed, match="shows the container 'Created', not 'Up'"):
+        transcripts.check_listed(table, made, "Up", engine_id(resources, made))
+
+
+def test_c15_start_of_another_container_prints_another_name(cli, resources, base):
+    made = transcripts.create(cli, resources, base.tags[0])
+    other = transcripts.create(cli, resources, base.tags[0])
+    with pytest.raises(ClaimFailed, match="did not print the name it was given"):
+        transcripts.check_start_output(transcripts.start(cli, other), made)
+
+
+def test_c15_an_entry_listed_after_the_start_was_not_gained(cli, resources, base):
+    made = transcripts.create(cli, resources, base.tags[0])
+    transcripts.start(cli, made)
+    before = namespaces.list_netns(resources, base.id)
+    after = namespaces.list_netns(resources, base.id, before.directory)
+    key = namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
+    with pytest.raises(ClaimFailed, match="already there before start"):
+        transcripts.check_netns_gained(before, key, after)
+
+
+def test_c15_a_container_never_started_gains_no_entry(cli, resources, base):
+    made = transcripts.create(cli, resources, base.tags[0])
+    before = namespaces.list_netns(resources, base.id)
+    after = namespaces.list_netns(resources, base.id, before.directory)
+    key = namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
+    with pytest.raises(ClaimFailed, match="no sandbox key"):
+        transcripts.check_netns_gained(before, key, after)
+
+
+# C14 (the checks; on the first engine where no second one is needed)
+
+def test_c14_a_built_images_history_is_not_an_imports(cli, base):
+    _, table = transcripts.history(cli, base.tags[0])
+    with pytest.raises(ClaimFailed, match="rows, not one"):
+        transcripts.check_history_shape(table, base.id)
+    with pytest.raises(ClaimFailed, match="does not show one row"):
+        transcripts.check_import_row(table, base.attrs["Size"])
+
+
+def test_c14_an_import_with_a_message_does_not_say_imported_from_dash(cli, resources, scratch,
+                                                                      base):
+    imported = imported_export(cli, resources, scratch, base,
+                               options=("--message", "moved with scp"))
+    _, table = transcripts.history(cli, imported.name)
+    size = resources.client.api.inspect_image(imported.name)["Size"]
+    transcripts.check_history_shape(table, resources.client.images.get(imported.name).id)
+    with pytest.raises(ClaimFailed, match="does not say 'Imported from -'"):
+        transcripts.check_import_row(table, size)
+
+
+def test_c14_another_images_size_is_not_the_imports(cli, resources, scratch, base):
+    imported = imported_export(cli, resources, scratch, base)
+    _, table = transcripts.history(cli, imported.name)
+    bigger = resources.client.api.inspect_image(imported.name)["Size"] + 10_000
+    with pytest.raises(ClaimFailed, match="size the engine reports"):
+        transcripts.check_import_row(table, bigger)
+
+
+def test_c14_import_output_is_not_another_images_id(cli, resources, scratch, base):
+    imported = imported_export(cli, resources, scratch, base)
+    with pytest.raises(ClaimFailed, match="another id than the engine"):
+        transcripts.check_import_output(imported.made, base.id)
+
+
+def test_c14_the_export_of_a_container_that_touched_nothing_lacks_the_file(cli, resources,
+                                                                          scratch, base):
+    imported = imported_export(cli, resources, scratch, base, touch=False)
+    with pytest.raises(ClaimFailed, match="does not hold /1.txt"):
+        transcripts.check_holds_file(
+            transcripts.file_in_image(resources, imported.name, "/1.txt"), "/1.txt")
+
+
+def test_c14_the_first_engine_is_not_another_node(session, monkeypatch):
+    if os.environ.get("DOCKER_CONTEXT"):
+        pytest.skip("the first engine is named by a docker context, not by an address")
+    first = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    with pytest.raises(nodes.NodeUnavailable, match="is the suite's own engine"):
+        nodes.connect(first, primary=session.client)
+
+
+# C14 on the second engine
+
+def test_c14_a_save_tar_imported_on_the_other_node_keeps_neither_id_nor_history(
+        session, scratch, base, node, node_resources):
+    node_cli = transcripts.cli_for_node(node.url, node.client)
+    tarball = archives.spool(session.client.images.get(base.id).save(named=True), scratch)
+    imported = transcripts.import_file(node_cli, node_resources, tarball)
+    imported_id = transcripts.image_id_of(node.client, imported.name)
+    with pytest.raises(ClaimFailed, match="another id than the saved one"):
+        transcripts.check_loaded_same_id(base.id, imported_id, False)
+    with pytest.raises(ClaimFailed, match="history has 1 rows"):
+        transcripts.check_history_kept(transcripts.history_rows(session.client, base.id),
+                                       transcripts.history_rows(node.client, imported.name))
+
+
+def test_c14_a_load_of_an_image_already_there_shows_nothing(session, scratch, base,
+                                                            node_resources):
+    transcripts.save_and_load(session.client, node_resources, base, scratch)
+    again = transcripts.save_and_load(session.client, node_resources, base, scratch)
+    with pytest.raises(ClaimFailed, match="before the load"):
+        transcripts.check_loaded_same_id(
+            again.saved_id, transcripts.image_id_of(node_resources.client, again.name),
+            again.present_before)
+
+
+def test_c14_the_cli_for_the_other_node_is_checked_to_reach_it(session, node):
+    with pytest.raises(transcripts.CliElsewhere, match="does not reach"):
+        transcripts.cli_for_node(node.url, session.client)

@@ -1,0 +1,343 @@
+"""C14-C15 checks: the article's own transcripts pass them; fabricated CLI output that
+contradicts the transcripts fails them (no engine needed)."""
+
+import time
+
+import pytest
+
+from docker_claims import nodes, transcripts
+from docker_claims.evidence import ClaimFailed
+from docker_claims.namespaces import Listing
+from docker_claims.transcripts import (
+    ARTICLE_CREATE_OUTPUT,
+    ARTICLE_HISTORY,
+    ARTICLE_IMPORT_OUTPUT,
+    ARTICLE_PS_CREATED,
+    ARTICLE_PS_STARTED,
+    ARTICLE_START_OUTPUT,
+    CliContainer,
+    CliRun,
+    parse_table,
+)
+
+ARTICLE_ID = ARTICLE_CREATE_OUTPUT[0]
+ARTICLE_IMAGE_ID = ARTICLE_IMPORT_OUTPUT[0]
+NETNS = "/var/run/docker/netns"
+KIND_BANZAI = CliContainer("kind_banzai", "busybox", CliRun(("create",), 0, ARTICLE_ID, ""))
+
+PS_HEADER = ("CONTAINER ID   IMAGE     COMMAND   CREATED         STATUS"
+             "                     PORTS     NAMES")
+
+
+def ran(stdout, *args, exit_code=0, stderr=""):
+    return CliRun(tuple(args) or ("fabricated",), exit_code, stdout, stderr)
+
+
+def ps_table(status, *, name="kind_banzai", image="busybox", cid=ARTICLE_ID[:12],
+             command='"sh"', created="3 seconds ago"):
+    """A `docker ps -a` table as the CLI aligns it (columns padded by three spaces)."""
+    cells = [cid, image, command, created, status, "", name]
+    header = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]
+    widths = [max(len(a), len(b)) + 3 for a, b in zip(header, cells)]
+    line = "".join(c.ljust(w) for c, w in zip(cells[:-1], widths)) + cells[-1]
+    head = "".join(h.ljust(w) for h, w in zip(header[:-1], widths)) + header[-1]
+    return parse_table([head, line])
+
+
+def history_table(rows, header=("IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT")):
+    widths = [max(len(h), *(len(r[i]) for r in rows)) + 3 for i, h in enumerate(header)]
+
+    def line(cells):
+        return "".join(c.ljust(w) for c, w in zip(cells[:-1], widths)) + cells[-1]
+
+    return parse_table([line(header), *(line(r) for r in rows)])
+
+
+IMPORT_ROW = (ARTICLE_IMAGE_ID[7:19], "5 seconds ago", "", "1.24MB", "Imported from -")
+
+
+# The article's transcripts, read with the parser that reads the live output.
+
+def test_the_transcripts_are_read_command_by_command():
+    commands = [e.command for e in transcripts.exchanges(transcripts.ARTICLE_CREATE_START)]
+    assert commands == ["docker create -ti busybox sh", "ls /run/docker/netns/", "docker ps -a",
+                        "docker start kind_banzai", "docker ps -a", "ls /run/docker/netns/"]
+    commands = [e.command for e in transcripts.exchanges(transcripts.ARTICLE_EXPORT_IMPORT)]
+    assert commands[-2:] == ["docker import /tmp/test_export.tar", "docker history test:test"]
+
+
+def test_the_article_tables_are_cut_at_their_header_columns():
+    assert ARTICLE_PS_CREATED.columns == ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
+                                          "PORTS", "NAMES")
+    assert ARTICLE_PS_CREATED.rows[0]["STATUS"] == "Created"
+    assert ARTICLE_PS_STARTED.rows[0]["STATUS"] == "Up 4 seconds"
+    assert ARTICLE_HISTORY.rows == ({"IMAGE": "4d5af6567f05", "CREATED": "2 minutes ago",
+                                     "CREATED BY": "", "SIZE": "1.24MB",
+                                     "COMMENT": "Imported from -"},)
+
+
+def test_the_article_passes_its_own_c15_checks():
+    transcripts.check_create_output(ran(ARTICLE_ID + "\n"), ARTICLE_ID)
+    transcripts.check_listed(ARTICLE_PS_CREATED, KIND_BANZAI, "Created", ARTICLE_ID)
+    transcripts.check_listed(ARTICLE_PS_STARTED, KIND_BANZAI, "Up", ARTICLE_ID)
+    transcripts.check_start_output(ran("\n".join(ARTICLE_START_OUTPUT)), KIND_BANZAI)
+    before = Listing(NETNS, transcripts.ARTICLE_NETNS_BEFORE)
+    after = Listing(NETNS, transcripts.ARTICLE_NETNS_AFTER)
+    transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", after)
+
+
+def test_the_article_passes_its_own_c14_checks():
+    transcripts.check_import_output(ran(ARTICLE_IMAGE_ID + "\n"), ARTICLE_IMAGE_ID)
+    transcripts.check_history_shape(ARTICLE_HISTORY, ARTICLE_IMAGE_ID)
+    transcripts.check_import_row(ARTICLE_HISTORY, 1_240_000)
+
+
+# C15: docker create
+
+@pytest.mark.parametrize("stdout", [
+    ARTICLE_ID[:12],                                     # a short id
+    ARTICLE_ID.upper(),                                  # not the engine's lowercase hex
+    f"sha256:{ARTICLE_ID}",                              # an image id's shape
+    "",                                                  # nothing
+    f"WARNING: something\n{ARTICLE_ID}",                 # more than the id on stdout
+])
+def test_create_output_not_shaped_as_the_article_fails(stdout):
+    with pytest.raises(ClaimFailed):
+        transcripts.check_create_output(ran(stdout), ARTICLE_ID)
+
+
+def test_create_output_of_another_container_fails():
+    with pytest.raises(ClaimFailed, match="another id than the engine"):
+        transcripts.check_create_output(ran(ARTICLE_ID), "f" * 64)
+
+
+def test_a_failing_cli_command_fails_with_its_words():
+    cli = transcripts.Cli("/bin/sh", {}, "a fabricated engine")
+    with pytest.raises(ClaimFailed, match="failed on a fabricated engine") as failed:
+        cli.ok("-c", "echo 'Error response from daemon: no such image' >&2; exit 1")
+    assert "no such image" in str(failed.value)
+
+
+# C15: docker ps -a
+
+def test_a_fabricated_listing_shaped_as_the_live_cli_passes():
+    transcripts.check_listed(ps_table("Created"), KIND_BANZAI, "Created", ARTICLE_ID)
+    transcripts.check_listed(ps_table("Up Less than a second"), KIND_BANZAI, "Up", ARTICLE_ID)
+
+
+@pytest.mark.parametrize("status, wanted", [
+    ("Up 2 seconds", "Created"),                  # started already
+    ("Exited (0) 2 seconds ago", "Created"),      # ran and ended
+    ("Created", "Up"),                            # start did nothing
+    ("Exited (127) 1 second ago", "Up"),          # start failed
+    ("Up", "Up"),                                 # no duration, unlike `Up 4 seconds`
+])
+def test_a_status_other_than_the_article_fails(status, wanted):
+    with pytest.raises(ClaimFailed):
+        transcripts.check_listed(ps_table(status), KIND_BANZAI, wanted, ARTICLE_ID)
+
+
+@pytest.mark.parametrize("table", [
+    ps_table("Created", name="someone_else"),
+    ps_table("Created", cid="0123456789ab"),
+    ps_table("Created", image="alpine"),
+    ps_table("Created", command='"/bin/sh"'),
+    parse_table(["NAMES   STATUS", "kind_banzai   Created"]),   # another --format
+    parse_table([]),                                          # nothing printed
+])
+def test_a_listing_that_does_not_show_this_container_as_the_article_does_fails(table):
+    with pytest.raises(ClaimFailed):
+        transcripts.check_listed(table, KIND_BANZAI, "Created", ARTICLE_ID)
+
+
+# C15: docker start and the netns listing
+
+@pytest.mark.parametrize("stdout", ["", ARTICLE_ID, "kind_banzai\nkind_banzai"])
+def test_start_not_printing_the_name_fails(stdout):
+    with pytest.raises(ClaimFailed):
+        transcripts.check_start_output(ran(stdout), KIND_BANZAI)
+
+
+def test_an_entry_already_there_before_the_start_fails():
+    both = Listing(NETNS, transcripts.ARTICLE_NETNS_AFTER)
+    with pytest.raises(ClaimFailed, match="already there before start"):
+        transcripts.check_netns_gained(both, f"{NETNS}/3a960bf7f4af", both)
+
+
+def test_an_entry_missing_after_the_start_fails():
+    before = Listing(NETNS, transcripts.ARTICLE_NETNS_BEFORE)
+    with pytest.raises(ClaimFailed, match="not listed after start"):
+        transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", before)
+
+
+def test_a_gained_entry_that_is_not_the_containers_own_fails():
+    before = Listing(NETNS, transcripts.ARTICLE_NETNS_BEFORE)
+    after = Listing(NETNS, transcripts.ARTICLE_NETNS_AFTER)
+    with pytest.raises(ClaimFailed):  # the container has no sandbox key: it never started
+        transcripts.check_netns_gained(before, "", after)
+
+
+def test_a_gained_entry_not_shaped_as_the_article_fails():
+    before = Listing(NETNS, frozenset({"ingress_sbox"}))
+    after = Listing(NETNS, frozenset({"ingress_sbox", "1-vg6yiuz1vw"}))
+    with pytest.raises(ClaimFailed, match="not 12 hex digits"):
+        transcripts.check_netns_gained(before, f"{NETNS}/1-vg6yiuz1vw", after)
+
+
+# C14: docker import and docker history
+
+@pytest.mark.parametrize("stdout", [ARTICLE_IMAGE_ID[7:], ARTICLE_IMAGE_ID[:19], "",
+                                    f"{ARTICLE_IMAGE_ID}\n{ARTICLE_IMAGE_ID}"])
+def test_import_output_not_shaped_as_the_article_fails(stdout):
+    with pytest.raises(ClaimFailed):
+        transcripts.check_import_output(ran(stdout), ARTICLE_IMAGE_ID)
+
+
+def test_import_output_of_another_image_fails():
+    with pytest.raises(ClaimFailed, match="another id"):
+        transcripts.check_import_output(ran(ARTICLE_IMAGE_ID), "sha256:" + "e" * 64)
+
+
+def test_a_history_of_a_built_image_is_not_the_imports():
+    built = history_table([
+        (ARTICLE_IMAGE_ID[7:19], "3 minutes ago", '/bin/sh -c #(nop)  CMD ["sh"]', "0B", ""),
+        ("<missing>", "3 minutes ago", "/bin/sh -c #(nop) ADD file:abc in / ", "1.24MB", ""),
+    ])
+    with pytest.raises(ClaimFailed, match="2 rows, not one"):
+        transcripts.check_history_shape(built, ARTICLE_IMAGE_ID)
+    with pytest.raises(ClaimFailed):
+        transcripts.check_import_row(built, 1_240_000)
+
+
+def test_a_history_without_the_articles_columns_fails():
+    table = history_table([IMPORT_ROW[:4]], header=("IMAGE", "CREATED", "CREATED BY", "SIZE"))
+    with pytest.raises(ClaimFailed, match="article's columns"):
+        transcripts.check_history_shape(table, ARTICLE_IMAGE_ID)
+
+
+def test_a_history_row_of_another_image_fails():
+    with pytest.raises(ClaimFailed, match="not the imported image"):
+        transcripts.check_history_shape(history_table([IMPORT_ROW]), "sha256:" + "e" * 64)
+
+
+@pytest.mark.parametrize("row, match", [
+    ((*IMPORT_ROW[:2], "/bin/sh -c touch /1.txt", *IMPORT_ROW[3:]), "names a build step"),
+    ((*IMPORT_ROW[:4], "Imported from http://example.com/x.tar"), "does not say"),
+    ((*IMPORT_ROW[:4], ""), "does not say"),
+    ((*IMPORT_ROW[:3], "1.99MB", IMPORT_ROW[4]), "size the engine reports"),
+    ((*IMPORT_ROW[:3], "1240000", IMPORT_ROW[4]), "no size shaped"),
+    (("faa8cc5a9027", "2026-11-28T12:00:00Z", *IMPORT_ROW[2:]), "CREATED cell"),
+])
+def test_an_import_row_unlike_the_articles_fails(row, match):
+    with pytest.raises(ClaimFailed, match=match):
+        transcripts.check_import_row(history_table([row]), 1_240_000)
+
+
+def test_the_size_is_the_engines_not_a_number_written_down():
+    row = (*IMPORT_ROW[:3], transcripts.human_size(1_985_484), IMPORT_ROW[4])
+    transcripts.check_import_row(history_table([row]), 1_985_484)
+    with pytest.raises(ClaimFailed, match="size the engine reports"):
+        transcripts.check_import_row(history_table([row]), 1_240_000)
+
+
+@pytest.mark.parametrize("size, printed", [
+    (0, "0B"), (999, "999B"), (1000, "1kB"), (1_240_000, "1.24MB"), (1_985_484, "1.99MB"),
+    (999_600, "1e+03kB"), (1_500_000_000, "1.5GB"),
+])
+def test_sizes_are_printed_as_the_cli_prints_them(size, printed):
+    assert transcripts.human_size(size) == printed
+
+
+def test_an_import_without_the_file_fails():
+    with pytest.raises(ClaimFailed, match="does not hold /1.txt"):
+        transcripts.check_holds_file(None, "/1.txt")
+    directory = {"name": "1.txt", "size": 4096, "mode": (1 << 31) | 0o755}
+    with pytest.raises(ClaimFailed, match="not a regular file"):
+        transcripts.check_holds_file(directory, "/1.txt")
+    transcripts.check_holds_file({"name": "1.txt", "size": 0, "mode": 0o644}, "/1.txt")
+
+
+# C14, by contrast: save and load
+
+def test_a_loaded_image_under_another_id_fails():
+    with pytest.raises(ClaimFailed, match="another id"):
+        transcripts.check_loaded_same_id("sha256:" + "a" * 64, "sha256:" + "b" * 64, False)
+    with pytest.raises(ClaimFailed, match="does not have the image"):
+        transcripts.check_loaded_same_id("sha256:" + "a" * 64, None, False)
+    with pytest.raises(ClaimFailed, match="before the load"):
+        transcripts.check_loaded_same_id("sha256:" + "a" * 64, "sha256:" + "a" * 64, True)
+
+
+BUILT = [
+    {"Id": "sha256:top", "Created": 1700000300, "CreatedBy": "CMD [\"sh\"]", "Size": 0,
+     "Comment": ""},
+    {"Id": "sha256:mid", "Created": 1700000200, "CreatedBy": "RUN busybox --install", "Size": 0,
+     "Comment": ""},
+    {"Id": "sha256:low", "Created": 1700000100, "CreatedBy": "COPY busybox /bin/", "Size": 2e6,
+     "Comment": ""},
+]
+
+
+def test_a_history_kept_by_load_passes_even_with_missing_intermediate_ids():
+    loaded = [BUILT[0], *({**row, "Id": "<missing>"} for row in BUILT[1:])]
+    transcripts.check_history_kept(BUILT, loaded)
+
+
+@pytest.mark.parametrize("second", [
+    BUILT[:1],                                                       # one row: an import
+    [BUILT[0], BUILT[2]],                                            # a row lost
+    [BUILT[0], {**BUILT[1], "CreatedBy": ""}, BUILT[2]],             # a step forgotten
+    [BUILT[0], BUILT[1], {**BUILT[2], "Created": 1700009999}],       # another time
+    [{**BUILT[0], "Comment": "Imported from -"}, *BUILT[1:]],         # another comment
+])
+def test_a_history_not_kept_by_load_fails(second):
+    with pytest.raises(ClaimFailed):
+        transcripts.check_history_kept(BUILT, second)
+
+
+def test_a_one_row_history_proves_nothing_kept():
+    with pytest.raises(ClaimFailed, match="shows nothing"):
+        transcripts.check_history_kept(BUILT[:1], BUILT[:1])
+
+
+# The CLI and the second engine
+
+def test_no_cli_is_a_reason_to_skip(monkeypatch):
+    monkeypatch.setenv("DOCKER_CLAIMS_CLI", "/nonexistent/docker")
+    with pytest.raises(transcripts.CliUnavailable, match="DOCKER_CLAIMS_CLI=/nonexistent"):
+        transcripts.find_cli()
+    monkeypatch.delenv("DOCKER_CLAIMS_CLI")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(transcripts.CliUnavailable, match="none on PATH"):
+        transcripts.find_cli()
+
+
+def test_the_cli_for_the_second_engine_does_not_carry_the_first_ones_settings(monkeypatch):
+    monkeypatch.setenv("DOCKER_CONTEXT", "desktop-linux")
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
+    monkeypatch.setenv("DOCKER_CERT_PATH", "/certs")
+    monkeypatch.setenv("DOCKER_HOST", "tcp://first:2376")
+    env = transcripts.node_environment("unix:///run/docker-claims-node2/docker.sock")
+    assert env["DOCKER_HOST"] == "unix:///run/docker-claims-node2/docker.sock"
+    assert not {"DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"} & set(env)
+
+
+def test_labels_become_cli_flags():
+    assert transcripts.label_flags({"b": "2", "a": "1"}) == ["--label", "a=1", "--label", "b=2"]
+
+
+def test_no_second_engine_named_says_how_to_start_one(monkeypatch):
+    monkeypatch.delenv(nodes.ENV, raising=False)
+    with pytest.raises(nodes.NodeUnavailable, match="DOCKER_CLAIMS_NODE2 is not set") as error:
+        nodes.connect()
+    assert "scripts/node2-up" in str(error.value)
+
+
+def test_a_second_engine_that_does_not_answer_is_reported_within_seconds(monkeypatch):
+    monkeypatch.setenv(nodes.ENV, "unix:///nonexistent/docker-claims-node2.sock")
+    started = time.monotonic()
+    with pytest.raises(nodes.NodeUnavailable, match="does not answer") as error:
+        nodes.connect()
+    assert time.monotonic() - started < 15
+    assert "scripts/node2-up" in str(error.value)
+    assert "unix:///nonexistent/docker-claims-node2.sock" in str(error.value)
