@@ -22,18 +22,15 @@ What the replay adds to the article's commands, and why:
   this machine, and the export travels as a file spooled to disk (archives.spool), which is what
   `scp` moved.
 
-The CLI is the `docker` on PATH (or DOCKER_CLAIMS_CLI), run with this process's environment
-(DOCKER_HOST, DOCKER_CONTEXT, TLS settings pass through) and checked, by engine ID, to talk to
-the engine the suite measures; for the second node, with DOCKER_HOST set to DOCKER_CLAIMS_NODE2.
+The CLI is run through docker_cli: the `docker` on PATH (or DOCKER_CLAIMS_CLI), checked, by
+engine ID, to talk to the engine the suite measures; for the second node, with DOCKER_HOST set
+to DOCKER_CLAIMS_NODE2.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +39,8 @@ import docker
 from docker.errors import NotFound
 from docker.models.images import Image
 
-from . import archives, engine, namespaces
+from . import archives, namespaces
+from .docker_cli import Cli, CliRun, label_changes, label_flags
 from .evidence import expect
 from .resources import Resources, remove_container, remove_image
 
@@ -100,12 +98,6 @@ HUMAN_SIZE = re.compile(r"\d+(?:\.\d+)?(?:e\+\d+)?(?:" + "|".join(SIZE_UNITS) + 
 GO_TYPE_BITS = (1 << 31) | (1 << 27) | (1 << 26) | (1 << 25) | (1 << 24) | (1 << 21) | (1 << 19)
 """The bits of a Go file mode (the engine's path stat) that make it other than a regular file:
 directory, symlink, device, named pipe, socket, character device, irregular."""
-
-CLI_TIMEOUT = engine.CALL_TIMEOUT
-"""Seconds one CLI command may take, short of a hang."""
-
-TLS_SETTINGS = ("DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS")
-"""The first engine's TLS settings: not for the second engine."""
 
 
 # Reading transcripts and tables.
@@ -194,125 +186,6 @@ ARTICLE_IMPORT_OUTPUT = article_output(ARTICLE_EXPORT_IMPORT, "docker import")
 ARTICLE_HISTORY = parse_table(article_output(ARTICLE_EXPORT_IMPORT, "docker history"))
 
 
-# Running the CLI.
-
-class CliUnavailable(RuntimeError):
-    """No docker CLI to replay the transcript with: the scenario is skipped, saying so."""
-
-
-class CliElsewhere(RuntimeError):
-    """The docker CLI talks to another engine than the one it was meant for (a setup error)."""
-
-
-@dataclass(frozen=True)
-class CliRun:
-    """One CLI command, run to its end."""
-
-    args: tuple[str, ...]
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def command(self) -> str:
-        return " ".join(("docker", *self.args))
-
-    def lines(self) -> list[str]:
-        return [line for line in self.stdout.splitlines() if line.strip()]
-
-    def evidence(self) -> dict[str, Any]:
-        return {"command": self.command, "exit_code": self.exit_code, "stdout": self.stdout,
-                "stderr": self.stderr}
-
-
-@dataclass(frozen=True)
-class Cli:
-    """The docker CLI, with the environment that points it at one engine."""
-
-    path: str
-    env: Mapping[str, str]
-    target: str
-
-    def run(self, *args: str, timeout: float = CLI_TIMEOUT) -> CliRun:
-        done = subprocess.run([self.path, *args], stdin=subprocess.DEVNULL, capture_output=True,
-                              env=dict(self.env), timeout=timeout, check=False)
-        return CliRun(tuple(args), done.returncode, done.stdout.decode("utf-8", "replace"),
-                      done.stderr.decode("utf-8", "replace"))
-
-    def ok(self, *args: str, timeout: float = CLI_TIMEOUT) -> CliRun:
-        """Run, and fail the claim with the CLI's words when the command fails."""
-        ran = self.run(*args, timeout=timeout)
-        expect(ran.exit_code == 0, f"`{ran.command}` failed on {self.target}", **ran.evidence())
-        return ran
-
-
-def find_cli() -> str:
-    """The docker CLI: DOCKER_CLAIMS_CLI, else `docker` on PATH; CliUnavailable otherwise."""
-    named = os.environ.get("DOCKER_CLAIMS_CLI")
-    path = named or shutil.which("docker")
-    if not path or not os.access(path, os.X_OK):
-        raise CliUnavailable(
-            f"no docker CLI ({'DOCKER_CLAIMS_CLI=' + named if named else 'none on PATH'}): the "
-            "article's transcripts are replayed through the CLI; install one (Debian/Ubuntu: "
-            "docker.io or docker-ce-cli) or set DOCKER_CLAIMS_CLI=/path/to/docker")
-    return path
-
-
-def _environment(**overrides: str | None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("DOCKER_CLI_HINTS", "false")  # no "What's next" on stdout
-    for key, value in overrides.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-_ENGINE_IDS: dict[tuple, str] = {}
-
-
-def _checked(cli: Cli, client: docker.DockerClient) -> Cli:
-    """The CLI, once seen to reach the engine `client` reaches (same engine ID)."""
-    ours = client.info().get("ID") or ""
-    key = (cli.path, tuple(sorted((k, v) for k, v in cli.env.items() if k.startswith("DOCKER"))))
-    if _ENGINE_IDS.get(key) != ours or not ours:
-        ran = cli.run("info", "--format", "{{.ID}}", timeout=60)
-        theirs = ran.stdout.strip()
-        if ran.exit_code != 0 or not ours or theirs != ours:
-            raise CliElsewhere(
-                f"the docker CLI {cli.path} does not reach {cli.target} (it answered "
-                f"{ran.exit_code}: {theirs or ran.stderr.strip()!r}; that engine's ID is "
-                f"{ours!r}): set DOCKER_HOST or DOCKER_CONTEXT so that both reach the same one")
-        _ENGINE_IDS[key] = ours
-    return cli
-
-
-def cli_for_engine(client: docker.DockerClient) -> Cli:
-    """The CLI against the suite's engine: DOCKER_HOST, DOCKER_CONTEXT and the TLS settings
-    pass through, as the suite itself found the engine (engine.connect)."""
-    where = getattr(client, "endpoint", "the suite's engine")
-    return _checked(Cli(find_cli(), _environment(), f"the suite's engine ({where})"), client)
-
-
-def node_environment(url: str) -> dict[str, str]:
-    """The CLI's environment for the second engine: DOCKER_HOST=its address, no context, none
-    of the first engine's TLS settings."""
-    return _environment(DOCKER_HOST=url, DOCKER_CONTEXT=None, **dict.fromkeys(TLS_SETTINGS, None))
-
-
-def cli_for_node(url: str, client: docker.DockerClient) -> Cli:
-    """The CLI against the second engine, once seen to reach it."""
-    return _checked(Cli(find_cli(), node_environment(url), f"the second engine ({url})"), client)
-
-
-def label_flags(labels: Mapping[str, str]) -> list[str]:
-    flags: list[str] = []
-    for key, value in sorted(labels.items()):
-        flags += ["--label", f"{key}={value}"]
-    return flags
-
-
 # The replays.
 
 @dataclass(frozen=True)
@@ -380,10 +253,8 @@ def import_file(cli: Cli, resources: Resources, tarball: Path,
     name = resources.run.name("import")
     client, run_id = resources.client, resources.run.id
     resources.defer(lambda: remove_image(client, name, run_id))
-    changes: list[str] = []
-    for key, value in sorted(resources.run.labels("subject").items()):
-        changes += ["--change", f"LABEL {key}={value}"]
-    made = cli.ok("import", *changes, *options, str(tarball), name)
+    made = cli.ok("import", *label_changes(resources.run.labels("subject")), *options,
+                  str(tarball), name)
     return CliImport(name, made)
 
 

@@ -4,15 +4,18 @@ import shlex
 
 from behave import given, then, when
 
-from docker_claims import cli_text, transfer
+from docker_claims import cli_text, docker_cli, transfer
 
 
 def _cli(context, *, on_engine: bool) -> None:
+    """The CLI, or the scenario skipped, saying why: no CLI, or (on_engine) a CLI that does
+    not reach the suite's engine."""
     try:
-        cli = cli_text.find()
         if on_engine:
-            cli = cli_text.on_engine(cli, context.session.client)
-    except cli_text.CliUnavailable as reason:
+            cli = docker_cli.cli_for_engine(context.session.client)
+        else:
+            cli = docker_cli.cli_unchecked()
+    except (docker_cli.CliUnavailable, docker_cli.CliElsewhere) as reason:
         context.scenario.skip(str(reason))
         return
     context.cli = cli

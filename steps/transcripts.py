@@ -2,7 +2,7 @@
 
 from behave import given, then, when
 
-from docker_claims import fixtures, namespaces, nodes, transcripts
+from docker_claims import docker_cli, fixtures, namespaces, nodes, transcripts
 
 TOUCHED = "/1.txt"
 
@@ -15,8 +15,8 @@ def _cli(context):
     """The CLI against the suite's engine, or None when the scenario was skipped for want of
     one."""
     try:
-        return transcripts.cli_for_engine(context.session.client)
-    except transcripts.CliUnavailable as error:
+        return docker_cli.cli_for_engine(context.session.client)
+    except docker_cli.CliUnavailable as error:
         _skipped(context, error)
         return None
 
@@ -29,8 +29,8 @@ def _helper(context) -> str:
 def step_second_engine(context):
     try:
         context.node = nodes.for_session(context.session)
-        context.node_cli = transcripts.cli_for_node(context.node.url, context.node.client)
-    except (nodes.NodeUnavailable, transcripts.CliUnavailable) as error:
+        context.node_cli = docker_cli.cli_for_node(context.node.url, context.node.client)
+    except (nodes.NodeUnavailable, docker_cli.CliUnavailable) as error:
         _skipped(context, error)
         return
     context.node_resources = context.node.resources(context.session.run, context.add_cleanup)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims import cli_text, fixtures, history, layers, transfer
+from docker_claims import cli_text, docker_cli, fixtures, history, layers, transfer
 from docker_claims.evidence import ClaimFailed
 
 NAMES = ("CMD", "ENV", "WORKDIR")
@@ -333,8 +333,8 @@ def test_new_image_check_fails_for_one_import_looked_at_twice(resources, configu
 @pytest.fixture
 def cli(session):
     try:
-        return cli_text.on_engine(cli_text.find(), session.client)
-    except cli_text.CliUnavailable as reason:
+        return docker_cli.cli_for_engine(session.client)
+    except (docker_cli.CliUnavailable, docker_cli.CliElsewhere) as reason:
         pytest.skip(str(reason))
 
 
@@ -356,7 +356,8 @@ def test_load_check_fails_when_standard_input_is_empty(resources, cli, own, sess
 def test_stdin_import_check_fails_when_import_reads_a_file_instead(resources, cli,
                                                                    export_tar, save_tar):
     """Given a file argument, `import` ignores standard input: the image is not stdin's tar."""
-    ran = cli.run("import", *cli_text.label_changes(resources), str(save_tar), stdin=export_tar)
+    ran = cli.run("import", *docker_cli.label_changes(resources.run.labels("subject")),
+                  str(save_tar), stdin=export_tar)
     image = resources.image(cli_text.IMAGE_ID.findall(ran.stdout)[-1])
     with pytest.raises(ClaimFailed, match="not the tar given on standard input"):
         cli_text.check_import_read_stdin(ran, image, transfer.file_digest(export_tar))

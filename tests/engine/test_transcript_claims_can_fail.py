@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from docker_claims import archives, namespaces, nodes, transcripts
+from docker_claims import archives, docker_cli, namespaces, nodes, transcripts
 from docker_claims.evidence import ClaimFailed
 from docker_claims.fixtures import BASE
 
@@ -25,8 +25,8 @@ def base(session):
 @pytest.fixture
 def cli(session):
     try:
-        return transcripts.cli_for_engine(session.client)
-    except transcripts.CliUnavailable as error:
+        return docker_cli.cli_for_engine(session.client)
+    except docker_cli.CliUnavailable as error:
         pytest.skip(str(error))
 
 
@@ -164,7 +164,7 @@ def test_c14_the_first_engine_is_not_another_node(session, monkeypatch):
 
 def test_c14_a_save_tar_imported_on_the_other_node_keeps_neither_id_nor_history(
         session, scratch, base, node, node_resources):
-    node_cli = transcripts.cli_for_node(node.url, node.client)
+    node_cli = docker_cli.cli_for_node(node.url, node.client)
     tarball = archives.spool(session.client.images.get(base.id).save(named=True), scratch)
     imported = transcripts.import_file(node_cli, node_resources, tarball)
     imported_id = transcripts.image_id_of(node.client, imported.name)
@@ -186,5 +186,5 @@ def test_c14_a_load_of_an_image_already_there_shows_nothing(session, scratch, ba
 
 
 def test_c14_the_cli_for_the_other_node_is_checked_to_reach_it(session, node):
-    with pytest.raises(transcripts.CliElsewhere, match="does not reach"):
-        transcripts.cli_for_node(node.url, session.client)
+    with pytest.raises(docker_cli.CliElsewhere, match="does not reach"):
+        docker_cli.cli_for_node(node.url, session.client)

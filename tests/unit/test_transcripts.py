@@ -1,11 +1,13 @@
 """C14-C15 checks: the article's own transcripts pass them; fabricated CLI output that
 contradicts the transcripts fails them (no engine needed)."""
 
+import os
 import time
 
 import pytest
 
-from docker_claims import nodes, transcripts
+from docker_claims import docker_cli, nodes, transcripts
+from docker_claims.docker_cli import Cli, CliRun
 from docker_claims.evidence import ClaimFailed
 from docker_claims.namespaces import Listing
 from docker_claims.transcripts import (
@@ -16,7 +18,6 @@ from docker_claims.transcripts import (
     ARTICLE_PS_STARTED,
     ARTICLE_START_OUTPUT,
     CliContainer,
-    CliRun,
     parse_table,
 )
 
@@ -112,7 +113,7 @@ def test_create_output_of_another_container_fails():
 
 
 def test_a_failing_cli_command_fails_with_its_words():
-    cli = transcripts.Cli("/bin/sh", {}, "a fabricated engine")
+    cli = Cli("/bin/sh", {}, "a fabricated engine")
     with pytest.raises(ClaimFailed, match="failed on a fabricated engine") as failed:
         cli.ok("-c", "echo 'Error response from daemon: no such image' >&2; exit 1")
     assert "no such image" in str(failed.value)
@@ -304,12 +305,22 @@ def test_a_one_row_history_proves_nothing_kept():
 
 def test_no_cli_is_a_reason_to_skip(monkeypatch):
     monkeypatch.setenv("DOCKER_CLAIMS_CLI", "/nonexistent/docker")
-    with pytest.raises(transcripts.CliUnavailable, match="DOCKER_CLAIMS_CLI=/nonexistent"):
-        transcripts.find_cli()
+    with pytest.raises(docker_cli.CliUnavailable, match="DOCKER_CLAIMS_CLI=/nonexistent"):
+        docker_cli.find_cli()
     monkeypatch.delenv("DOCKER_CLAIMS_CLI")
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(transcripts.CliUnavailable, match="none on PATH"):
-        transcripts.find_cli()
+    with pytest.raises(docker_cli.CliUnavailable, match="none on PATH"):
+        docker_cli.find_cli()
+
+
+def test_the_cli_gets_the_engine_settings_of_this_process(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "tcp://engine.example:2376")
+    monkeypatch.setenv("DOCKER_CONTEXT", "elsewhere")
+    monkeypatch.setattr(docker_cli, "find_cli", lambda: "/usr/bin/docker")
+    cli = docker_cli.cli_unchecked()
+    assert cli.env["DOCKER_HOST"] == "tcp://engine.example:2376"
+    assert cli.env["DOCKER_CONTEXT"] == "elsewhere"
+    assert cli.env["DOCKER_CLI_HINTS"] == "false"
 
 
 def test_the_cli_for_the_second_engine_does_not_carry_the_first_ones_settings(monkeypatch):
@@ -317,13 +328,49 @@ def test_the_cli_for_the_second_engine_does_not_carry_the_first_ones_settings(mo
     monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
     monkeypatch.setenv("DOCKER_CERT_PATH", "/certs")
     monkeypatch.setenv("DOCKER_HOST", "tcp://first:2376")
-    env = transcripts.node_environment("unix:///run/docker-claims-node2/docker.sock")
+    env = docker_cli.node_environment("unix:///run/docker-claims-node2/docker.sock")
     assert env["DOCKER_HOST"] == "unix:///run/docker-claims-node2/docker.sock"
     assert not {"DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"} & set(env)
 
 
+class FakeClient:
+    def __init__(self, engine_id):
+        self.engine_id = engine_id
+
+    def info(self):
+        return {"ID": self.engine_id}
+
+
+class FakeCli(Cli):
+    def run(self, *args, stdin=None, timeout=0):
+        return CliRun(tuple(args), 0, "ENGINE-A\n", "")
+
+
+def test_a_cli_talking_to_another_engine_is_refused():
+    cli = FakeCli("/usr/bin/docker", {"DOCKER_HOST": "tcp://fake:2375"}, "the fake engine")
+    assert docker_cli._checked(cli, FakeClient("ENGINE-A")) is cli
+    with pytest.raises(docker_cli.CliElsewhere, match="does not reach the fake engine"):
+        docker_cli._checked(cli, FakeClient("ENGINE-B"))
+
+
+def test_a_file_given_as_stdin_is_the_commands_standard_input(tmp_path):
+    source = tmp_path / "input.tar"
+    source.write_bytes(b"tar bytes\n")
+    cat = Cli("/bin/cat", dict(os.environ), "no engine")
+    assert cat.run(stdin=source).stdout == "tar bytes\n"
+    assert cat.run().stdout == ""  # no file: an empty standard input, never this process's
+
+
+def test_a_run_is_evidence_with_the_whole_command():
+    ran = CliRun(("load", "--help"), 1, "out", "err")
+    assert ran.evidence() == {"command": "docker load --help", "exit_code": 1, "stdout": "out",
+                              "stderr": "err"}
+
+
 def test_labels_become_cli_flags():
-    assert transcripts.label_flags({"b": "2", "a": "1"}) == ["--label", "a=1", "--label", "b=2"]
+    labels = {"b": "2", "a": "1"}
+    assert docker_cli.label_flags(labels) == ["--label", "a=1", "--label", "b=2"]
+    assert docker_cli.label_changes(labels) == ["--change", "LABEL a=1", "--change", "LABEL b=2"]
 
 
 def test_no_second_engine_named_says_how_to_start_one(monkeypatch):

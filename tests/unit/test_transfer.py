@@ -13,6 +13,7 @@ import pytest
 
 from docker_claims import cli_text, transfer
 from docker_claims.archives import LayerEntry
+from docker_claims.docker_cli import CliRun
 from docker_claims.evidence import ClaimFailed
 from docker_claims.layers import LayerWitness
 from docker_claims.transfer import Answer, ImageLayers, ImageRecord, Loaded, Ran, Write
@@ -424,8 +425,8 @@ def test_intermediates_check_fails_when_rows_still_name_them_or_never_did():
 # -- C10: the CLI's words, and its standard input ----------------------------------------------
 
 
-def cli_ran(code=0, stdout="", stderr="") -> cli_text.Ran:
-    return cli_text.Ran(("docker", "load", "--help"), code, stdout, stderr)
+def cli_ran(code=0, stdout="", stderr="") -> CliRun:
+    return CliRun(("load", "--help"), code, stdout, stderr)
 
 
 def test_prints_check_fails_on_other_words_or_a_failed_command():
@@ -460,38 +461,3 @@ def test_import_from_stdin_check_fails_when_the_layer_is_not_the_tar():
         cli_text.check_import_read_stdin(cli_ran(1), None, "sha256:t")
     with pytest.raises(ClaimFailed, match="made no image"):
         cli_text.check_import_made_image(cli_ran(1), None)
-
-
-def test_no_cli_on_path_is_a_reason_to_skip(monkeypatch):
-    monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(cli_text.CliUnavailable, match="no docker CLI on PATH"):
-        cli_text.find()
-
-
-def test_the_cli_gets_the_engine_settings_of_this_process(monkeypatch):
-    monkeypatch.setenv("DOCKER_HOST", "tcp://engine.example:2376")
-    monkeypatch.setenv("DOCKER_CONTEXT", "elsewhere")
-    monkeypatch.setattr(cli_text.shutil, "which", lambda name: "/usr/bin/docker")
-    cli = cli_text.find()
-    assert cli.env["DOCKER_HOST"] == "tcp://engine.example:2376"
-    assert cli.env["DOCKER_CONTEXT"] == "elsewhere"
-
-
-class FakeClient:
-    def __init__(self, engine_id):
-        self.engine_id = engine_id
-
-    def info(self):
-        return {"ID": self.engine_id}
-
-
-class FakeCli(cli_text.DockerCli):
-    def run(self, *args, stdin=None, timeout=0):
-        return cli_text.Ran(("docker", *args), 0, "ENGINE-A\n", "")
-
-
-def test_a_cli_talking_to_another_engine_is_refused():
-    cli = FakeCli("/usr/bin/docker", {})
-    assert cli_text.on_engine(cli, FakeClient("ENGINE-A")) is cli
-    with pytest.raises(cli_text.CliUnavailable, match="does not talk to the suite's engine"):
-        cli_text.on_engine(cli, FakeClient("ENGINE-B"))
