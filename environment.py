@@ -1,3 +1,8 @@
 """behave hooks: the library does the work (docker_claims.hooks)."""
 
-from docker_claims.hooks import after_scenario, before_all, before_scenario  # noqa: F401
+from docker_claims.hooks import (  # noqa: F401
+    after_scenario,
+    after_step,
+    before_all,
+    before_scenario,
+)

@@ -1,9 +1,11 @@
-"""`docker-claims`: the engine's fingerprint, and the sweep of dead runs' leftovers."""
+"""`docker-claims`: the engine's fingerprint, the sweep of dead runs' leftovers, and parallel
+runs of the suite."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from . import engine
@@ -18,7 +20,20 @@ def main(argv: list[str] | None = None) -> int:
         "sweep", help="remove what dead runs left (by the docker-claims.run label only)")
     sweeper.add_argument("--run", help="only this run id (even if it looks alive)")
     sweeper.add_argument("--dry-run", action="store_true", help="list runs, remove nothing")
-    args = parser.parse_args(argv)
+    runner = commands.add_parser(
+        "parallel", help="run the suite over N behave processes sharing one run",
+        description="docker-claims parallel -j N [behave arguments]: the scenarios behave would "
+        "run with those arguments, spread over N workers that share one run (one lease, the "
+        "fixture images built once); JUnit and the claims report are merged.")
+    runner.add_argument("-j", "--jobs", type=int, default=min(8, 2 * (os.cpu_count() or 1)),
+                        help="how many behave processes (default: twice the CPUs, at most 8: "
+                        "the workers mostly wait for the engine)")
+    args, behave_args = parser.parse_known_args(argv)
+    if args.command == "parallel":
+        from .parallel import main as parallel
+        return parallel(max(1, args.jobs), behave_args)
+    if behave_args:
+        parser.error(f"unrecognized arguments: {' '.join(behave_args)}")
     try:
         client = engine.connect()
     except engine.EngineUnavailable as error:
@@ -32,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"run {run}: {'alive' if running else 'dead'}")
         return 0
     report = sweep(client, run_id=args.run, include_alive=bool(args.run))
+    if not args.run:
+        from .session import sweep_workdirs
+        report.removed.extend(f"temp dir {path}" for path in sweep_workdirs())
     for line in report.removed:
         print(f"removed {line}")
     for run in sorted(report.kept_alive):

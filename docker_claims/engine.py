@@ -134,9 +134,36 @@ def fingerprint(client: docker.DockerClient) -> Fingerprint:
 
 def _client(how: dict, timeout: int) -> docker.DockerClient:
     if how.get("from_env"):
-        return docker.from_env(version="auto", timeout=timeout)
-    return docker.DockerClient(base_url=how["base_url"], tls=how["tls"], version="auto",
-                               timeout=timeout)
+        client = docker.from_env(version="auto", timeout=timeout)
+    else:
+        client = docker.DockerClient(base_url=how["base_url"], tls=how["tls"], version="auto",
+                                     timeout=timeout)
+    return with_deadlines(client, timeout)
+
+
+def with_deadlines(client: docker.DockerClient, timeout: float) -> docker.DockerClient:
+    """Give every call a deadline of at most `timeout` seconds without an answer.
+
+    The SDK sends builds, imports, loads, waits and event streams with no timeout at all, and
+    lifts the timeout of streamed reads (save, export, logs, exec output): an engine that stops
+    answering would hang the run there forever.
+    """
+    api = client.api
+
+    def bounded(kwargs: dict) -> dict:
+        asked = kwargs.get("timeout")
+        limited = isinstance(asked, (int, float)) and asked < timeout
+        kwargs["timeout"] = asked if limited else timeout
+        return kwargs
+
+    def request(method: str, url: str, **kwargs):  # attach_socket goes around the rest
+        return send(method, url, **bounded(kwargs))
+
+    send = api.request
+    api.request = request
+    api._set_request_timeout = bounded
+    api._disable_socket_timeout = lambda _socket: None
+    return client
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:

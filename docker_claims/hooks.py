@@ -9,20 +9,21 @@ from .engine import EngineUnavailable
 from .evidence import Ledger
 from .fixtures import BusyboxMissing
 from .report import EVIDENCE_ATTRIBUTE, FINGERPRINT_KEY
-from .session import Session
+from .session import JoinRefused, Session
 
 
 def before_all(context) -> None:
     try:
         session = Session.open()
-    except (EngineUnavailable, BusyboxMissing) as error:
+    except (EngineUnavailable, BusyboxMissing, JoinRefused) as error:
         context.abort(reason=f"docker-claims cannot run: {error}")
         return
     context.add_cleanup(session.close)  # testrun layer: after after_all, even when aborted
     context.session = session
     context.config.userdata[FINGERPRINT_KEY] = json.dumps(session.fingerprint.as_dict())
-    print(f"docker-claims run {session.run.id} on {session.fingerprint.summary()}",
-          file=sys.stderr)
+    worker = f" (worker {session.run.worker})" if session.joined else ""
+    print(f"docker-claims run {session.run.id}{worker} on {session.fingerprint.summary()}",
+          file=sys.stderr, flush=True)
     for line in session.swept.removed:
         print(f"  swept leftover of a dead run: {line}", file=sys.stderr)
 
@@ -31,6 +32,10 @@ def before_scenario(context, scenario) -> None:
     session = getattr(context, "session", None)
     if session is None:
         scenario.skip("no engine session (see the message above)")
+        return
+    if session.lost:
+        scenario.skip(session.lost)
+        context.abort(reason=f"docker-claims: {session.lost}")
         return
     context.resources = session.resources(context.add_cleanup)
     context.ledger = Ledger()
@@ -41,3 +46,14 @@ def after_scenario(context, scenario) -> None:
     ledger = getattr(context, "ledger", None)
     if ledger is not None:
         setattr(scenario, EVIDENCE_ATTRIBUTE, ledger.items)
+
+
+def after_step(context, step) -> None:
+    """An engine that stopped answering ends the run at once, saying so, rather than letting
+    every later step and cleanup wait out its own deadline."""
+    session = getattr(context, "session", None)
+    if session is None or step.status.name not in ("failed", "error"):
+        return
+    lost = session.check_failure(getattr(step, "exception", None))
+    if lost:
+        context.abort(reason=f"docker-claims: {lost}")

@@ -9,11 +9,13 @@ removes only the leftovers of runs that are gone.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
 import secrets
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -164,9 +166,20 @@ class Lease:
                                                 params={"stdin": 1, "stream": 1})
         self.container.start()
 
+    def end(self, wait: bool = True) -> None:
+        """Close its stdin: the lease exits (`wait`: wait until it has), and from then on
+        sweeps take the run for over."""
+        raw = getattr(self._socket, "_sock", self._socket)  # close() alone leaves it open
+        with contextlib.suppress(Exception):
+            raw.shutdown(socket.SHUT_WR)
+        self._socket.close()
+        if wait:
+            with contextlib.suppress(Exception):  # best effort: the sweep copes either way
+                self.client.api.wait(self.container.id, timeout=10)
+
     def release(self) -> None:
         try:
-            self._socket.close()
+            self.end()
         finally:
             remove_container(self.client, self.container.id)
 
@@ -204,7 +217,10 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
     if not include_alive:
         leased = leases(client)
         alive = {run for run, running in leased.items() if running}
-        keep = alive | (_young_runs(client, containers + images) - set(leased))
+        # A lease created but not started yet belongs to a run still starting, not a dead one.
+        starting = {c["Labels"][LABEL_RUN] for c in containers
+                    if c["Labels"].get(LABEL_ROLE) == "lease" and c.get("State") == "created"}
+        keep = alive | (_young_runs(client, containers + images) - (set(leased) - starting))
         report.kept_alive = keep
 
     def doomed(item: dict) -> bool:
@@ -218,10 +234,14 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
         except APIError as error:
             report.failed.append(f"{what}: {error.explanation or error}")
 
+    ended_leases = []
     for c in containers:
         name = (c.get("Names") or ["?"])[0].lstrip("/")
         # Containers inherit their image's labels: the name proves the run made it.
         if doomed(c) and name.startswith(f"{NAME_PREFIX}-{c['Labels'][LABEL_RUN]}-"):
+            if c["Labels"].get(LABEL_ROLE) == "lease" and c.get("State") != "running":
+                ended_leases.append((name, c["Id"]))
+                continue
             attempt(f"container {name}",
                     lambda i=c["Id"]: client.api.remove_container(i, force=True, v=True))
     for n in networks:
@@ -232,6 +252,10 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
             attempt(f"volume {v['Name']}",
                     lambda i=v["Name"]: client.api.remove_volume(i, force=True))
     _remove_images(client, [i for i in images if doomed(i)], report)
+    # An ended lease goes last: a sweep cut short still leaves the sign that its run is over.
+    for name, container_id in ended_leases:
+        attempt(f"container {name}",
+                lambda i=container_id: client.api.remove_container(i, force=True, v=True))
     return report
 
 

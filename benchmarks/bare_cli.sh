@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# The yardstick of benchmarks/suite_vs_cli.py: plain docker CLI calls doing the engine operations
+# the suite does for C01-C13 (a FROM-scratch build with a static busybox, then run, create,
+# start, exec, diff, commit, cp, export, import, save, load, history, inspect, and helper
+# containers reading the engine host's netns directory, a storage layer and /proc), each claim
+# checked the shortest way a person would script it. It fails at the first claim that does not
+# hold. One container, image or tar serves every claim that can share it, where the suite
+# gives each scenario its own: that is the point of comparing.
+#
+# Environment: CLAIMS (which to check, default "C01 ... C13"), DOCKER_CLAIMS_BUSYBOX (a static
+# busybox, else the one on PATH), BARE_RUN_ID (the run id in names and labels), BARE_NETNS_GC
+# (skip: do not wait for a stopped container's netns entry to go away).
+# Prints one line per claim with its seconds, and "netns-gc-wait <s>": how long the engine took
+# to remove a stopped container's netns entry (its garbage collector runs once a minute).
+# Everything it makes is named dclaims-<id>-... and labelled docker-claims.run=<id>, removed at
+# exit, and swept by `docker-claims sweep` if this script is killed.
+set -euo pipefail
+
+id=${BARE_RUN_ID:-bare$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')}
+p=dclaims-$id
+claims=${CLAIMS:-C01 C02 C03 C04 C05 C06 C07 C08 C09 C10 C11 C12 C13}
+busybox=${DOCKER_CLAIMS_BUSYBOX:-$(command -v busybox || echo /bin/busybox)}
+work=$(mktemp -d "${TMPDIR:-/tmp}/$p.XXXXXX")
+lbl=(--label "docker-claims.run=$id")
+idle=(sh -c 'trap "exit 0" TERM; sleep 3600 & wait')
+export DOCKER_BUILDKIT=0 DOCKER_CLI_HINTS=false
+
+cleanup() {
+  local ctrs imgs
+  ctrs=$(docker ps -aq --filter "label=docker-claims.run=$id" --filter "name=^/$p-")
+  [ -z "$ctrs" ] || docker rm -f -v $ctrs >/dev/null
+  docker volume rm -f "$p-vol" >/dev/null 2>&1 || true
+  for _ in 1 2 3; do
+    imgs=$(docker images -aq --filter "label=docker-claims.run=$id" | sort -u)
+    [ -z "$imgs" ] || docker rmi -f $imgs >/dev/null 2>&1 || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "bare-cli: $*" >&2; exit 1; }
+want() { [[ " $claims " == *" $1 "* ]]; }
+now() { date +%s.%N; }
+mark() { printf '%s %.2f\n' "$1" "$(echo "$(now) - $2" | bc)"; }
+run() { docker run --rm --network none "$@"; }
+layers() { docker image inspect -f '{{json .RootFS.Layers}}' "$1"; }
+state() { docker inspect -f '{{.State.Status}} {{.State.Pid}} {{.NetworkSettings.SandboxKey}}' "$1"; }
+lines() { grep -c . || true; }
+has() { grep -x -- "$1" >/dev/null; }  # reads to the end: no SIGPIPE for the writer (pipefail)
+
+# The layered image: busybox, then a file overridden above, one only below, one deleted above.
+t=$(now)
+ctx=$work/ctx
+mkdir -p "$ctx/lower" "$ctx/upper"
+cp "$busybox" "$ctx/busybox"
+echo "shadowed.txt as written by the lower layer" >"$ctx/lower/shadowed.txt"
+echo "lower-only.txt, written by the lower layer only" >"$ctx/lower/lower-only.txt"
+echo "deleted.txt, written by the lower layer, deleted above" >"$ctx/lower/deleted.txt"
+echo "shadowed.txt as written by the upper layer" >"$ctx/upper/shadowed.txt"
+cat >"$ctx/Dockerfile" <<EOF
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+COPY lower/ /claims/
+COPY upper/ /claims/
+RUN ["/bin/busybox", "rm", "/claims/deleted.txt"]
+ENV CLAIMS_FIXTURE=layered
+CMD ["sh"]
+LABEL docker-claims.run=$id
+EOF
+img=$p-layered:1
+docker build -q --network none -t "$img" "$ctx" >/dev/null 2>"$work/build.log" \
+  || { cat "$work/build.log" >&2; fail "the build failed"; }
+mark build "$t"
+
+if want C01; then t=$(now)
+  [ "$(docker image inspect -f '{{len .RootFS.Layers}}' "$img")" = 5 ] || fail "C01: not 5 layers"
+  [ "$(docker history -q "$img" | lines)" = 8 ] || fail "C01: not one history row per step"
+  mark C01 "$t"; fi
+
+saved=$work/save.tar
+if want C02 || want C09 || want C13; then docker save -o "$saved" "$img"; fi
+
+if want C02; then t=$(now)
+  [ "$(run "$img" cat /claims/shadowed.txt)" = "shadowed.txt as written by the upper layer" ] \
+    || fail "C02: the upper version is not read"
+  run "$img" cat /claims/lower-only.txt >/dev/null || fail "C02: lower-only not found"
+  if run "$img" cat /claims/deleted.txt 2>/dev/null; then fail "C02: deleted file found"; fi
+  mkdir "$work/save" && tar -xf "$saved" -C "$work/save"
+  found=0
+  for layer in "$work"/save/*/layer.tar; do
+    if tar -tf "$layer" | has 'claims/.wh.deleted.txt'; then found=1; fi
+  done
+  [ $found = 1 ] || fail "C02: no whiteout in the save tar's layers"
+  mark C02 "$t"; fi
+
+writes='echo added > /claims/added.txt && echo changed > /claims/shadowed.txt && rm /claims/lower-only.txt'
+w=$p-writer
+if want C03 || want C04 || want C09 || want C11; then
+  before=$(layers "$img")
+  docker run --name "$w" --network none "${lbl[@]}" "$img" sh -c "$writes"
+fi
+
+if want C03; then t=$(now)
+  diff=$(docker diff "$w")
+  for line in "A /claims/added.txt" "C /claims/shadowed.txt" "D /claims/lower-only.txt"; do
+    grep -qx "$line" <<<"$diff" || fail "C03: diff lacks $line"; done
+  [ "$(layers "$img")" = "$before" ] || fail "C03: the image's layers changed"
+  run "$img" sh -c 'test ! -e /claims/added.txt && test -e /claims/lower-only.txt &&
+    grep -q upper /claims/shadowed.txt' || fail "C03: a new container sees the writes"
+  docker run -d --name "$p-first" --network none "${lbl[@]}" "$img" "${idle[@]}" >/dev/null
+  docker exec "$p-first" sh -c "$writes"
+  run "$img" sh -c 'test ! -e /claims/added.txt' || fail "C03: a second container sees them"
+  mark C03 "$t"; fi
+
+if want C04; then t=$(now)
+  docker diff "$w" | has "A /claims/added.txt" || fail "C04: diff"
+  docker commit --change "LABEL docker-claims.run=$id" "$w" "$p-committed:1" >/dev/null
+  n=$(docker image inspect -f '{{len .RootFS.Layers}}' "$p-committed:1")
+  [ "$n" = 6 ] || fail "C04: commit gave $n layers, not 6"
+  [ "$(docker image inspect -f '{{json (slice .RootFS.Layers 0 5)}}' "$p-committed:1")" = \
+    "$(layers "$img")" ] || fail "C04: the committed image's lower layers differ"
+  upper=$(docker inspect -f '{{.GraphDriver.Data.UpperDir}}' "$w")
+  lower=$(docker inspect -f '{{.GraphDriver.Data.LowerDir}}' "$w")
+  init=${lower%%:*}
+  [[ "$init" == *-init/diff ]] || fail "C04: no -init layer right below"
+  listing=$(run -v "$upper:/layer:ro" "$img" sh -c 'cd /layer && find . -mindepth 1 | sort')
+  grep -qx './claims/added.txt' <<<"$listing" || fail "C04: upper dir lacks the write"
+  run -v "$init:/layer:ro" "$img" test -e /layer/.dockerenv || fail "C04: init lacks .dockerenv"
+  mark C04 "$t"; fi
+
+if want C05; then t=$(now)
+  c=$p-life
+  docker create --name "$c" --network none "${lbl[@]}" "$img" "${idle[@]}" >/dev/null
+  [ "$(docker ps -a --filter "name=^/$c\$" --format '{{.State}}')" = created ] || fail "C05"
+  docker start "$c" >/dev/null
+  [ "$(docker ps -a --filter "name=^/$c\$" --format '{{.State}}')" = running ] || fail "C05"
+  docker exec "$c" sh -c 'echo kept > /claims/kept.txt'
+  docker stop -t 10 "$c" >/dev/null
+  [ "$(docker ps -a --filter "name=^/$c\$" --format '{{.State}}')" = exited ] || fail "C05"
+  [ "$(docker cp "$c:/claims/kept.txt" - | tar -xO)" = kept ] || fail "C05: cp after stop"
+  docker export "$c" | tar -t | has 'claims/kept.txt' || fail "C05: export after stop"
+  docker start "$c" >/dev/null
+  [ "$(docker exec "$c" cat /claims/kept.txt)" = kept ] || fail "C05: lost at restart"
+  docker stop -t 10 "$c" >/dev/null
+  mark C05 "$t"; fi
+
+created=$p-created
+if want C06 || want C07 || want C08; then
+  docker create --name "$created" "${lbl[@]}" "$img" "${idle[@]}" >/dev/null
+fi
+
+if want C06; then t=$(now)
+  mkdir -p "$work/cp/claims" && echo copied >"$work/cp/claims/copied.txt"
+  docker cp "$work/cp/claims/copied.txt" "$created:/claims/copied.txt"
+  docker diff "$created" | has 'A /claims/copied.txt' || fail "C06: not in diff"
+  docker export "$created" | tar -t | has 'claims/copied.txt' || fail "C06: not exported"
+  upper=$(docker inspect -f '{{.GraphDriver.Data.UpperDir}}' "$created")
+  run -v "$upper:/layer:ro" "$img" test -f /layer/claims/copied.txt || fail "C06: upper"
+  [ "$(state "$created")" = "created 0 " ] || fail "C06: the container ran"
+  mark C06 "$t"; fi
+
+netns_dir() {
+  # The engine's netns directory: the directory of a started container's sandbox key.
+  docker run -d --name "$p-probe" "${lbl[@]}" "$img" "${idle[@]}" >/dev/null
+  dirname "$(docker inspect -f '{{.NetworkSettings.SandboxKey}}' "$p-probe")"
+  docker rm -f "$p-probe" >/dev/null
+}
+if want C07 || want C08; then nsdir=$(netns_dir); fi
+netns() { run -v "$nsdir:/netns:ro" "$img" ls -1 /netns; }
+
+if want C07; then t=$(now)
+  [ "$(state "$created")" = "created 0 " ] || fail "C07: a created container has a process"
+  before_ns=$(netns)
+  docker start "$created" >/dev/null
+  entry=$(basename "$(docker inspect -f '{{.NetworkSettings.SandboxKey}}' "$created")")
+  if grep -qx "$entry" <<<"$before_ns"; then fail "C07: netns entry there before start"; fi
+  mark C07 "$t"; fi
+
+proc='p=$1; pp=$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$p/status)
+for n in net pid mnt uts ipc user cgroup; do
+  echo "$n $(readlink /proc/$p/ns/$n) $(readlink /proc/$pp/ns/$n)"; done'
+if want C08; then t=$(now)
+  [ "$(docker inspect -f '{{.State.Status}}' "$created")" = running ] \
+    || docker start "$created" >/dev/null
+  key=$(docker inspect -f '{{.NetworkSettings.SandboxKey}}' "$created")
+  netns | has "$(basename "$key")" || fail "C08: no netns entry for the sandbox key"
+  pid=$(docker inspect -f '{{.State.Pid}}' "$created")
+  ns=$(run --pid host --cap-add SYS_PTRACE "$img" sh -c "$proc" proc "$pid")
+  for kind in net pid mnt uts ipc; do
+    awk -v k="$kind" '$1 == k && $2 != $3 {ok=1} END {exit !ok}' <<<"$ns" \
+      || fail "C08: $kind namespace shared"; done
+  awk '$1 == "user" && $2 == $3 {ok=1} END {exit !ok}' <<<"$ns" || fail "C08: own user ns"
+  host=$p-host
+  docker run -d --name "$host" --network host "${lbl[@]}" "$img" "${idle[@]}" >/dev/null
+  [[ "$(docker inspect -f '{{.NetworkSettings.SandboxKey}}' "$host")" == */default ]] \
+    || fail "C08: a host-network container got a netns of its own"
+  docker stop -t 10 "$created" >/dev/null
+  if [ "${BARE_NETNS_GC:-wait}" = wait ]; then
+    waited=$(now)
+    while netns | has "$(basename "$key")"; do sleep 2; done
+    mark netns-gc-wait "$waited"
+  fi
+  mark C08 "$t"; fi
+
+exported=$work/export.tar
+if want C09 || want C10 || want C11 || want C12; then docker export -o "$exported" "$w"; fi
+imp() { docker import --change "LABEL docker-claims.run=$id" "$@" | cut -d: -f2; }
+
+if want C09; then t=$(now)
+  imported=$(imp "$exported")
+  run "$imported" sh -c 'test -x /bin/busybox' || fail "C09: the import does not run"
+  docker tag "$img" "$p-roundtrip:1"
+  docker save -o "$work/roundtrip.tar" "$p-roundtrip:1"
+  docker rmi "$p-roundtrip:1" >/dev/null
+  docker load -q -i "$work/roundtrip.tar" >/dev/null
+  run "$p-roundtrip:1" true || fail "C09: the loaded image does not run"
+  if docker load -i "$exported" >/dev/null 2>&1; then fail "C09: load took an export"; fi
+  crossed=$(imp "$saved")
+  docker image inspect "$crossed" >/dev/null
+  if run "$crossed" sh -c true 2>/dev/null; then fail "C09: import of a save tar runs"; fi
+  if docker export "$img" >/dev/null 2>&1; then fail "C09: export took an image"; fi
+  if docker save "$w" >/dev/null 2>&1; then fail "C09: save took a container"; fi
+  mark C09 "$t"; fi
+
+if want C10; then t=$(now)
+  docker import --help | grep "Import the contents from a tarball to create a filesystem image" \
+    >/dev/null || fail "C10: import --help"
+  docker load --help | grep "Load an image from a tar archive or STDIN" >/dev/null \
+    || fail "C10: load --help"
+  docker load -q <"$saved" >/dev/null
+  from_stdin=$(docker import --change "LABEL docker-claims.run=$id" - <"$exported")
+  docker image inspect "$from_stdin" >/dev/null
+  mark C10 "$t"; fi
+
+if want C11; then t=$(now)
+  members=$(tar -tf "$exported")
+  for path in claims/shadowed.txt claims/added.txt .dockerenv bin/busybox; do
+    grep -qx "$path" <<<"$members" || fail "C11: $path not exported"; done
+  for path in claims/deleted.txt claims/lower-only.txt; do
+    if grep -qx "$path" <<<"$members"; then fail "C11: $path exported"; fi; done
+  [ "$(tar -xOf "$exported" claims/shadowed.txt)" = changed ] || fail "C11: not the top version"
+  docker run --name "$p-vol-user" --network none "${lbl[@]}" -v "$p-vol:/data" "$img" \
+    sh -c 'echo in-volume > /data/f'
+  if docker export "$p-vol-user" | tar -t | has 'data/f'; then fail "C11: volume"; fi
+  one=$(imp "$exported")
+  [ "$(docker image inspect -f '{{len .RootFS.Layers}}' "$one")" = 1 ] || fail "C11: layers"
+  mark C11 "$t"; fi
+
+if want C12; then t=$(now)
+  plain=$(imp "$exported")
+  rows=$(docker history --no-trunc --format '{{.CreatedBy}}|{{.Comment}}' "$plain")
+  [ "$rows" = "|Imported from -" ] || fail "C12: history is not one imported row: $rows"
+  [ "$(docker image inspect -f '{{json .Config.Cmd}}|{{.Config.WorkingDir}}' "$plain")" = \
+    "null|" ] || fail "C12: the import kept config"
+  kept=$(imp --change 'CMD ["sh"]' --change 'ENV CLAIMS=kept' --change 'WORKDIR /claims' \
+    "$exported")
+  [ "$(docker image inspect -f '{{json .Config.Cmd}}|{{.Config.WorkingDir}}' "$kept")" = \
+    '["sh"]|/claims' ] || fail "C12: changes not kept"
+  again=$(imp "$exported")
+  [ "$again" != "$plain" ] || fail "C12: the same tar imported twice gave one id"
+  mark C12 "$t"; fi
+
+if want C13; then t=$(now)
+  mkdir -p "$work/save13" && tar -xf "$saved" -C "$work/save13"
+  [ -f "$work/save13/manifest.json" ] || fail "C13: no manifest.json"
+  [ "$(ls "$work"/save13/*/layer.tar | lines)" = 5 ] || fail "C13: not every layer saved"
+  id_before=$(docker image inspect -f '{{.Id}}' "$img")
+  hist_before=$(docker history --no-trunc --format '{{.CreatedBy}}' "$img")
+  layers_before=$(layers "$img")
+  docker tag "$img" "$p-keep:1"
+  docker rmi "$img" >/dev/null
+  docker load -q -i "$saved" >/dev/null
+  [ "$(docker image inspect -f '{{.Id}}' "$img")" = "$id_before" ] || fail "C13: id changed"
+  [ "$(layers "$img")" = "$layers_before" ] || fail "C13: layers changed"
+  [ "$(docker history --no-trunc --format '{{.CreatedBy}}' "$img")" = "$hist_before" ] \
+    || fail "C13: history changed"
+  mark C13 "$t"; fi
+
+echo "bare-cli: $claims hold"

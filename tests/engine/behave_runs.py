@@ -1,0 +1,147 @@
+"""Real `behave` runs as subprocesses, for the engine tests that prove what a whole run does.
+
+Each run works in a directory of its own that links the project's behave configuration, so
+that its JUnit and report files never land in the project's reports/. Its run id is read from
+the line every run prints first on stderr (`docker-claims run <id> on ...`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from docker_claims import LABEL_ROLE, LABEL_RUN
+from docker_claims.parallel import isolated_cwd
+
+ROOT = Path(__file__).resolve().parents[2]
+FEATURES = ROOT / "features"
+RUN_LINE = re.compile(r"docker-claims run ([0-9a-f]+)\b")
+
+
+class BehaveRun:
+    """A behave process (or `docker-claims parallel`): its run id as soon as it says it, its
+    output, its exit."""
+
+    def __init__(self, cwd: Path, args: list[str], env: dict[str, str] | None = None,
+                 program: tuple[str, ...] = ("-m", "behave")):
+        self.cwd = cwd
+        self.stdout_path = cwd / "stdout.txt"
+        self.stderr_lines: list[str] = []
+        self._run_id: str | None = None
+        self._said_id = threading.Event()
+        with open(self.stdout_path, "wb") as stdout:
+            self.process = subprocess.Popen(
+                [sys.executable, *program, *args], cwd=cwd, stdout=stdout,
+                stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+
+    def _read_stderr(self) -> None:
+        for line in self.process.stderr:
+            self.stderr_lines.append(line)
+            found = RUN_LINE.search(line)
+            if found and self._run_id is None:
+                self._run_id = found.group(1)
+                self._said_id.set()
+        self._said_id.set()
+
+    def run_id(self, timeout: float = 60) -> str:
+        assert self._said_id.wait(timeout), f"the run said no run id within {timeout} s"
+        assert self._run_id, f"the run ended without saying its run id:\n{self.output()}"
+        return self._run_id
+
+    def wait(self, timeout: float) -> int:
+        code = self.process.wait(timeout=timeout)
+        self._reader.join(timeout=10)
+        return code
+
+    def output(self) -> str:
+        stdout = self.stdout_path.read_text(errors="replace") if self.stdout_path.exists() else ""
+        return stdout + "".join(self.stderr_lines)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+
+def start(directory: Path, *args: str, features: Path = FEATURES,
+          env: dict[str, str] | None = None) -> BehaveRun:
+    """`behave [args] <features>` from `directory`, with the project's configuration."""
+    cwd = isolated_cwd(ROOT, directory)
+    return BehaveRun(cwd, [*args, str(features)], env)
+
+
+def start_parallel(directory: Path, jobs: int, *args: str, features: Path = FEATURES,
+                   env: dict[str, str] | None = None) -> BehaveRun:
+    """`docker-claims parallel -j jobs [args] <features>` from `directory`."""
+    cwd = isolated_cwd(ROOT, directory)
+    return BehaveRun(cwd, [*args, str(features)], env,
+                     program=("-m", "docker_claims.cli", "parallel", "-j", str(jobs)))
+
+
+def joining(run_id: str) -> list[int]:
+    """Pids of the processes that joined the run (docker-claims parallel's workers)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"DOCKER_CLAIMS_RUN={run_id}".encode() in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def labelled(client, run_id: str) -> list[str]:
+    """Everything on the engine that carries the run's label (images too, intermediate ones)."""
+    selector = {"label": f"{LABEL_RUN}={run_id}"}
+    found = [f"container {(c.get('Names') or ['?'])[0]} {c.get('State')}"
+             for c in client.api.containers(all=True, filters=selector)]
+    found += [f"image {i['Id'][7:19]} {i.get('RepoTags')}"
+              for i in client.api.images(all=True, filters=selector)]
+    found += [f"volume {v['Name']}"
+              for v in client.api.volumes(filters=selector).get("Volumes") or []]
+    found += [f"network {n['Name']}" for n in client.api.networks(filters=selector)]
+    return found
+
+
+def subjects(client, run_id: str) -> list[dict]:
+    """The run's containers other than its lease: a scenario is under way while there are."""
+    selector = {"label": f"{LABEL_RUN}={run_id}"}
+    return [c for c in client.api.containers(all=True, filters=selector)
+            if c["Labels"].get(LABEL_ROLE) != "lease"]
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "it"):
+    """Poll until `predicate()` is truthy; fail the test saying `what` otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"{what} did not happen within {timeout} s")
+
+
+ENVIRONMENT = (ROOT / "environment.py").read_text()
+
+
+def synthetic_features(directory: Path, feature: str, steps: str) -> Path:
+    """A features directory of its own (one feature, its steps, the project's hooks), for
+    scenarios that do what a test needs at a known moment (hold, fail in cleanup...)."""
+    features = directory / "features"
+    (features / "steps").mkdir(parents=True)
+    (features / "environment.py").write_text(ENVIRONMENT)
+    (features / "test.feature").write_text(feature)
+    (features / "steps" / "test_steps.py").write_text(steps)
+    return features
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

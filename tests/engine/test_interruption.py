@@ -1,0 +1,223 @@
+"""A real `behave` run, stopped however it is stopped, leaves nothing its run labelled; a killed
+one is swept by the next run (or `docker-claims sweep`), and a live one never is."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from behave_runs import (
+    joining,
+    labelled,
+    start,
+    start_parallel,
+    subjects,
+    synthetic_features,
+    wait_for,
+)
+
+from docker_claims.resources import leases
+
+HOLD_FEATURE = """
+Feature: Hold
+  Scenario: A run holds containers until it is stopped
+    Given containers of this run, left to the end-of-run sweep
+    Then the run holds on
+"""
+
+HOLD_STEPS = '''
+import time
+from behave import given, then
+from docker_claims import fixtures
+
+@given("containers of this run, left to the end-of-run sweep")
+def step_containers(context):
+    image = context.session.fixtures.image(fixtures.BASE)
+    left = context.session.resources(lambda cleanup: None)  # no cleanup: the sweep's job
+    for _ in range(8):
+        left.container(image.id, ["true"])
+    left.volume()
+    context.resources.container(image.id, ["sleep", "600"]).start()
+
+@then("the run holds on")
+def step_hold(context):
+    time.sleep(600)
+'''
+
+FAILING_CLEANUP_FEATURE = """
+Feature: A cleanup fails
+  Scenario: One removal fails, the others still run
+    Given a container of this run and a cleanup that fails
+"""
+
+FAILING_CLEANUP_STEPS = '''
+from behave import given
+from docker_claims import fixtures
+
+def explode():
+    raise RuntimeError("this cleanup fails on purpose")
+
+@given("a container of this run and a cleanup that fails")
+def step_failing(context):
+    image = context.session.fixtures.image(fixtures.BASE)
+    context.resources.container(image.id, ["sleep", "600"]).start()
+    context.add_cleanup(explode)
+    context.resources.volume()
+'''
+
+
+def _holder(client, tmp_path, name):
+    """A run that made 8 containers and a volume left to its end-of-run sweep, and holds."""
+    features = synthetic_features(tmp_path / f"{name}-src", HOLD_FEATURE, HOLD_STEPS)
+    run = start(tmp_path / name, features=features)
+    run_id = run.run_id()
+    wait_for(lambda: len(subjects(client, run_id)) == 9, timeout=60,
+             what=f"the containers of run {run_id}")
+    return run, run_id
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_behave_run_stopped_in_the_middle_of_a_scenario_leaves_nothing_labelled(
+        session, tmp_path, signal_name):
+    run = start(tmp_path / "run")
+    run_id = run.run_id()
+    try:
+        wait_for(lambda: subjects(session.client, run_id), timeout=120, interval=0.02,
+                 what=f"a scenario of run {run_id} making a container")
+        run.process.send_signal(getattr(signal, signal_name))
+        code = run.wait(timeout=120)
+    finally:
+        run.kill()
+    assert code != 0, run.output()
+    assert "ABORTED" in run.output()
+    assert labelled(session.client, run_id) == [], run.output()
+
+
+def test_a_second_interrupt_during_the_cleanup_does_not_cut_it_short(session, tmp_path):
+    run, run_id = _holder(session.client, tmp_path, "run")
+    try:
+        run.process.send_signal(signal.SIGINT)
+        # The end-of-run sweep has begun once one of the containers left to it is gone.
+        wait_for(lambda: len(subjects(session.client, run_id)) < 9, timeout=60, interval=0.01,
+                 what="the end-of-run sweep")
+        run.process.send_signal(signal.SIGINT)
+        code = run.wait(timeout=120)
+    finally:
+        run.kill()
+    assert code != 0
+    assert labelled(session.client, run_id) == [], run.output()
+    assert "still removing what this run made" in run.output()
+
+
+def test_a_third_interrupt_quits_at_once_and_the_sweep_removes_the_rest(session, tmp_path):
+    run, run_id = _holder(session.client, tmp_path, "run")
+    try:
+        run.process.send_signal(signal.SIGINT)
+        wait_for(lambda: len(subjects(session.client, run_id)) < 9, timeout=60, interval=0.01,
+                 what="the end-of-run sweep")
+        run.process.send_signal(signal.SIGINT)
+        wait_for(lambda: "still removing" in run.output(), timeout=10, interval=0.01,
+                 what="the note on the second interrupt")
+        run.process.send_signal(signal.SIGINT)
+        run.wait(timeout=10)
+    finally:
+        run.kill()
+    assert "quitting without finishing the cleanup" in run.output()
+    wait_for(lambda: leases(session.client).get(run_id) is not True, timeout=30,
+             what="the lease of the run that quit stopping")
+    _sweep_cli()
+    assert labelled(session.client, run_id) == []
+
+
+def test_a_cleanup_that_fails_does_not_keep_the_others_from_running(session, tmp_path):
+    features = synthetic_features(tmp_path / "src", FAILING_CLEANUP_FEATURE,
+                                  FAILING_CLEANUP_STEPS)
+    run = start(tmp_path / "run", features=features)
+    run_id = run.run_id()
+    run.wait(timeout=120)
+    assert "this cleanup fails on purpose" in run.output()
+    assert labelled(session.client, run_id) == [], run.output()
+
+
+def test_after_kill_9_the_next_run_and_the_sweep_remove_the_dead_run_and_keep_a_live_one(
+        session, tmp_path):
+    dead, dead_id = _holder(session.client, tmp_path, "dead")
+    live, live_id = _holder(session.client, tmp_path, "live")
+    try:
+        dead.kill()  # SIGKILL: none of its own cleanup runs
+        wait_for(lambda: leases(session.client).get(dead_id) is False, timeout=30,
+                 what="the killed run's lease stopping")
+        assert labelled(session.client, dead_id), "the killed run left nothing to sweep"
+
+        features = synthetic_features(tmp_path / "next-src", FAILING_CLEANUP_FEATURE,
+                                      FAILING_CLEANUP_STEPS)
+        following = start(tmp_path / "next", features=features)
+        following.wait(timeout=120)
+        assert "swept leftover of a dead run" in following.output()
+        assert labelled(session.client, dead_id) == []
+        assert _workdirs(dead_id) == [], "the dead run's temp dir is still there"
+        assert leases(session.client).get(live_id) is True
+        assert _workdirs(live_id), "the live run's temp dir is gone"
+        assert len(subjects(session.client, live_id)) == 9  # 8 left to its sweep + 1 running
+
+        live.kill()
+        wait_for(lambda: leases(session.client).get(live_id) is False, timeout=30,
+                 what="the second killed run's lease stopping")
+        swept = _sweep_cli()
+        assert f"dclaims-{live_id}-" in swept
+        assert labelled(session.client, live_id) == []
+        assert _workdirs(live_id) == []
+    finally:
+        dead.kill()
+        live.kill()
+
+
+def _workdirs(run_id: str) -> list:
+    return list(Path(tempfile.gettempdir()).glob(f"dclaims-{run_id}-*"))
+
+
+def _sweep_cli() -> str:
+    done = subprocess.run([sys.executable, "-m", "docker_claims.cli", "sweep"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_a_parallel_run_stopped_by_sigterm_stops_its_workers_and_leaves_nothing(
+        session, tmp_path):
+    run = start_parallel(tmp_path / "run", 2)
+    run_id = run.run_id()
+    try:
+        wait_for(lambda: len(joining(run_id)) == 2 and subjects(session.client, run_id),
+                 timeout=120, interval=0.05, what=f"the workers of run {run_id} at work")
+        run.process.send_signal(signal.SIGTERM)
+        code = run.wait(timeout=120)
+    finally:
+        run.kill()
+    assert code == 130, run.output()[-4000:]
+    assert joining(run_id) == []
+    assert labelled(session.client, run_id) == [], run.output()[-4000:]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the workers through /proc")
+def test_the_workers_of_a_killed_parallel_run_stop_and_the_sweep_removes_the_rest(
+        session, tmp_path):
+    run = start_parallel(tmp_path / "run", 2)
+    run_id = run.run_id()
+    try:
+        wait_for(lambda: len(joining(run_id)) == 2 and subjects(session.client, run_id),
+                 timeout=120, interval=0.05, what=f"the workers of run {run_id} at work")
+        run.kill()
+        wait_for(lambda: not joining(run_id), timeout=120, what="the orphaned workers stopping")
+    finally:
+        for pid in joining(run_id):
+            os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: leases(session.client).get(run_id) is not True, timeout=30,
+             what="the killed run's lease stopping")
+    _sweep_cli()
+    assert labelled(session.client, run_id) == []
