@@ -23,11 +23,6 @@ def layer_digests(image: Image) -> list[str]:
     return list(image.attrs["RootFS"].get("Layers") or [])
 
 
-def save(image: Image, directory: Path) -> Path:
-    """`docker save` of the image, spooled to disk (never held in memory)."""
-    return archives.spool(image.save(named=True), directory)
-
-
 def check_one_layer_per_filesystem_step(image: Image, dockerfile: str) -> dict:
     """C01: RootFS.Layers has one entry per COPY/ADD/RUN step, in build order."""
     steps = build_steps(dockerfile)

@@ -14,9 +14,7 @@ import itertools
 import json
 import logging
 import secrets
-import signal
 import socket
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -309,12 +307,6 @@ def _parse_time(value: str | None) -> datetime | None:
         return datetime.fromisoformat(text + offset).astimezone(timezone.utc)
     except ValueError:
         return None
-
-
-def interrupt_on_sigterm() -> None:
-    """Treat SIGTERM like Ctrl-C, so that the same cleanup path runs for both."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def wait_until(predicate: Callable[[], Any], *, timeout: float, interval: float = 0.2) -> Any:

@@ -32,7 +32,7 @@ import requests
 import urllib3
 from docker.models.images import Image
 
-from . import LABEL_FIXTURE, LABEL_RUN, NAME_PREFIX, engine
+from . import LABEL_FIXTURE, LABEL_RUN, NAME_PREFIX, archives, engine
 from .fixtures import BASE, Fixtures, FixtureSpec
 from .resources import Defer, Lease, Resources, Run, SweepReport, leases, sweep
 
@@ -189,6 +189,8 @@ class Session:
     _stack: ExitStack
     joined: bool = False
     _health: _Health = field(default_factory=_Health)
+    _saves: dict[str, Path] = field(default_factory=dict)
+    _saves_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls) -> Session:
@@ -272,6 +274,16 @@ class Session:
         path = Path(tempfile.mkdtemp(dir=self.workdir))
         defer(lambda: shutil.rmtree(path, ignore_errors=True))
         return path
+
+    def saved_layers(self, image: Image) -> Path:
+        """The image's `docker save` tar, spooled once per run and image id: an image id names
+        fixed content, so every scenario that only reads its layers shares one tar."""
+        with self._saves_lock:
+            if image.id not in self._saves:
+                directory = Path(tempfile.mkdtemp(dir=self.workdir))
+                self._saves[image.id] = archives.spool(
+                    self.client.api.get_image(image.id), directory)
+            return self._saves[image.id]
 
     def check_failure(self, error: BaseException | None) -> str | None:
         """After a step failed with `error`: if the engine has stopped answering (the error is

@@ -14,8 +14,7 @@ def _scratch(context):
 def _image_layers(context) -> transfer.ImageLayers:
     """What the image's layers hold, from its save tar (read once per scenario)."""
     if getattr(context, "image_layers", None) is None:
-        saved = transfer.save(context.session.client, context.image, _scratch(context))
-        context.image_layers = transfer.image_layers(saved)
+        context.image_layers = transfer.image_layers(context.session.saved_layers(context.image))
     return context.image_layers
 
 

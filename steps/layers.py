@@ -7,10 +7,8 @@ from docker_claims.evidence import expect
 
 
 def _saved(context):
-    """The image's `docker save` tar, made once per scenario."""
-    if getattr(context, "saved", None) is None:
-        context.saved = layers.save(context.image, context.session.scratch_dir(context.add_cleanup))
-    return context.saved
+    """The image's `docker save` tar (made once per run and image)."""
+    return context.session.saved_layers(context.image)
 
 
 @then("the image has one layer per build step that changed the filesystem")

@@ -30,17 +30,17 @@ def test_history_check_fails_for_a_flattened_image(session, flattened):
         layers.check_history_row_per_step(flattened, session.fixtures.dockerfile(fixtures.LAYERED))
 
 
-def test_a_flattened_image_has_no_layer_versions_to_fall_through(flattened, scratch):
-    witness = layers.witness(layers.save(flattened, scratch), "/claims/shadowed.txt")
+def test_a_flattened_image_has_no_layer_versions_to_fall_through(session, flattened):
+    witness = layers.witness(session.saved_layers(flattened), "/claims/shadowed.txt")
     assert len(witness.holders) == 1
     assert witness.content_at(witness.holders[0]).decode().startswith("shadowed.txt as written "
                                                                       "by the upper")
 
 
 def test_read_only_checks_fail_when_the_image_is_rewritten_with_the_writes(
-        session, resources, layered, scratch):
+        session, resources, layered):
     """If a container's writes went into the image (a commit onto it), C03 must fail."""
-    saved = layers.save(layered, scratch)
+    saved = session.saved_layers(layered)
     before = (layered.id, layers.layer_digests(layered))
     writer = resources.container(layered.id, ["sh", "-c", layers.WRITES])
     writer.start()
