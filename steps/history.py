@@ -1,16 +1,9 @@
 """Steps for C12: what an imported image keeps of the image its tar came from."""
 
-from behave import given, then, when
+from behave import then, when
 
-from docker_claims import fixtures, history, transfer
+from docker_claims import history, transfer
 from docker_claims.fixtures import build_steps
-
-
-@given("the layered fixture image with a command that needs its ENV and WORKDIR")
-def step_configured_image(context):
-    context.image = context.session.fixtures.image(fixtures.CONFIGURED)
-    context.dockerfile = context.session.fixtures.dockerfile(fixtures.CONFIGURED)
-    context.spec = fixtures.CONFIGURED
 
 
 @when("the export is imported")

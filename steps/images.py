@@ -4,16 +4,19 @@ from behave import given
 
 from docker_claims import fixtures
 
+FIXTURES = {
+    "the layered fixture image": fixtures.LAYERED,
+    "the busybox fixture image": fixtures.BASE,
+    "the layered fixture image with a command that needs its ENV and WORKDIR":
+        fixtures.CONFIGURED,
+}
 
-@given("the layered fixture image")
-def step_layered_image(context):
-    context.image = context.session.fixtures.image(fixtures.LAYERED)
-    context.dockerfile = context.session.fixtures.dockerfile(fixtures.LAYERED)
-    context.spec = fixtures.LAYERED
+
+def _use(context, spec: fixtures.FixtureSpec) -> None:
+    context.image = context.session.fixtures.image(spec)
+    context.dockerfile = context.session.fixtures.dockerfile(spec)
+    context.spec = spec
 
 
-@given("the busybox fixture image")
-def step_busybox_image(context):
-    context.image = context.session.fixtures.image(fixtures.BASE)
-    context.dockerfile = context.session.fixtures.dockerfile(fixtures.BASE)
-    context.spec = fixtures.BASE
+for _text, _spec in FIXTURES.items():
+    given(_text)(lambda context, spec=_spec: _use(context, spec))
