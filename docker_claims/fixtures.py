@@ -28,10 +28,6 @@ from .resources import Resources, remove_container
 PULL_FALLBACK = "busybox:1.36.1"
 """Pulled only when no static busybox is on this machine and a registry answers."""
 
-BUILD_ATTEMPTS = 2
-"""The classic builder shares its cache between runs: when another run removes its fixture, the
-cached steps below it go too, and a build that was reusing them fails once; the retry rebuilds."""
-
 FS_INSTRUCTIONS = {"COPY", "ADD", "RUN"}
 """Dockerfile instructions that change the filesystem; the others only change the config."""
 
@@ -186,22 +182,17 @@ class Fixtures:
         context = _tar({"Dockerfile": spec.dockerfile(self._labels(key)).encode(),
                         "busybox": busybox, **dict(spec.files)})
         tag = f"{self.resources.run.prefix}-{spec.name}:{key[:12]}"
-        for attempt in range(BUILD_ATTEMPTS):
-            context.seek(0)
-            try:
-                image, _ = self.resources.client.images.build(
-                    fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
-                    network_mode="none")
-                break
-            except (BuildError, APIError) as error:
-                if attempt + 1 < BUILD_ATTEMPTS:
-                    continue  # another run may have removed a cached step we built on
-                if not isinstance(error, BuildError):
-                    raise
-                lines = "".join(step.get("stream", "") or step.get("error", "")
-                                for step in error.build_log)
-                raise RuntimeError(
-                    f"fixture {spec.name!r} failed to build: {error.msg}\n{lines}") from error
+        try:
+            # nocache: a step cached by another run (or by the user) would become a parent of
+            # this fixture; removing either image would then pull it from under the other.
+            image, _ = self.resources.client.images.build(
+                fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
+                nocache=True, network_mode="none")
+        except BuildError as error:
+            lines = "".join(step.get("stream", "") or step.get("error", "")
+                            for step in error.build_log)
+            raise RuntimeError(
+                f"fixture {spec.name!r} failed to build: {error.msg}\n{lines}") from error
         return self.resources.image(image)
 
     def busybox(self) -> bytes:
@@ -245,6 +236,7 @@ class Fixtures:
             client.images.pull(PULL_FALLBACK)
         try:
             holder = client.containers.create(PULL_FALLBACK, ["true"], network_mode="none",
+                                              name=self.resources.run.name("helper"),
                                               labels=self.resources.run.labels("helper"))
             try:
                 stream, _ = holder.get_archive("/bin/busybox")
