@@ -16,6 +16,8 @@ import shutil
 import struct
 import tarfile
 import threading
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,22 +155,56 @@ def elf_facts(path: Path) -> tuple[str | None, bool]:
     return ELF_MACHINES.get(machine), not interp
 
 
+GIVENS = {
+    "the layered fixture image": LAYERED,
+    "the busybox fixture image": BASE,
+    "the layered fixture image with a command that needs its ENV and WORKDIR": CONFIGURED,
+}
+"""The Givens that name a fixture image (steps/images.py), so that the fixtures a selection of
+scenarios needs can be found, and built, before its first scenario asks."""
+
+
+def named_in(step_texts: Iterable[str]) -> list[FixtureSpec]:
+    """The fixtures the given step texts name, each once."""
+    return list({id(GIVENS[text]): GIVENS[text] for text in step_texts if text in GIVENS}
+                .values())
+
+
 @dataclass
 class Fixtures:
-    """Builds fixture images for one run, each at most once (thread-safe)."""
+    """Builds fixture images for one run, each at most once (thread-safe). Builds asked for
+    ahead (`prepare`) go on side by side in the background; `image` waits for its own."""
 
     resources: Resources
-    _built: dict[str, Image] = field(default_factory=dict)
+    _built: dict[str, Future] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _busybox: bytes | None = None
+    _pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(3, thread_name_prefix="fixture-build"))
+
+    def prepare(self, specs: Iterable[FixtureSpec]) -> None:
+        """Start building each fixture not yet built or building, without waiting."""
+        for spec in specs:
+            self._future(spec)
 
     def image(self, spec: FixtureSpec) -> Image:
+        return self._future(spec).result()
+
+    def _future(self, spec: FixtureSpec) -> Future:
         busybox = self.busybox()
         key = spec.content_hash(hashlib.sha256(busybox).hexdigest())
         with self._lock:
             if key not in self._built:
-                self._built[key] = self._build(spec, key, busybox)
+                self._built[key] = self._pool.submit(self._build, spec, key, busybox)
             return self._built[key]
+
+    def settle(self) -> None:
+        """Wait for builds still going on (before the run's cleanup, which would miss an image
+        that appears after it); their errors were or will be told by `image`."""
+        with self._lock:
+            pending = list(self._built.values())
+        wait(pending)
+        self._pool.shutdown(wait=True)
 
     def dockerfile(self, spec: FixtureSpec) -> str:
         """The Dockerfile the fixture was built from (its steps are C01's yardstick)."""

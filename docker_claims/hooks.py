@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from . import fixtures
 from .engine import EngineUnavailable
 from .evidence import Ledger
 from .fixtures import BusyboxMissing
@@ -14,7 +15,7 @@ from .session import JoinRefused, Session
 
 def before_all(context) -> None:
     try:
-        session = Session.open()
+        session = Session.open(prepare=fixtures.named_in(_selected_steps(context)))
     except (EngineUnavailable, BusyboxMissing, JoinRefused) as error:
         context.abort(reason=f"docker-claims cannot run: {error}")
         return
@@ -26,6 +27,14 @@ def before_all(context) -> None:
           file=sys.stderr, flush=True)
     for line in session.swept.removed:
         print(f"  swept leftover of a dead run: {line}", file=sys.stderr)
+
+
+def _selected_steps(context) -> list[str]:
+    """The texts of the steps of the scenarios this run selected (by path, tag and name)."""
+    runner = getattr(context, "_runner", None)
+    return [step.name for feature in getattr(runner, "features", ())
+            for scenario in feature.walk_scenarios() if scenario.should_run(context.config)
+            for step in scenario.all_steps]
 
 
 def before_scenario(context, scenario) -> None:

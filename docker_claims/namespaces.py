@@ -1,14 +1,12 @@
 """C07-C08: namespaces come with `start`, not with `create`.
 
-Two views of the engine host, each through a short-lived helper container (never privileged,
-network none, labelled, removed within the step that made it):
+Two views of the engine host, both through the host reader (docker_claims.host: one helper
+container, never privileged, network none):
 
-- the engine's netns directory (`/run/docker/netns` on a Linux engine), bind-mounted read-only;
-  its path is the directory of a sandbox key the engine gives a started container, never
-  assumed;
-- a process's namespaces, `readlink /proc/<pid>/ns/<kind>`, by a helper that shares the host's
-  pid namespace with only CAP_SYS_PTRACE added. The container's init process is compared with
-  its runtime parent (PPid in /proc/<pid>/status, the shim that runc leaves behind).
+- the engine's netns directory (`/run/docker/netns` on a Linux engine), bound read-only;
+- a process's namespaces, `readlink /proc/<pid>/ns/<kind>`, in the host's pid namespace. The
+  container's init process is compared with its runtime parent (PPid in /proc/<pid>/status,
+  the shim that runc leaves behind).
 
 Stale netns entries of removed containers linger for about a minute (the engine deletes them
 in batches), so checks compare the container's own entry, never a count.
@@ -18,25 +16,20 @@ from __future__ import annotations
 
 import posixpath
 import time
-import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from docker.models.containers import Container
 
 from .evidence import expect
-from .resources import Resources, remove_container, wait_until
+from .host import HostReader
+from .resources import wait_until
 
 KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
 """The namespaces of /proc/<pid>/ns compared here (time namespaces are left out)."""
 
 OWN_AT_START = ("net", "pid", "mnt", "uts", "ipc")
 """The namespaces the article's claim is about: the container gets its own of each."""
-
-MOUNT = "/netns"
-"""Where a helper sees the engine's netns directory."""
 
 GONE_TIMEOUT = 150
 """Seconds a netns entry may take to go away after a stop (the engine sweeps every 60 s)."""
@@ -53,8 +46,6 @@ for n in net pid mnt uts ipc user cgroup; do
 done
 echo "#end"
 """
-
-_NETNS_DIRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -76,26 +67,6 @@ def sandbox(container: Container) -> dict[str, Any]:
             "NetworkMode": (container.attrs.get("HostConfig") or {}).get("NetworkMode")}
 
 
-def netns_dir(resources: Resources, helper_image: str) -> str:
-    """The engine's netns directory: the directory of a started helper's sandbox key.
-
-    Asked once per client. The helper runs `cat` on an open stdin, so it stays up while
-    inspected, and is removed at once."""
-    client = resources.client
-    if client not in _NETNS_DIRS:
-        probe = resources.container(helper_image, ["cat"], role="helper", kind="helper",
-                                    stdin_open=True)
-        try:
-            probe.start()
-            key = sandbox(probe)["SandboxKey"]
-        finally:
-            remove_container(client, probe.id)
-        expect(bool(key), "a started container has no sandbox key: the engine names no netns "
-               "directory", probe=probe.id)
-        _NETNS_DIRS[client] = posixpath.dirname(key)
-    return _NETNS_DIRS[client]
-
-
 def _parse_entries(output: str) -> frozenset[str]:
     lines = output.splitlines()
     expect(bool(lines) and lines[-1] == "#end",
@@ -103,42 +74,15 @@ def _parse_entries(output: str) -> frozenset[str]:
     return frozenset(line for line in lines[:-1] if line)
 
 
-LIST_SCRIPT = f"ls -1a {MOUNT} | grep -v '^\\.\\.\\?$'; echo '#end'"
+LIST_SCRIPT = "ls -1a \"$1\" | grep -v '^\\.\\.\\?$'; echo '#end'"
 
 
-def list_netns(resources: Resources, helper_image: str,
-               directory: str | None = None) -> Listing:
-    """The entries of the engine's netns directory, read by a helper that bind-mounts it."""
-    directory = directory or netns_dir(resources, helper_image)
-    code, output = resources.run_to_end(
-        helper_image, ["sh", "-c", LIST_SCRIPT], role="helper",
-        volumes={directory: {"bind": MOUNT, "mode": "ro"}})
-    expect(code == 0, f"the helper could not list {directory}", exit_code=code, output=output)
-    return Listing(directory, _parse_entries(output))
-
-
-@contextmanager
-def watching_netns(resources: Resources, helper_image: str,
-                   directory: str | None = None) -> Iterator[Callable[[], Listing]]:
-    """A function listing the netns directory now, for polling: one helper that stays up for
-    the block (the bind mount shows the directory live) and is removed when the block ends."""
-    directory = directory or netns_dir(resources, helper_image)
-    watcher = resources.container(helper_image, ["cat"], role="helper", kind="helper",
-                                  stdin_open=True,
-                                  volumes={directory: {"bind": MOUNT, "mode": "ro"}})
-    try:
-        watcher.start()
-
-        def now() -> Listing:
-            code, output = watcher.exec_run(["sh", "-c", LIST_SCRIPT])
-            text = output.decode("utf-8", "replace")
-            expect(code == 0, f"the helper could not list {directory}", exit_code=code,
-                   output=text)
-            return Listing(directory, _parse_entries(text))
-
-        yield now
-    finally:
-        remove_container(resources.client, watcher.id)
+def list_netns(reader: HostReader) -> Listing:
+    """The entries of the engine's netns directory now (the reader sees it live)."""
+    code, output = reader.run(LIST_SCRIPT, reader.seen_at(reader.netns))
+    expect(code == 0, f"the helper could not list {reader.netns}", exit_code=code,
+           output=output)
+    return Listing(reader.netns, _parse_entries(output))
 
 
 def wait_entry_gone(now: Callable[[], Listing], entry: str, *, timeout: float = GONE_TIMEOUT,
@@ -203,13 +147,11 @@ def check_entry_is_sandbox_key(found: dict, listing: Listing) -> dict:
     return {"entry": entry_of(key), **observed}
 
 
-def process_namespaces(resources: Resources, helper_image: str, pid: int) -> dict:
-    """The namespaces of process `pid` on the engine host and of its parent, read by a helper
-    in the host's pid namespace with only CAP_SYS_PTRACE added (never privileged)."""
+def process_namespaces(reader: HostReader, pid: int) -> dict:
+    """The namespaces of process `pid` on the engine host and of its parent, read by the
+    host reader (the host's pid namespace, only CAP_SYS_PTRACE added, never privileged)."""
     expect(isinstance(pid, int) and pid > 0, "no process to look at", pid=pid)
-    code, output = resources.run_to_end(
-        helper_image, ["sh", "-c", PROC_SCRIPT, "proc", str(pid)], role="helper",
-        pid_mode="host", cap_add=["SYS_PTRACE"])
+    code, output = reader.run(PROC_SCRIPT, str(pid))
     expect(code == 0, f"the helper could not read /proc/{pid}", exit_code=code, output=output)
     return parse_proc(pid, output)
 

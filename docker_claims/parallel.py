@@ -264,6 +264,7 @@ def _claim(session: Session, specs: list[FixtureSpec]) -> list[tuple[FixtureSpec
 def _build(session: Session, claimed: list[tuple[FixtureSpec, ExitStack]]) -> list:
     """Build each claimed fixture once, letting go of its lock as soon as it is there."""
     built = []
+    session.fixtures.prepare(spec for spec, _ in claimed)
     try:
         for spec, lock in claimed:
             with lock:

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ from docker.models.images import Image
 
 from . import LABEL_FIXTURE, LABEL_RUN, NAME_PREFIX, archives, engine
 from .fixtures import BASE, Fixtures, FixtureSpec
+from .host import HostReader
 from .resources import Defer, Lease, Resources, Run, SweepReport, leases, sweep
 
 try:
@@ -191,11 +192,14 @@ class Session:
     _health: _Health = field(default_factory=_Health)
     _saves: dict[str, Path] = field(default_factory=dict)
     _saves_lock: threading.Lock = field(default_factory=threading.Lock)
+    _reader: HostReader | None = None
+    _reader_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls) -> Session:
+    def open(cls, prepare: Iterable[FixtureSpec] = ()) -> Session:
         """Raises engine.EngineUnavailable, fixtures.BusyboxMissing or JoinRefused, each with a
-        message that says what to do."""
+        message that says what to do. The fixtures in `prepare` start building at once, side
+        by side, while the run goes on."""
         INTERRUPTS.install()
         client = engine.connect()
         joined = os.environ.get(JOIN_RUN)
@@ -204,8 +208,8 @@ class Session:
         stack.callback(client.close)
         try:
             if joined:
-                return cls._join(client, joined, stack, health)
-            return cls._own(client, stack, health)
+                return cls._join(client, joined, stack, health, prepare)
+            return cls._own(client, stack, health, prepare)
         except BaseException as error:
             if engine_silence(error):
                 health.lost = f"the engine stopped answering while the run started: {error}"
@@ -216,7 +220,8 @@ class Session:
             raise
 
     @classmethod
-    def _own(cls, client: docker.DockerClient, stack: ExitStack, health: _Health) -> Session:
+    def _own(cls, client: docker.DockerClient, stack: ExitStack, health: _Health,
+             prepare: Iterable[FixtureSpec]) -> Session:
         run = Run()
         leased: list[Lease] = []
 
@@ -238,6 +243,8 @@ class Session:
         swept.removed.extend(f"temp dir {path}" for path in sweep_workdirs())
         workdir = _workdir(f"{run.prefix}-", stack)
         fixtures = Fixtures(Resources(client, run, _lifo(stack, health)))
+        stack.callback(fixtures.settle)
+        fixtures.prepare([BASE, *prepare])
         leased.append(Lease(client, run, fixtures.image(BASE).id))
         # First thing at close: from then on the run is over.
         stack.callback(lambda: leased[0].end(wait=not health.lost))
@@ -246,7 +253,7 @@ class Session:
 
     @classmethod
     def _join(cls, client: docker.DockerClient, run_id: str, stack: ExitStack,
-              health: _Health) -> Session:
+              health: _Health, prepare: Iterable[FixtureSpec]) -> Session:
         if leases(client).get(run_id) is not True:
             raise JoinRefused(
                 f"{JOIN_RUN}={run_id} names no run going on against this engine (its lease "
@@ -256,6 +263,8 @@ class Session:
         locks = os.environ.get(JOIN_LOCKS)
         fixtures = _JoinedFixtures(Resources(client, run, lambda _cleanup: None),
                                    lock_dir=Path(locks) if locks else None)
+        stack.callback(fixtures.settle)
+        fixtures.prepare(prepare)
         if os.environ.get(PARENT_FD):
             _interrupt_when_parent_ends(int(os.environ[PARENT_FD]))
         return cls(client, engine.fingerprint(client), run, fixtures, workdir, SweepReport(),
@@ -285,6 +294,15 @@ class Session:
                     self.client.api.get_image(image.id), directory)
             return self._saves[image.id]
 
+    def host_reader(self) -> HostReader:
+        """This process's reader of the engine host (docker_claims.host): started when first
+        asked for, shared by every scenario (it only reads), removed when the session closes."""
+        with self._reader_lock:
+            if self._reader is None:
+                resources = Resources(self.client, self.run, _lifo(self._stack, self._health))
+                self._reader = HostReader.start(resources, self.fixtures.image(BASE).id)
+            return self._reader
+
     def check_failure(self, error: BaseException | None) -> str | None:
         """After a step failed with `error`: if the engine has stopped answering (the error is
         a timeout or a lost connection, and a ping gets no answer either), say so and remember
@@ -313,6 +331,7 @@ class Session:
         with INTERRUPTS.cleaning_up():
             if self.lost:
                 print(f"docker-claims: {self.lost}", file=sys.stderr)
+            self.fixtures.settle()  # a build still going on would add an image after the sweep
             self._stack.close()
 
     def _guarded(self, defer: Defer) -> Defer:

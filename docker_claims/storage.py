@@ -2,10 +2,10 @@
 
 overlay2 names a container's directories in `inspect`'s GraphDriver.Data: UpperDir is the
 writable layer's own directory, LowerDir the layers below it, top first (the engine's `-init`
-layer, then the image's). Those directories live on the engine host, so they are read by a
-short-lived helper container that bind-mounts one of them read-only: never from this machine's
-filesystem. Where GraphDriver shows no UpperDir (the containerd image store, other drivers)
-there is nothing to read, and `unavailable` says why.
+layer, then the image's). Those directories live on the engine host, so they are read by the
+host reader (docker_claims.host), which sees the storage driver's directory read-only: never
+from this machine's filesystem. Where GraphDriver shows no UpperDir (the containerd image store,
+other drivers) there is nothing to read, and `unavailable` says why.
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .evidence import expect
-from .resources import Resources
+from .host import HostReader
 
-MOUNT = "/layer"
-"""Where the helper sees the directory it reads."""
-
-LIST_SCRIPT = (f'cd {MOUNT} && find . -mindepth 1 -exec stat -c "%F|%t,%T|%n" {{}} \\; '
+LIST_SCRIPT = ('cd "$1" && find . -mindepth 1 -exec stat -c "%F|%t,%T|%n" {} \\; '
                '&& echo "#end"')
 """One line per entry: file type, device major,minor (hex), path; `#end` proves completion."""
 
@@ -82,12 +79,9 @@ def parse_listing(output: str) -> dict[str, str]:
     return entries
 
 
-def list_layer_dir(resources: Resources, helper_image: str, directory: str) -> dict[str, str]:
-    """What one layer directory on the engine host holds, read by a helper container that
-    bind-mounts it read-only (network none, removed at once)."""
-    code, output = resources.run_to_end(
-        helper_image, ["sh", "-c", LIST_SCRIPT], role="helper",
-        volumes={directory: {"bind": MOUNT, "mode": "ro"}})
+def list_layer_dir(reader: HostReader, directory: str) -> dict[str, str]:
+    """What one layer directory on the engine host holds, read by the host reader."""
+    code, output = reader.run(LIST_SCRIPT, reader.seen_at(directory))
     expect(code == 0, f"the helper could not list {directory}", exit_code=code, output=output)
     return parse_listing(output)
 

@@ -18,7 +18,7 @@ What the replay adds to the article's commands, and why:
   psFormat;
 - `docker import FILE NAME --change LABEL...`: the article's history command names the import
   (`test:test`), and the run's label makes it this run's to remove;
-- `ls /run/docker/netns/` is read through a helper container (namespaces.list_netns), never on
+- `ls /run/docker/netns/` is read through the host reader (namespaces.list_netns), never on
   this machine, and the export travels as a file spooled to disk (archives.spool), which is what
   `scp` moved.
 

@@ -2,15 +2,10 @@
 
 from behave import given, then, when
 
-from docker_claims import containers, fixtures, storage
+from docker_claims import containers, storage
 
 KEPT = "/claims/written-before-stop.txt"
 COPIED = "/claims/copied-before-start.txt"
-
-
-def _helper(context) -> str:
-    """The helper containers' image: the run's busybox fixture."""
-    return context.session.fixtures.image(fixtures.BASE).id
 
 
 def _scratch(context):
@@ -87,7 +82,7 @@ def step_storage_read(context):
         return
     context.stack = storage.stack(context.subject.attrs)
     context.image_stack = storage.stack(context.image.attrs)
-    context.upper = storage.list_layer_dir(context.resources, _helper(context),
+    context.upper = storage.list_layer_dir(context.session.host_reader(),
                                            context.stack.upper)
     context.ledger.record("writable layer's directory", context.upper)
 
@@ -118,7 +113,7 @@ def step_init_between(context):
 
 @then("the init layer holds the files the engine prepares for every container")
 def step_init_holds(context):
-    init = storage.list_layer_dir(context.resources, _helper(context), context.stack.lowers[0])
+    init = storage.list_layer_dir(context.session.host_reader(), context.stack.lowers[0])
     context.ledger.record("init layer", storage.check_init_holds(init))
 
 

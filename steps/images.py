@@ -4,13 +4,6 @@ from behave import given
 
 from docker_claims import fixtures
 
-FIXTURES = {
-    "the layered fixture image": fixtures.LAYERED,
-    "the busybox fixture image": fixtures.BASE,
-    "the layered fixture image with a command that needs its ENV and WORKDIR":
-        fixtures.CONFIGURED,
-}
-
 
 def _use(context, spec: fixtures.FixtureSpec) -> None:
     context.image = context.session.fixtures.image(spec)
@@ -18,5 +11,5 @@ def _use(context, spec: fixtures.FixtureSpec) -> None:
     context.spec = spec
 
 
-for _text, _spec in FIXTURES.items():
+for _text, _spec in fixtures.GIVENS.items():
     given(_text)(lambda context, spec=_spec: _use(context, spec))

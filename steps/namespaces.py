@@ -2,19 +2,18 @@
 
 from behave import given, then
 
-from docker_claims import containers, fixtures, namespaces
+from docker_claims import containers, namespaces
 
 
-def _helper(context) -> str:
-    """The helper containers' image: the run's busybox fixture."""
-    return context.session.fixtures.image(fixtures.BASE).id
+def _reader(context):
+    """The run's reader of the engine host: netns directory and /proc."""
+    return context.session.host_reader()
 
 
 def _process(context) -> dict:
     found = namespaces.sandbox(context.subject)
     return context.ledger.record("namespaces of the init process and its parent",
-                                 namespaces.process_namespaces(context.resources,
-                                                               _helper(context), found["Pid"]))
+                                 namespaces.process_namespaces(_reader(context), found["Pid"]))
 
 
 @given("a container created from the image on the host network")
@@ -26,15 +25,14 @@ def step_created_host_network(context):
 @given("the engine's network namespaces are listed")
 def step_netns_listed(context):
     context.netns_before = context.ledger.record(
-        "netns directory before start", namespaces.list_netns(context.resources, _helper(context)))
+        "netns directory before start", namespaces.list_netns(_reader(context)))
 
 
 @given("the container is started with its own entry in the engine's netns directory")
 def step_started_with_entry(context):
     containers.check_status(containers.start(context.subject), "running")
     context.ledger.record("entry at start", namespaces.check_entry_is_sandbox_key(
-        namespaces.sandbox(context.subject), namespaces.list_netns(context.resources,
-                                                                   _helper(context))))
+        namespaces.sandbox(context.subject), namespaces.list_netns(_reader(context))))
     context.netns_entry = namespaces.entry_of(namespaces.sandbox(context.subject)["SandboxKey"])
 
 
@@ -53,7 +51,7 @@ def step_no_sandbox(context):
 @then("its network namespace entry was not among those listed before the start")
 def step_entry_new(context):
     before = context.netns_before
-    after = namespaces.list_netns(context.resources, _helper(context), before.directory)
+    after = namespaces.list_netns(_reader(context))
     context.ledger.record("netns entry", namespaces.check_entry_new(
         before, namespaces.sandbox(context.subject)["SandboxKey"], after))
 
@@ -62,7 +60,7 @@ def step_entry_new(context):
 def step_entry_is_key(context):
     context.ledger.record("netns entry", namespaces.check_entry_is_sandbox_key(
         namespaces.sandbox(context.subject),
-        namespaces.list_netns(context.resources, _helper(context))))
+        namespaces.list_netns(_reader(context))))
 
 
 @then("its init process is in another {kind} namespace than its runtime parent")
@@ -86,14 +84,14 @@ def step_cgroup_namespace(context):
 @then("it has no new entry in the engine's netns directory")
 def step_no_new_entry(context):
     before = context.netns_before
-    after = namespaces.list_netns(context.resources, _helper(context), before.directory)
+    after = namespaces.list_netns(_reader(context))
     context.ledger.record("netns entry", namespaces.check_no_own_netns(
         namespaces.sandbox(context.subject), before, after))
 
 
 @then("its entry leaves the engine's netns directory")
 def step_entry_gone(context):
-    with namespaces.watching_netns(context.resources, _helper(context)) as now:
-        listing, waited = namespaces.wait_entry_gone(now, context.netns_entry)
+    listing, waited = namespaces.wait_entry_gone(
+        lambda: namespaces.list_netns(_reader(context)), context.netns_entry)
     context.ledger.record("netns entry after stop", namespaces.check_entry_gone(
         context.netns_entry, listing, waited))

@@ -21,10 +21,6 @@ def _cli(context):
         return None
 
 
-def _helper(context) -> str:
-    return context.session.fixtures.image(fixtures.BASE).id
-
-
 @given("a second engine, another node")
 def step_second_engine(context):
     try:
@@ -77,7 +73,7 @@ def step_listed(context, wanted):
 @then("the engine's netns listing gained the container's own entry")
 def step_netns_gained(context):
     before = context.netns_before
-    after = namespaces.list_netns(context.resources, _helper(context), before.directory)
+    after = namespaces.list_netns(context.session.host_reader())
     context.ledger.record("netns entry", transcripts.check_netns_gained(
         before, namespaces.sandbox(context.subject)["SandboxKey"], after))
 

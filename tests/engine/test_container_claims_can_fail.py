@@ -24,8 +24,9 @@ def layered(session):
 
 
 @pytest.fixture
-def helper(base):
-    return base.id
+def host(session):
+    """The run's reader of the engine host, as the steps use it."""
+    return session.host_reader()
 
 
 def running(resources, image, **kwargs):
@@ -79,20 +80,20 @@ def test_c04_a_commit_of_another_image_does_not_stack_on_this_one(resources, bas
                                           containers.layers_of(on_two))
 
 
-def test_c04_an_upper_dir_without_the_writes_fails(resources, layered, helper):
+def test_c04_an_upper_dir_without_the_writes_fails(resources, layered, host):
     idle = containers.run_writes(resources, layered, {})
     overlay_or_skip(idle)
-    upper = storage.list_layer_dir(resources, helper, storage.stack(idle.attrs).upper)
+    upper = storage.list_layer_dir(host, storage.stack(idle.attrs).upper)
     with pytest.raises(ClaimFailed, match="does not hold the container's writes"):
         storage.check_upper_is_the_diff(upper, containers.changes(idle), containers.WRITES)
 
 
-def test_c04_another_containers_upper_dir_is_not_this_ones_diff(resources, layered, helper):
+def test_c04_another_containers_upper_dir_is_not_this_ones_diff(resources, layered, host):
     writer = containers.run_writes(resources, layered, containers.WRITES)
     other = containers.run_writes(resources, layered, {**containers.WRITES,
                                                        "/claims/more.txt": "added"})
     overlay_or_skip(writer, other)
-    upper = storage.list_layer_dir(resources, helper, storage.stack(other.attrs).upper)
+    upper = storage.list_layer_dir(host, storage.stack(other.attrs).upper)
     with pytest.raises(ClaimFailed, match="did not change"):
         storage.check_upper_is_the_diff(upper, containers.changes(writer), containers.WRITES)
 
@@ -104,10 +105,10 @@ def test_c04_a_container_of_another_image_does_not_stack_on_this_one(resources, 
         storage.check_init_between(storage.stack(container.attrs), storage.stack(layered.attrs))
 
 
-def test_c04_the_writable_layer_is_not_the_init_layer(resources, base, helper):
+def test_c04_the_writable_layer_is_not_the_init_layer(resources, base, host):
     container = resources.container(base.id, containers.IDLE)
     overlay_or_skip(container)
-    upper = storage.list_layer_dir(resources, helper, storage.stack(container.attrs).upper)
+    upper = storage.list_layer_dir(host, storage.stack(container.attrs).upper)
     with pytest.raises(ClaimFailed, match="lacks files the engine prepares"):
         storage.check_init_holds(upper)
 
@@ -185,10 +186,10 @@ def test_c06_the_export_of_a_created_container_given_nothing_lacks_the_file(
 
 
 def test_c06_the_upper_dir_of_a_created_container_given_nothing_lacks_the_file(
-        resources, base, helper):
+        resources, base, host):
     created = containers.make_created(resources, base)
     overlay_or_skip(created)
-    upper = storage.list_layer_dir(resources, helper, storage.stack(created.attrs).upper)
+    upper = storage.list_layer_dir(host, storage.stack(created.attrs).upper)
     with pytest.raises(ClaimFailed, match="does not hold"):
         storage.check_upper_holds(upper, "/claims/copied.txt")
 
@@ -203,20 +204,20 @@ def test_c07_a_started_container_has_a_process_and_a_sandbox(resources, base):
         namespaces.check_no_sandbox(found)
 
 
-def test_c07_a_listing_taken_after_start_already_has_the_entry(resources, base, helper):
+def test_c07_a_listing_taken_after_start_already_has_the_entry(resources, base, host):
     container = running(resources, base)
-    after = namespaces.list_netns(resources, helper)
+    after = namespaces.list_netns(host)
     with pytest.raises(ClaimFailed, match="already there before start"):
         namespaces.check_entry_new(after, namespaces.sandbox(container)["SandboxKey"], after)
 
 
 # C08
 
-def test_c08_a_created_container_has_no_entry(resources, base, helper):
+def test_c08_a_created_container_has_no_entry(resources, base, host):
     created = containers.make_created(resources, base)
     with pytest.raises(ClaimFailed, match="has no process"):
         namespaces.check_entry_is_sandbox_key(namespaces.sandbox(created),
-                                              namespaces.list_netns(resources, helper))
+                                              namespaces.list_netns(host))
 
 
 @pytest.mark.parametrize("kind, shared", [
@@ -226,16 +227,15 @@ def test_c08_a_created_container_has_no_entry(resources, base, helper):
     ("uts", {"uts_mode": "host"}),
 ])
 def test_c08_a_container_sharing_the_hosts_namespace_has_none_of_its_own(
-        resources, base, helper, kind, shared):
+        resources, base, host, kind, shared):
     container = running(resources, base, **shared)
-    found = namespaces.process_namespaces(resources, helper,
-                                          namespaces.sandbox(container)["Pid"])
+    found = namespaces.process_namespaces(host, namespaces.sandbox(container)["Pid"])
     with pytest.raises(ClaimFailed, match=f"shares its {kind} namespace"):
         namespaces.check_own_namespace(found, kind)
 
 
 def test_c08_a_process_in_its_parents_mount_namespace_has_none_of_its_own(
-        resources, base, helper):
+        resources, base, host):
     """Docker has no option to share the host's mount namespace: observe instead a child of
     the container's init process (IDLE's `sleep`), which sits in its parent's namespaces."""
     container = running(resources, base)
@@ -243,33 +243,33 @@ def test_c08_a_process_in_its_parents_mount_namespace_has_none_of_its_own(
     top = container.top(ps_args="-o pid,ppid,comm")
     rows = [dict(zip(top["Titles"], row)) for row in top["Processes"]]
     child = next(int(row["PID"]) for row in rows if row["PPID"] == str(init))
-    found = namespaces.process_namespaces(resources, helper, child)
+    found = namespaces.process_namespaces(host, child)
     with pytest.raises(ClaimFailed, match="shares its mnt namespace"):
         namespaces.check_own_namespace(found, "mnt")
 
 
 def test_c08_a_cgroup_namespace_against_the_engines_default_is_caught(
-        session, resources, base, helper):
+        session, resources, base, host):
     version = session.fingerprint.cgroup_version
     container = running(resources, base, cgroupns="private" if version == "1" else "host")
-    found = namespaces.process_namespaces(resources, helper, namespaces.sandbox(container)["Pid"])
+    found = namespaces.process_namespaces(host, namespaces.sandbox(container)["Pid"])
     with pytest.raises(ClaimFailed, match="cgroup namespace"):
         namespaces.check_cgroup_namespace(found, version)
 
 
-def test_c08_a_container_off_the_host_network_gets_an_entry_of_its_own(resources, base, helper):
+def test_c08_a_container_off_the_host_network_gets_an_entry_of_its_own(resources, base, host):
     created = containers.make_created(resources, base)
-    before = namespaces.list_netns(resources, helper)
+    before = namespaces.list_netns(host)
     containers.start(created)
-    after = namespaces.list_netns(resources, helper, before.directory)
+    after = namespaces.list_netns(host)
     with pytest.raises(ClaimFailed, match="got a new netns entry"):
         namespaces.check_no_own_netns(namespaces.sandbox(created), before, after)
 
 
-def test_c08_the_entry_of_a_container_never_stopped_stays(resources, base, helper):
+def test_c08_the_entry_of_a_container_never_stopped_stays(resources, base, host):
     container = running(resources, base)
     entry = namespaces.entry_of(namespaces.sandbox(container)["SandboxKey"])
-    with namespaces.watching_netns(resources, helper) as now:
-        listing, waited = namespaces.wait_entry_gone(now, entry, timeout=3, interval=1)
+    listing, waited = namespaces.wait_entry_gone(lambda: namespaces.list_netns(host), entry,
+                                                 timeout=3, interval=1)
     with pytest.raises(ClaimFailed, match="still there"):
         namespaces.check_entry_gone(entry, listing, waited)

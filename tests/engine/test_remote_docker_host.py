@@ -15,6 +15,7 @@ import pytest
 
 from docker_claims import containers, engine, namespaces, storage
 from docker_claims.fixtures import BASE
+from docker_claims.host import HostReader
 from docker_claims.resources import Resources
 
 ENGINE_PATHS = ("/var/lib/docker", "/var/run/docker/", "/run/docker/", "/proc/",
@@ -70,12 +71,13 @@ def guarded(monkeypatch):
 
 def test_netns_checks_through_a_relocated_socket(session, relocated, guarded):
     helper = session.fixtures.image(BASE).id
+    host = HostReader.start(relocated, helper)
     subject = relocated.container(helper, containers.IDLE)
-    before = namespaces.list_netns(relocated, helper)
+    before = namespaces.list_netns(host)
     namespaces.check_no_sandbox(namespaces.sandbox(subject))
     containers.start(subject)
     found = namespaces.sandbox(subject)
-    after = namespaces.list_netns(relocated, helper, before.directory)
+    after = namespaces.list_netns(host)
     namespaces.check_entry_new(before, found["SandboxKey"], after)
     namespaces.check_entry_is_sandbox_key(found, after)
 
@@ -84,7 +86,8 @@ def test_proc_namespace_checks_through_a_relocated_socket(session, relocated, gu
     helper = session.fixtures.image(BASE).id
     subject = relocated.container(helper, containers.IDLE)
     containers.start(subject)
-    found = namespaces.process_namespaces(relocated, helper, namespaces.sandbox(subject)["Pid"])
+    found = namespaces.process_namespaces(HostReader.start(relocated, helper),
+                                          namespaces.sandbox(subject)["Pid"])
     for kind in namespaces.OWN_AT_START:
         namespaces.check_own_namespace(found, kind)
     namespaces.check_shared_namespace(found, "user")
@@ -99,11 +102,12 @@ def test_storage_checks_through_a_relocated_socket(session, relocated, guarded):
     if reason:
         pytest.skip(reason)
     stack = storage.stack(subject.attrs)
-    upper = storage.list_layer_dir(relocated, image.id, stack.upper)
+    host = HostReader.start(relocated, image.id)
+    upper = storage.list_layer_dir(host, stack.upper)
     storage.check_upper_is_the_diff(upper, containers.changes(subject),
                                     {"/claims/remote.txt": "added"})
     storage.check_init_between(stack, storage.stack(image.attrs))
-    storage.check_init_holds(storage.list_layer_dir(relocated, image.id, stack.lowers[0]))
+    storage.check_init_holds(storage.list_layer_dir(host, stack.lowers[0]))
 
 
 def test_the_guard_catches_a_direct_read_of_the_engine_host(guarded):

@@ -90,20 +90,20 @@ def test_c15_start_of_another_container_prints_another_name(cli, resources, base
         transcripts.check_start_output(transcripts.start(cli, other), made)
 
 
-def test_c15_an_entry_listed_after_the_start_was_not_gained(cli, resources, base):
+def test_c15_an_entry_listed_after_the_start_was_not_gained(session, cli, resources, base):
     made = transcripts.create(cli, resources, base.tags[0])
     transcripts.start(cli, made)
-    before = namespaces.list_netns(resources, base.id)
-    after = namespaces.list_netns(resources, base.id, before.directory)
+    before = namespaces.list_netns(session.host_reader())
+    after = namespaces.list_netns(session.host_reader())
     key = namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
     with pytest.raises(ClaimFailed, match="already there before start"):
         transcripts.check_netns_gained(before, key, after)
 
 
-def test_c15_a_container_never_started_gains_no_entry(cli, resources, base):
+def test_c15_a_container_never_started_gains_no_entry(session, cli, resources, base):
     made = transcripts.create(cli, resources, base.tags[0])
-    before = namespaces.list_netns(resources, base.id)
-    after = namespaces.list_netns(resources, base.id, before.directory)
+    before = namespaces.list_netns(session.host_reader())
+    after = namespaces.list_netns(session.host_reader())
     key = namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
     with pytest.raises(ClaimFailed, match="no sandbox key"):
         transcripts.check_netns_gained(before, key, after)
