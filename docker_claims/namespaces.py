@@ -190,6 +190,15 @@ def check_own_namespace(found: dict, kind: str) -> dict:
             "parent_cmd": found.get("parent_cmd")}
 
 
+def check_own_namespaces(found: dict, kinds: list[str]) -> dict:
+    """C08: the init process is in another namespace than its parent, of each kind in `kinds`;
+    a failure names every kind shared, not only the first."""
+    shared = [kind for kind in kinds if len(set(_pair(found, kind))) == 1]
+    expect(not shared, f"the container shares its {', '.join(shared)} namespace with its runtime "
+           "parent", shared=shared, observed=found)
+    return {kind: check_own_namespace(found, kind) for kind in kinds}
+
+
 def check_shared_namespace(found: dict, kind: str) -> dict:
     """C08 nuance: the container's init process is in its parent's `kind` namespace."""
     mine, parents = _pair(found, kind)

@@ -25,6 +25,7 @@ from docker.models.images import Image
 
 from . import archives
 from .archives import ArchiveError, LayerEntry
+from .containers import copy_in
 from .evidence import expect
 from .resources import Resources, remove_image
 
@@ -203,11 +204,13 @@ def container_that_wrote(resources: Resources, image: Image, script: str, **kwar
 
 
 def own_image(resources: Resources, base: Image) -> Image:
-    """An image of the caller's own on top of `base`: one more layer (a file a container wrote),
-    base's command, a tag named with the run. Removing it touches neither base nor anything
-    else, so that a scenario may remove it and load it back."""
+    """An image of the caller's own on top of `base`: one more layer (a file copied into a
+    container that never ran: a commit needs no start), base's command, a tag named with the
+    run. Removing it touches neither base nor anything else, so that a scenario may remove it
+    and load it back."""
     repository = resources.run.name("own")
-    writer = container_that_wrote(resources, base, f'echo "{repository}" > /own.txt')
+    writer = container_that_changed_nothing(resources, base)
+    copy_in(writer, "/own.txt", f"{repository}\n".encode())
     config = base.attrs.get("Config") or {}
     committed = writer.commit(repository=repository, tag="saved", conf={
         "Labels": resources.run.labels("subject"), "Cmd": config.get("Cmd"),

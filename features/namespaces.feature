@@ -41,12 +41,10 @@ Feature: Namespaces come with start, not with create (C07, C08)
     Then the engine's netns directory holds the entry its sandbox key names
 
   @claim.C08
-  Scenario Outline: Start puts the container's init process in a <kind> namespace of its own
+  Scenario: Start puts the container's init process in namespaces of its own, of five kinds
     Given a container created from the image
     When the container is started
-    Then its init process is in another <kind> namespace than its runtime parent
-
-    Examples:
+    Then its init process is in another namespace than its runtime parent, of each kind:
       | kind |
       | net  |
       | pid  |

@@ -117,6 +117,15 @@ def test_own_namespaces_hold_and_fail_when_shared(kind):
         namespaces.check_own_namespace(proc(**{kind: proc()["parent_ns"][kind]}), kind)
 
 
+def test_own_namespaces_of_several_kinds_name_every_kind_shared():
+    kinds = list(namespaces.OWN_AT_START)
+    assert set(namespaces.check_own_namespaces(proc(), kinds)) == set(kinds)
+    parents = proc()["parent_ns"]
+    with pytest.raises(ClaimFailed, match="shares its pid, ipc namespace") as failed:
+        namespaces.check_own_namespaces(proc(pid=parents["pid"], ipc=parents["ipc"]), kinds)
+    assert failed.value.observed["shared"] == ["pid", "ipc"]
+
+
 def test_a_shared_user_namespace_holds_and_fails_when_remapped():
     namespaces.check_shared_namespace(proc(), "user")
     with pytest.raises(ClaimFailed, match="user namespace of its own"):
