@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The yardstick of benchmarks/suite_vs_cli.py: plain docker CLI calls doing the engine operations
-# the suite does for C01-C13 (a FROM-scratch build with a static busybox, then run, create,
+# the suite does for C01-C13 and C15 (a FROM-scratch build with a static busybox, then run, create,
 # start, exec, diff, commit, cp, export, import, save, load, history, inspect, and helper
 # containers reading the engine host's netns directory, a storage layer and /proc), each claim
 # checked the shortest way a person would script it. It fails at the first claim that does not
 # hold. One container, image or tar serves every claim that can share it, where the suite
 # gives each scenario its own: that is the point of comparing.
 #
-# Environment: CLAIMS (which to check, default "C01 ... C13"), DOCKER_CLAIMS_BUSYBOX (a static
+# C14 is left out: it needs a second engine, and the benchmark runs the suite without one.
+# Environment: CLAIMS (which to check, default "C01 ... C13 C15"), DOCKER_CLAIMS_BUSYBOX (a static
 # busybox, else the one on PATH), BARE_RUN_ID (the run id in names and labels), BARE_NETNS_GC
 # (skip: do not wait for a stopped container's netns entry to go away).
 # Prints one line per claim with its seconds, and "netns-gc-wait <s>": how long the engine took
@@ -18,7 +19,7 @@ set -euo pipefail
 
 id=${BARE_RUN_ID:-bare$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')}
 p=dclaims-$id
-claims=${CLAIMS:-C01 C02 C03 C04 C05 C06 C07 C08 C09 C10 C11 C12 C13}
+claims=${CLAIMS:-C01 C02 C03 C04 C05 C06 C07 C08 C09 C10 C11 C12 C13 C15}
 busybox=${DOCKER_CLAIMS_BUSYBOX:-$(command -v busybox || echo /bin/busybox)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/$p.XXXXXX")
 lbl=(--label "docker-claims.run=$id")
@@ -166,7 +167,7 @@ netns_dir() {
   dirname "$(docker inspect -f '{{.NetworkSettings.SandboxKey}}' "$p-probe")"
   docker rm -f "$p-probe" >/dev/null
 }
-if want C07 || want C08; then nsdir=$(netns_dir); fi
+if want C07 || want C08 || want C15; then nsdir=$(netns_dir); fi
 netns() { run -v "$nsdir:/netns:ro" "$img" ls -1 /netns; }
 
 if want C07; then t=$(now)
@@ -276,5 +277,18 @@ if want C13; then t=$(now)
   [ "$(docker history --no-trunc --format '{{.CreatedBy}}' "$img")" = "$hist_before" ] \
     || fail "C13: history changed"
   mark C13 "$t"; fi
+
+if want C15; then t=$(now)
+  # The article's transcript: create -ti busybox sh, ps -a, start, ps -a, ls the netns dir.
+  made=$(docker create -ti --name "$p-cli" "${lbl[@]}" --network none "$img" sh)
+  [[ "$made" =~ ^[0-9a-f]{64}$ ]] || fail "C15: create printed $made"
+  docker ps -a --format table | grep "$p-cli" | grep -q Created || fail "C15: not Created"
+  before_ns=$(netns)
+  [ "$(docker start "$p-cli")" = "$p-cli" ] || fail "C15: start printed another name"
+  docker ps -a --format table | grep "$p-cli" | grep -q ' Up ' || fail "C15: not Up"
+  entry=$(basename "$(docker inspect -f '{{.NetworkSettings.SandboxKey}}' "$p-cli")")
+  netns | has "$entry" || fail "C15: the netns listing lacks the container's entry"
+  if grep -qx "$entry" <<<"$before_ns"; then fail "C15: the entry was there before start"; fi
+  mark C15 "$t"; fi
 
 echo "bare-cli: $claims hold"

@@ -11,7 +11,7 @@ import io
 import posixpath
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docker.errors import NotFound
 from docker.models.containers import Container
@@ -20,6 +20,9 @@ from docker.models.images import Image
 from . import archives
 from .evidence import expect
 from .resources import Resources, wait_until
+
+if TYPE_CHECKING:
+    from .session import Session
 
 DIFF_KINDS = {0: "changed", 1: "added", 2: "deleted"}
 """`docker diff` Kind codes, in the words the CLI prints (C, A, D)."""
@@ -61,6 +64,13 @@ def run_writes(resources: Resources, image: Image, writes: dict[str, str]) -> Co
     expect(status.get("StatusCode") == 0, "the writing container failed", status=status,
            logs=container.logs().decode("utf-8", "replace"))
     return container
+
+
+def shared_writer(session: Session, image: Image) -> Container:
+    """The run's container of `image` that made WRITES and exited: the scenarios that only look
+    at such a container (diff, commit, export, its layer directories) share it."""
+    return session.shared(("made WRITES", image.id),
+                          lambda resources: run_writes(resources, image, WRITES))
 
 
 def changes(container: Container) -> dict[str, str]:
@@ -143,7 +153,8 @@ def check_listed_with_state(rows: list[dict], container_id: str, wanted: str) ->
 
 
 def make_created(resources: Resources, image: Image) -> Container:
-    return resources.container(image.id, IDLE)
+    """A created container that, once started, gets namespaces of its own (C07, C08)."""
+    return resources.container(image.id, IDLE, network_mode="none")
 
 
 def make_running(resources: Resources, image: Image) -> Container:

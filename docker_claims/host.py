@@ -42,7 +42,8 @@ def _bind(source: str, target: str) -> dict:
 
 def netns_dir(resources: Resources, image: str) -> str:
     """The engine's netns directory: the directory of a started probe's sandbox key."""
-    probe = resources.container(image, IDLE, role="helper", kind="helper", stdin_open=True)
+    probe = resources.container(image, IDLE, role="helper", kind="helper", stdin_open=True,
+                                network_mode="none")
     try:
         probe.start()
         probe.reload()
@@ -74,7 +75,8 @@ class HostReader:
         """Start the reader (its removal goes to `resources`' cleanup, like any container)."""
         netns, storage = netns_dir(resources, image), storage_dir(resources)
         container = resources.container(
-            image, IDLE, role="helper", kind="helper", stdin_open=True, pid_mode="host",
+            image, IDLE, role="helper", kind="helper", stdin_open=True, network_mode="none",
+            pid_mode="host",
             cap_add=["SYS_PTRACE"], mounts=[_bind(netns, NETNS), _bind(storage, STORAGE)])
         container.start()
         return cls(container, netns, storage)

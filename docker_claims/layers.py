@@ -10,6 +10,7 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
+from docker.models.containers import Container
 from docker.models.images import Image
 
 from . import archives
@@ -120,9 +121,10 @@ def _whiteout_name(entry) -> str:
     return posixpath.join(head, ".wh." + tail)
 
 
-def read_in_container(resources: Resources, image: Image, path: str) -> tuple[int, str]:
-    """What a fresh container of the image reads at `path` (exit code, output)."""
-    return resources.run_to_end(image.id, ["cat", path])
+def read_in_container(container: Container, path: str) -> tuple[int, str]:
+    """What a running container that wrote nothing reads at `path` (exit code, output)."""
+    code, output = container.exec_run(["cat", path])
+    return code, output.decode("utf-8", "replace")
 
 
 WRITTEN = {"/claims/added.txt": "added", "/claims/shadowed.txt": "changed",

@@ -92,16 +92,29 @@ def remove_image(client: docker.DockerClient, image_id: str, run_id: str | None 
     ignoring_gone(lambda: client.api.remove_image(image_id, force=True))()
 
 
-class Resources:
-    """Creates engine resources for one scope; each is labelled and its removal registered."""
+def own_network() -> str:
+    """No network: a network namespace of the container's own, holding only loopback."""
+    return "none"
 
-    def __init__(self, client: docker.DockerClient, run: Run, defer: Defer):
-        self.client, self.run, self.defer = client, run, defer
+
+class Resources:
+    """Creates engine resources for one scope; each is labelled and its removal registered.
+
+    Containers have no network. Unless told otherwise (`network_mode`), they get it from
+    `network`: by default a network namespace of their own (`none`); a session gives instead
+    the one namespace of its netns holder (`container:<id>`, itself `none`), since making and
+    tearing down a namespace is half of what a start costs. Whatever is about namespaces (C07,
+    C08, the host reader) asks for `none` itself."""
+
+    def __init__(self, client: docker.DockerClient, run: Run, defer: Defer,
+                 network: Callable[[], str] = own_network):
+        self.client, self.run, self.defer, self.network = client, run, defer, network
 
     def container(self, image: str, command: Any = None, *, role: str = "subject",
                   kind: str = "ctr", **kwargs: Any) -> Container:
         """A created (not started) container; kwargs go to `containers.create`."""
-        kwargs.setdefault("network_mode", "none")
+        if "network_mode" not in kwargs:
+            kwargs["network_mode"] = self.network()
         labels = {**self.run.labels(role), **kwargs.pop("labels", {})}
         name = kwargs.pop("name", None) or self.run.name(kind)
         container = self.client.containers.create(image, command, name=name, labels=labels,

@@ -21,21 +21,31 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import docker
 import requests
 import urllib3
+from docker.models.containers import Container
 from docker.models.images import Image
 
 from . import LABEL_FIXTURE, LABEL_RUN, NAME_PREFIX, archives, engine
 from .fixtures import BASE, Fixtures, FixtureSpec
-from .host import HostReader
-from .resources import Defer, Lease, Resources, Run, SweepReport, leases, sweep
+from .host import IDLE, HostReader
+from .resources import (
+    Defer,
+    Lease,
+    Resources,
+    Run,
+    SweepReport,
+    leases,
+    own_network,
+    sweep,
+)
 
 try:
     import fcntl
@@ -43,6 +53,7 @@ except ImportError:  # Windows: workers may then build a missing fixture twice, 
     fcntl = None
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 JOIN_RUN = "DOCKER_CLAIMS_RUN"
 """Set to a live run's id: this process joins that run (see the module's docstring)."""
@@ -193,7 +204,9 @@ class Session:
     _saves: dict[str, Path] = field(default_factory=dict)
     _saves_lock: threading.Lock = field(default_factory=threading.Lock)
     _reader: HostReader | None = None
-    _reader_lock: threading.Lock = field(default_factory=threading.Lock)
+    _holder: Container | None = None
+    _helpers_lock: threading.RLock = field(default_factory=threading.RLock)
+    _shared: dict[Hashable, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, prepare: Iterable[FixtureSpec] = ()) -> Session:
@@ -276,8 +289,43 @@ class Session:
         return self._health.lost
 
     def resources(self, defer: Defer) -> Resources:
-        """A creator whose removals go to `defer` (a scenario's or a test's cleanup)."""
-        return Resources(self.client, self.run, self._guarded(defer))
+        """A creator whose removals go to `defer` (a scenario's or a test's cleanup); its
+        containers share the session's network namespace unless they ask for their own."""
+        return Resources(self.client, self.run, self._guarded(defer), network=self.shared_network)
+
+    def shared_network(self) -> str:
+        """`container:<id>` of this process's netns holder: a container with no network whose
+        namespace the subjects join (see Resources), started when first needed, removed when
+        the session closes."""
+        with self._helpers_lock:
+            if self._holder is None:
+                holder = self._own_resources().container(
+                    self.fixtures.image(BASE).id, IDLE, role="helper", kind="netns",
+                    stdin_open=True, network_mode="none")
+                holder.start()
+                self._holder = holder
+            return f"container:{self._holder.id}"
+
+    def host_reader(self) -> HostReader:
+        """This process's reader of the engine host (docker_claims.host): started when first
+        asked for, shared by every scenario (it only reads), removed when the session closes."""
+        with self._helpers_lock:
+            if self._reader is None:
+                self._reader = HostReader.start(self._own_resources(), self.fixtures.image(BASE).id)
+            return self._reader
+
+    def shared(self, key: Hashable, make: Callable[[Resources], T]) -> T:
+        """What `make` makes, once per session and key: for subjects that scenarios only look
+        at (a container that made its writes and exited, a container that only reads), so that
+        nothing is started twice when once serves. Removed when the session closes."""
+        with self._helpers_lock:
+            if key not in self._shared:
+                self._shared[key] = make(self._own_resources(network=self.shared_network))
+            return self._shared[key]
+
+    def _own_resources(self, network: Callable[[], str] = own_network) -> Resources:
+        """A creator for what the session itself holds, removed when it closes."""
+        return Resources(self.client, self.run, _lifo(self._stack, self._health), network)
 
     def scratch_dir(self, defer: Defer) -> Path:
         path = Path(tempfile.mkdtemp(dir=self.workdir))
@@ -293,15 +341,6 @@ class Session:
                 self._saves[image.id] = archives.spool(
                     self.client.api.get_image(image.id), directory)
             return self._saves[image.id]
-
-    def host_reader(self) -> HostReader:
-        """This process's reader of the engine host (docker_claims.host): started when first
-        asked for, shared by every scenario (it only reads), removed when the session closes."""
-        with self._reader_lock:
-            if self._reader is None:
-                resources = Resources(self.client, self.run, _lifo(self._stack, self._health))
-                self._reader = HostReader.start(resources, self.fixtures.image(BASE).id)
-            return self._reader
 
     def check_failure(self, error: BaseException | None) -> str | None:
         """After a step failed with `error`: if the engine has stopped answering (the error is

@@ -2,7 +2,7 @@
 
 from behave import given, then, when
 
-from docker_claims import layers, transfer
+from docker_claims import containers, layers, transfer
 
 VOLUME_AT = "/claims/volume"
 
@@ -34,8 +34,7 @@ def step_untouched(context):
 
 @given("a stopped container of the image that added, changed and deleted files")
 def step_wrote(context):
-    context.subject = transfer.container_that_wrote(context.resources, context.image,
-                                                    layers.WRITES)
+    context.subject = containers.shared_writer(context.session, context.image)
     context.ledger.record("the container's changes", transfer.changes(context.subject))
 
 

@@ -15,7 +15,7 @@ def _scratch(context):
 @given("a container of the image that added, changed and deleted files")
 def step_container_wrote(context):
     context.writes = containers.WRITES
-    context.subject = containers.run_writes(context.resources, context.image, context.writes)
+    context.subject = containers.shared_writer(context.session, context.image)
     context.ledger.record("writes", context.writes)
 
 

@@ -46,7 +46,10 @@ def step_deleted_above(context, path):
 
 @when('a container of the image reads "{path}"')
 def step_container_reads(context, path):
-    context.read = layers.read_in_container(context.resources, context.image, path)
+    reader = context.session.shared(("reads only", context.image.id),
+                                    lambda resources: containers.make_running(resources,
+                                                                              context.image))
+    context.read = layers.read_in_container(reader, path)
     context.ledger.record(f"a container reads {path}", context.read)
 
 

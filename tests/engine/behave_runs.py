@@ -112,10 +112,11 @@ def labelled(client, run_id: str) -> list[str]:
 
 
 def subjects(client, run_id: str) -> list[dict]:
-    """The run's containers other than its lease: a scenario is under way while there are."""
+    """The run's containers other than its lease and its session's helpers (the netns holder,
+    the host reader): a scenario is under way while there are."""
     selector = {"label": f"{LABEL_RUN}={run_id}"}
     return [c for c in client.api.containers(all=True, filters=selector)
-            if c["Labels"].get(LABEL_ROLE) != "lease"]
+            if c["Labels"].get(LABEL_ROLE) not in ("lease", "helper")]
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "it"):

@@ -30,6 +30,8 @@ def host(session):
 
 
 def running(resources, image, **kwargs):
+    """A started container with namespaces of its own, unless `kwargs` share the host's."""
+    kwargs.setdefault("network_mode", "none")
     container = resources.container(image.id, containers.IDLE, **kwargs)
     containers.check_status(containers.start(container), "running")
     return container
