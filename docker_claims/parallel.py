@@ -205,7 +205,7 @@ def main(jobs: int, args: list[str]) -> int:
         print("docker-claims parallel: no scenario selected", file=sys.stderr)
         return 1
     try:
-        session = Session.open()
+        session = Session.open(prepare=fixture_specs())
     except (engine.EngineUnavailable, BusyboxMissing) as error:
         print(f"docker-claims cannot run: {error}", file=sys.stderr)
         return 2

@@ -49,6 +49,11 @@ class Run:
     def prefix(self) -> str:
         return f"{NAME_PREFIX}-{self.id}"
 
+    @property
+    def lease_name(self) -> str:
+        """The run's lease container (one per run: a joined worker's run names the same)."""
+        return f"{self.prefix}-lease"
+
     def name(self, kind: str) -> str:
         """A name no other resource of this run, nor of any other run, has."""
         return f"{self.prefix}-{kind}-{next(self._counter)}"
@@ -102,7 +107,7 @@ class Resources:
 
     Containers have no network. Unless told otherwise (`network_mode`), they get it from
     `network`: by default a network namespace of their own (`none`); a session gives instead
-    the one namespace of its netns holder (`container:<id>`, itself `none`), since making and
+    the one namespace of the run's lease (`container:<name>`, itself `none`), since making and
     tearing down a namespace is half of what a start costs. Whatever is about namespaces (C07,
     C08, the host reader) asks for `none` itself."""
 
@@ -165,13 +170,14 @@ class Lease:
 
     Its only process reads stdin, which this process holds attached (stdin_once). When the
     process ends, however it ends (even kill -9), the connection closes, stdin reaches EOF and
-    the lease container exits: `sweep` then knows the run is dead.
+    the lease container exits: `sweep` then knows the run is dead. Its network namespace (no
+    network, loopback only) is the one the run's subjects share (see Resources).
     """
 
     def __init__(self, client: docker.DockerClient, run: Run, image: str):
         self.client = client
         self.container = client.containers.create(
-            image, ["cat"], name=f"{run.prefix}-lease", labels=run.labels("lease"),
+            image, ["cat"], name=run.lease_name, labels=run.labels("lease"),
             stdin_open=True, detach=False, network_mode="none")  # detach=False: StdinOnce
         self._socket = client.api.attach_socket(self.container.id,
                                                 params={"stdin": 1, "stream": 1})

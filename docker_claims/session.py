@@ -30,12 +30,11 @@ from typing import Any, Callable, TypeVar
 import docker
 import requests
 import urllib3
-from docker.models.containers import Container
 from docker.models.images import Image
 
 from . import LABEL_FIXTURE, LABEL_RUN, NAME_PREFIX, archives, engine
 from .fixtures import BASE, Fixtures, FixtureSpec
-from .host import IDLE, HostReader
+from .host import HostReader
 from .resources import (
     Defer,
     Lease,
@@ -204,7 +203,6 @@ class Session:
     _saves: dict[str, Path] = field(default_factory=dict)
     _saves_lock: threading.Lock = field(default_factory=threading.Lock)
     _reader: HostReader | None = None
-    _holder: Container | None = None
     _helpers_lock: threading.RLock = field(default_factory=threading.RLock)
     _shared: dict[Hashable, Any] = field(default_factory=dict)
 
@@ -294,17 +292,9 @@ class Session:
         return Resources(self.client, self.run, self._guarded(defer), network=self.shared_network)
 
     def shared_network(self) -> str:
-        """`container:<id>` of this process's netns holder: a container with no network whose
-        namespace the subjects join (see Resources), started when first needed, removed when
-        the session closes."""
-        with self._helpers_lock:
-            if self._holder is None:
-                holder = self._own_resources().container(
-                    self.fixtures.image(BASE).id, IDLE, role="helper", kind="netns",
-                    stdin_open=True, network_mode="none")
-                holder.start()
-                self._holder = holder
-            return f"container:{self._holder.id}"
+        """The network namespace the run's subjects share: the lease's (`container:<name>`),
+        which has no network and lives as long as the run (see Resources)."""
+        return f"container:{self.run.lease_name}"
 
     def host_reader(self) -> HostReader:
         """This process's reader of the engine host (docker_claims.host): started when first

@@ -75,9 +75,13 @@ def _holder(client, tmp_path, name):
     """A run that made 8 containers and a volume left to its end-of-run sweep, and holds."""
     features = synthetic_features(tmp_path / f"{name}-src", HOLD_FEATURE, HOLD_STEPS)
     run = start(tmp_path / name, features=features)
-    run_id = run.run_id()
-    wait_for(lambda: len(subjects(client, run_id)) == 9, timeout=60,
-             what=f"the containers of run {run_id}")
+    try:
+        run_id = run.run_id()
+        wait_for(lambda: len(subjects(client, run_id)) == 9, timeout=60,
+                 what=f"the containers of run {run_id}")
+    except BaseException:
+        run.kill()  # its lease ends with it: the next sweep removes what it made
+        raise
     return run, run_id
 
 
