@@ -46,11 +46,14 @@ class FixtureSpec:
     """A fixture image: Dockerfile instructions (after `FROM scratch`) and the files they use.
 
     `busybox` is always in the build context; `files` maps context paths to contents.
+    `after`: a fixture whose first build steps this one repeats; it is built first and its
+    steps are taken from the build cache (that fixture's own, never another image's).
     """
 
     name: str
     instructions: tuple[str, ...]
     files: tuple[tuple[str, bytes], ...] = ()
+    after: FixtureSpec | None = None
 
     def dockerfile(self, labels: dict[str, str]) -> str:
         label = " ".join(f'"{key}"="{value}"' for key, value in sorted(labels.items()))
@@ -91,6 +94,7 @@ BASE = FixtureSpec(
 
 LAYERED = FixtureSpec(
     name="layered",
+    after=BASE,
     instructions=(
         "COPY busybox /bin/busybox",
         'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
@@ -118,6 +122,7 @@ CONFIGURED = FixtureSpec(
         'CMD ["sh", "-c", "echo \\"$CLAIMS_GREETING in $PWD\\" && cat shadowed.txt"]',
     ),
     files=LAYERED.files,
+    after=LAYERED,
 )
 """LAYERED's layers with a config that matters: a command that needs its ENV and WORKDIR, to
 show what an import loses and what `changes` give back (C12)."""
@@ -177,7 +182,7 @@ class Fixtures:
 
     resources: Resources
     _built: dict[str, Future] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)  # _future recurses
     _busybox: bytes | None = None
     _pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(3, thread_name_prefix="fixture-build"))
@@ -195,8 +200,14 @@ class Fixtures:
         key = spec.content_hash(hashlib.sha256(busybox).hexdigest())
         with self._lock:
             if key not in self._built:
-                self._built[key] = self._pool.submit(self._build, spec, key, busybox)
+                first = self._future(spec.after) if spec.after else None
+                self._built[key] = self._pool.submit(self._build_after, first, spec, key,
+                                                     busybox)
             return self._built[key]
+
+    def _build_after(self, first: Future | None, spec: FixtureSpec, key: str,
+                     busybox: bytes) -> Image:
+        return self._build(spec, key, busybox, cache_from=[first.result().id] if first else [])
 
     def settle(self) -> None:
         """Wait for builds still going on (before the run's cleanup, which would miss an image
@@ -214,16 +225,19 @@ class Fixtures:
     def _labels(self, key: str) -> dict[str, str]:
         return self.resources.run.labels("fixture", **{LABEL_FIXTURE: key})
 
-    def _build(self, spec: FixtureSpec, key: str, busybox: bytes) -> Image:
+    def _build(self, spec: FixtureSpec, key: str, busybox: bytes,
+               cache_from: list[str]) -> Image:
         context = _tar({"Dockerfile": spec.dockerfile(self._labels(key)).encode(),
                         "busybox": busybox, **dict(spec.files)})
         tag = f"{self.resources.run.prefix}-{spec.name}:{key[:12]}"
         try:
-            # nocache: a step cached by another run (or by the user) would become a parent of
-            # this fixture; removing either image would then pull it from under the other.
+            # The cache is only the run's own fixture named by `after` (cache_from: a hit must
+            # be one of its ancestors), or none at all: a step cached by another run (or by the
+            # user) would become a parent of this fixture, and removing either image would then
+            # pull it from under the other.
             image, _ = self.resources.client.images.build(
                 fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
-                nocache=True, network_mode="none")
+                nocache=not cache_from, cache_from=cache_from or None, network_mode="none")
         except BuildError as error:
             lines = "".join(step.get("stream", "") or step.get("error", "")
                             for step in error.build_log)

@@ -161,12 +161,13 @@ class _JoinedFixtures(Fixtures):
 
     lock_dir: Path | None = None
 
-    def _build(self, spec: FixtureSpec, key: str, busybox: bytes) -> Image:
+    def _build(self, spec: FixtureSpec, key: str, busybox: bytes,
+               cache_from: list[str]) -> Image:
         found = self._lookup(key)
         if found is not None:
             return found
         with fixture_lock(self.lock_dir, key):
-            return self._lookup(key) or super()._build(spec, key, busybox)
+            return self._lookup(key) or super()._build(spec, key, busybox, cache_from)
 
     def _lookup(self, key: str) -> Image | None:
         labels = [f"{LABEL_RUN}={self.resources.run.id}", f"{LABEL_FIXTURE}={key}"]
