@@ -50,3 +50,46 @@ def test_a_non_elf_file_is_neither(tmp_path):
 @pytest.mark.skipif(fixtures.find_busybox() is None, reason="no static busybox on this machine")
 def test_the_busybox_found_is_static():
     assert fixtures.elf_facts(fixtures.find_busybox())[1] is True
+
+
+def test_a_fixture_that_begins_with_anothers_steps_repeats_them_exactly():
+    for spec in (fixtures.LAYERED, fixtures.CONFIGURED):
+        first = fixtures.build_steps(spec.after.dockerfile({}))
+        shared = [step for step in first if fixtures.changes_filesystem(step)]
+        assert fixtures.build_steps(spec.dockerfile({}))[:len(shared)] == shared
+
+
+class _Recording(fixtures.Fixtures):
+    """Fixtures whose builds only record what they were asked (no engine)."""
+
+    def __init__(self):
+        super().__init__(resources=None, _busybox=b"busybox")
+        self.builds = []
+
+    def _build(self, spec, key, busybox, cache_from):
+        self.builds.append((spec.name, cache_from))
+        return type("Image", (), {"id": f"id-of-{spec.name}"})()
+
+
+def test_a_fixture_is_built_after_the_one_it_begins_with_from_its_cache_only():
+    built = _Recording()
+    built.prepare([fixtures.CONFIGURED])
+    assert built.image(fixtures.CONFIGURED).id == "id-of-configured"
+    built.settle()
+    assert built.builds == [("busybox", []), ("layered", ["id-of-busybox"]),
+                            ("configured", ["id-of-layered"])]
+
+
+def test_each_fixture_is_built_once_however_often_asked():
+    built = _Recording()
+    built.prepare([fixtures.BASE, fixtures.LAYERED, fixtures.BASE])
+    for _ in range(3):
+        built.image(fixtures.LAYERED)
+    built.settle()
+    assert sorted(name for name, _ in built.builds) == ["busybox", "layered"]
+
+
+def test_the_givens_name_every_fixture_once():
+    named = fixtures.named_in(["the busybox fixture image", "the layered fixture image",
+                               "the busybox fixture image", "some other step"])
+    assert named == [fixtures.BASE, fixtures.LAYERED]
