@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from . import engine
@@ -25,13 +24,13 @@ def main(argv: list[str] | None = None) -> int:
         description="docker-claims parallel -j N [behave arguments]: the scenarios behave would "
         "run with those arguments, spread over N workers that share one run (one lease, the "
         "fixture images built once); JUnit and the claims report are merged.")
-    runner.add_argument("-j", "--jobs", type=int, default=min(8, 2 * (os.cpu_count() or 1)),
-                        help="how many behave processes (default: twice the CPUs, at most 8: "
-                        "the workers mostly wait for the engine)")
+    runner.add_argument("-j", "--jobs", type=int,
+                        help="how many behave processes (default: the engine's CPUs, at most "
+                        "8: the engine's CPU is what the workers wait for)")
     args, behave_args = parser.parse_known_args(argv)
     if args.command == "parallel":
         from .parallel import main as parallel
-        return parallel(max(1, args.jobs), behave_args)
+        return parallel(None if args.jobs is None else max(1, args.jobs), behave_args)
     if behave_args:
         parser.error(f"unrecognized arguments: {' '.join(behave_args)}")
     try:

@@ -48,6 +48,9 @@ WORKER_OPTIONS = ("--no-skipped", "--junit", "-D",
 """Each worker prints only the scenarios it runs, yet writes every one to JUnit (those of
 others as skipped), so that scenarios skipped at run time (and why) reach the merged files."""
 
+MAX_DEFAULT_JOBS = 8
+"""The most workers started when -j is not given (one per CPU of the engine)."""
+
 DEFAULT_COST = 1.0
 """Seconds a scenario is taken to last when no earlier JUnit report says."""
 
@@ -192,8 +195,9 @@ class _Worker:
     ended: float | None = None
 
 
-def main(jobs: int, args: list[str]) -> int:
-    """Run the selected scenarios over `jobs` workers; the merged exit status."""
+def main(jobs: int | None, args: list[str]) -> int:
+    """Run the selected scenarios over `jobs` workers (None: the engine's CPUs, at most 8);
+    the merged exit status."""
     cwd = Path.cwd()
     started = time.monotonic()
     try:
@@ -214,6 +218,7 @@ def main(jobs: int, args: list[str]) -> int:
     try:
         print(f"docker-claims run {session.run.id} on {session.fingerprint.summary()}",
               file=sys.stderr, flush=True)
+        jobs = jobs or max(1, min(MAX_DEFAULT_JOBS, session.client.info().get("NCPU") or 1))
         shares = split(selection.scenarios, jobs)
         claimed = _claim(session, fixture_specs())
         workers = _start(session, selection, shares)  # they start up while fixtures build
