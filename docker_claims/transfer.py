@@ -16,7 +16,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import docker
 from docker.errors import APIError, NotFound
@@ -28,6 +28,9 @@ from .archives import ArchiveError, LayerEntry
 from .containers import copy_in
 from .evidence import expect
 from .resources import Resources, remove_image
+
+if TYPE_CHECKING:
+    from .session import Session
 
 LOADED = re.compile(r"Loaded image(?: ID)?: (\S+)")
 """How `load` names each image it made, by tag or (untagged) by id."""
@@ -190,6 +193,16 @@ def container_that_changed_nothing(resources: Resources, image: Image) -> Contai
     """A container of `image`, created and never started: its filesystem is the image's, plus
     what the engine prepares for every container."""
     return resources.container(image.id, command_of(image) or ["true"])
+
+
+def shared_export(session: Session, image: Image) -> tuple[Container, Path]:
+    """The run's container of `image` that changed nothing, and its export tar: shared by the
+    scenarios that start from such a tar and only read it or import it."""
+    def make(resources: Resources) -> tuple[Container, Path]:
+        container = container_that_changed_nothing(resources, image)
+        return container, export(container, session.scratch_dir(resources.defer))
+
+    return session.shared(("exported, changed nothing", image.id), make)
 
 
 def container_that_wrote(resources: Resources, image: Image, script: str, **kwargs: Any
