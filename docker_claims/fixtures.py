@@ -46,8 +46,9 @@ class FixtureSpec:
     """A fixture image: Dockerfile instructions (after `FROM scratch`) and the files they use.
 
     `busybox` is always in the build context; `files` maps context paths to contents.
-    `after`: a fixture whose first build steps this one repeats; it is built first and its
-    steps are taken from the build cache (that fixture's own, never another image's).
+    `after`: a fixture whose build begins with every filesystem step of this one; it is built
+    first, and this one takes those steps from its build cache (that fixture's own, never
+    another image's).
     """
 
     name: str
@@ -82,19 +83,8 @@ def changes_filesystem(step: str) -> bool:
     return step.split(None, 1)[0].upper() in FS_INSTRUCTIONS
 
 
-BASE = FixtureSpec(
-    name="busybox",
-    instructions=(
-        "COPY busybox /bin/busybox",
-        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
-        'CMD ["sh"]',
-    ),
-)
-"""The article's `busybox`: one static binary and its applet links."""
-
 LAYERED = FixtureSpec(
     name="layered",
-    after=BASE,
     instructions=(
         "COPY busybox /bin/busybox",
         'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
@@ -112,6 +102,17 @@ LAYERED = FixtureSpec(
     ),
 )
 """Five filesystem layers: a file overridden above, one only below, one deleted above."""
+
+BASE = FixtureSpec(
+    name="busybox",
+    after=LAYERED,
+    instructions=(
+        "COPY busybox /bin/busybox",
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        'CMD ["sh"]',
+    ),
+)
+"""The article's `busybox`: one static binary and its applet links."""
 
 CONFIGURED = FixtureSpec(
     name="configured",

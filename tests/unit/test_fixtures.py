@@ -52,11 +52,12 @@ def test_the_busybox_found_is_static():
     assert fixtures.elf_facts(fixtures.find_busybox())[1] is True
 
 
-def test_a_fixture_that_begins_with_anothers_steps_repeats_them_exactly():
-    for spec in (fixtures.LAYERED, fixtures.CONFIGURED):
-        first = fixtures.build_steps(spec.after.dockerfile({}))
-        shared = [step for step in first if fixtures.changes_filesystem(step)]
-        assert fixtures.build_steps(spec.dockerfile({}))[:len(shared)] == shared
+def test_a_fixture_built_after_another_has_all_its_filesystem_steps_from_its_beginning():
+    for spec in (fixtures.BASE, fixtures.CONFIGURED):
+        steps = fixtures.build_steps(spec.dockerfile({}))
+        own = [step for step in steps if fixtures.changes_filesystem(step)]
+        assert fixtures.build_steps(spec.after.dockerfile({}))[:len(own)] == own
+        assert steps[:len(own)] == own
 
 
 class _Recording(fixtures.Fixtures):
@@ -73,10 +74,12 @@ class _Recording(fixtures.Fixtures):
 
 def test_a_fixture_is_built_after_the_one_it_begins_with_from_its_cache_only():
     built = _Recording()
+    built.prepare([fixtures.BASE])
+    assert built.image(fixtures.BASE).id == "id-of-busybox"
     built.prepare([fixtures.CONFIGURED])
-    assert built.image(fixtures.CONFIGURED).id == "id-of-configured"
+    built.image(fixtures.CONFIGURED)
     built.settle()
-    assert built.builds == [("busybox", []), ("layered", ["id-of-busybox"]),
+    assert built.builds == [("layered", []), ("busybox", ["id-of-layered"]),
                             ("configured", ["id-of-layered"])]
 
 
@@ -87,6 +90,7 @@ def test_each_fixture_is_built_once_however_often_asked():
         built.image(fixtures.LAYERED)
     built.settle()
     assert sorted(name for name, _ in built.builds) == ["busybox", "layered"]
+    assert built.builds[0] == ("layered", [])
 
 
 def test_the_givens_name_every_fixture_once():
