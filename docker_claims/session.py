@@ -42,7 +42,6 @@ from .resources import (
     Run,
     SweepReport,
     leases,
-    own_network,
     sweep,
 )
 
@@ -201,11 +200,8 @@ class Session:
     _stack: ExitStack
     joined: bool = False
     _health: _Health = field(default_factory=_Health)
-    _saves: dict[str, Path] = field(default_factory=dict)
-    _saves_lock: threading.Lock = field(default_factory=threading.Lock)
-    _reader: HostReader | None = None
-    _helpers_lock: threading.RLock = field(default_factory=threading.RLock)
     _shared: dict[Hashable, Any] = field(default_factory=dict)
+    _shared_lock: threading.RLock = field(default_factory=threading.RLock)  # `make` may share
 
     @classmethod
     def open(cls, prepare: Iterable[FixtureSpec] = ()) -> Session:
@@ -300,23 +296,20 @@ class Session:
     def host_reader(self) -> HostReader:
         """This process's reader of the engine host (docker_claims.host): started when first
         asked for, shared by every scenario (it only reads), removed when the session closes."""
-        with self._helpers_lock:
-            if self._reader is None:
-                self._reader = HostReader.start(self._own_resources(), self.fixtures.image(BASE).id)
-            return self._reader
+        return self.shared("host reader", lambda resources: HostReader.start(
+            resources, self.fixtures.image(BASE).id))
 
     def shared(self, key: Hashable, make: Callable[[Resources], T]) -> T:
-        """What `make` makes, once per session and key: for subjects that scenarios only look
-        at (a container that made its writes and exited, a container that only reads), so that
-        nothing is started twice when once serves. Removed when the session closes."""
-        with self._helpers_lock:
+        """What `make` makes, once per session and key: for what scenarios only look at (the
+        host reader, a container that made its writes and exited, a container that only reads,
+        a save tar), so that nothing is started or made twice when once serves. `make` gets a
+        creator whose removals run when the session closes."""
+        with self._shared_lock:
             if key not in self._shared:
-                self._shared[key] = make(self._own_resources(network=self.shared_network))
+                self._shared[key] = make(Resources(self.client, self.run,
+                                                   _lifo(self._stack, self._health),
+                                                   self.shared_network))
             return self._shared[key]
-
-    def _own_resources(self, network: Callable[[], str] = own_network) -> Resources:
-        """A creator for what the session itself holds, removed when it closes."""
-        return Resources(self.client, self.run, _lifo(self._stack, self._health), network)
 
     def scratch_dir(self, defer: Defer) -> Path:
         path = Path(tempfile.mkdtemp(dir=self.workdir))
@@ -326,12 +319,8 @@ class Session:
     def saved_layers(self, image: Image) -> Path:
         """The image's `docker save` tar, spooled once per run and image id: an image id names
         fixed content, so every scenario that only reads its layers shares one tar."""
-        with self._saves_lock:
-            if image.id not in self._saves:
-                directory = Path(tempfile.mkdtemp(dir=self.workdir))
-                self._saves[image.id] = archives.spool(
-                    self.client.api.get_image(image.id), directory)
-            return self._saves[image.id]
+        return self.shared(("save tar", image.id), lambda resources: archives.spool(
+            self.client.api.get_image(image.id), self.scratch_dir(resources.defer)))
 
     def check_failure(self, error: BaseException | None) -> str | None:
         """After a step failed with `error`: if the engine has stopped answering (the error is

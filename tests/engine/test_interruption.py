@@ -102,13 +102,18 @@ def test_a_behave_run_stopped_in_the_middle_of_a_scenario_leaves_nothing_labelle
     assert labelled(session.client, run_id) == [], run.output()
 
 
+def _interrupted_until_the_sweep(client, run, run_id) -> None:
+    """Ctrl-C, then wait until the end-of-run sweep has begun: one of the containers left to it
+    is gone."""
+    run.process.send_signal(signal.SIGINT)
+    wait_for(lambda: len(subjects(client, run_id)) < 9, timeout=60, interval=0.01,
+             what="the end-of-run sweep")
+
+
 def test_a_second_interrupt_during_the_cleanup_does_not_cut_it_short(session, tmp_path):
     run, run_id = _holder(session.client, tmp_path, "run")
     try:
-        run.process.send_signal(signal.SIGINT)
-        # The end-of-run sweep has begun once one of the containers left to it is gone.
-        wait_for(lambda: len(subjects(session.client, run_id)) < 9, timeout=60, interval=0.01,
-                 what="the end-of-run sweep")
+        _interrupted_until_the_sweep(session.client, run, run_id)
         run.process.send_signal(signal.SIGINT)
         code = run.wait(timeout=120)
     finally:
@@ -121,9 +126,7 @@ def test_a_second_interrupt_during_the_cleanup_does_not_cut_it_short(session, tm
 def test_a_third_interrupt_quits_at_once_and_the_sweep_removes_the_rest(session, tmp_path):
     run, run_id = _holder(session.client, tmp_path, "run")
     try:
-        run.process.send_signal(signal.SIGINT)
-        wait_for(lambda: len(subjects(session.client, run_id)) < 9, timeout=60, interval=0.01,
-                 what="the end-of-run sweep")
+        _interrupted_until_the_sweep(session.client, run, run_id)
         run.process.send_signal(signal.SIGINT)
         wait_for(lambda: "still removing" in run.output(), timeout=10, interval=0.01,
                  what="the note on the second interrupt")
@@ -192,13 +195,23 @@ def _sweep_cli() -> str:
     return done.stdout
 
 
-def test_a_parallel_run_stopped_by_sigterm_stops_its_workers_and_leaves_nothing(
-        session, tmp_path):
+def _parallel_at_work(client, tmp_path):
+    """A `docker-claims parallel -j 2` run whose two workers are making containers."""
     run = start_parallel(tmp_path / "run", 2)
     run_id = run.run_id()
     try:
-        wait_for(lambda: len(joining(run_id)) == 2 and subjects(session.client, run_id),
+        wait_for(lambda: len(joining(run_id)) == 2 and subjects(client, run_id),
                  timeout=120, interval=0.05, what=f"the workers of run {run_id} at work")
+    except BaseException:
+        run.kill()
+        raise
+    return run, run_id
+
+
+def test_a_parallel_run_stopped_by_sigterm_stops_its_workers_and_leaves_nothing(
+        session, tmp_path):
+    run, run_id = _parallel_at_work(session.client, tmp_path)
+    try:
         run.process.send_signal(signal.SIGTERM)
         code = run.wait(timeout=120)
     finally:
@@ -211,11 +224,8 @@ def test_a_parallel_run_stopped_by_sigterm_stops_its_workers_and_leaves_nothing(
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the workers through /proc")
 def test_the_workers_of_a_killed_parallel_run_stop_and_the_sweep_removes_the_rest(
         session, tmp_path):
-    run = start_parallel(tmp_path / "run", 2)
-    run_id = run.run_id()
+    run, run_id = _parallel_at_work(session.client, tmp_path)
     try:
-        wait_for(lambda: len(joining(run_id)) == 2 and subjects(session.client, run_id),
-                 timeout=120, interval=0.05, what=f"the workers of run {run_id} at work")
         run.kill()
         wait_for(lambda: not joining(run_id), timeout=120, what="the orphaned workers stopping")
     finally:

@@ -105,12 +105,18 @@ def _expect(process, line):
     assert process.stdout.readline().strip() == line
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
-def test_a_signal_during_the_cleanup_is_noted_and_the_cleanup_goes_on():
+def _in_cleanup(first: signal.Signals):
+    """A holder stopped by `first`, now in its cleanup."""
     process = _holder()
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(first)
     _expect(process, "interrupted")
     _expect(process, "cleaning")
+    return process
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_a_signal_during_the_cleanup_is_noted_and_the_cleanup_goes_on():
+    process = _in_cleanup(signal.SIGTERM)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert out.strip() == "cleaned" and process.returncode == 0
@@ -119,10 +125,7 @@ def test_a_signal_during_the_cleanup_is_noted_and_the_cleanup_goes_on():
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_one_more_signal_after_the_note_quits_at_once():
-    process = _holder()
-    process.send_signal(signal.SIGINT)
-    _expect(process, "interrupted")
-    _expect(process, "cleaning")
+    process = _in_cleanup(signal.SIGINT)
     process.send_signal(signal.SIGINT)
     while "still removing" not in process.stderr.readline():
         pass
