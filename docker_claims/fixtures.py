@@ -129,6 +129,13 @@ CONFIGURED = FixtureSpec(
 show what an import loses and what `changes` give back (C12)."""
 
 
+def first_built(spec: FixtureSpec) -> FixtureSpec:
+    """The fixture built first on the way to `spec`: the start of its chain of `after`."""
+    while spec.after is not None:
+        spec = spec.after
+    return spec
+
+
 def find_busybox() -> Path | None:
     """A static busybox on this machine, or None."""
     named = os.environ.get("DOCKER_CLAIMS_BUSYBOX")

@@ -33,7 +33,7 @@ import urllib3
 from docker.models.images import Image
 
 from . import LABEL_FIXTURE, LABEL_RUN, NAME_PREFIX, archives, engine
-from .fixtures import BASE, Fixtures, FixtureSpec
+from .fixtures import BASE, Fixtures, FixtureSpec, first_built
 from .host import HostReader
 from .resources import (
     Defer,
@@ -253,7 +253,8 @@ class Session:
         fixtures = Fixtures(Resources(client, run, _lifo(stack, health)))
         stack.callback(fixtures.settle)
         fixtures.prepare([BASE, *prepare])
-        leased.append(Lease(client, run, fixtures.image(BASE).id))
+        # The lease needs only a `cat`, which every fixture has: it takes the first one built.
+        leased.append(Lease(client, run, fixtures.image(first_built(BASE)).id))
         # First thing at close: from then on the run is over.
         stack.callback(lambda: leased[0].end(wait=not health.lost))
         return cls(client, engine.fingerprint(client), run, fixtures, workdir, swept, stack,

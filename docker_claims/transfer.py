@@ -195,14 +195,30 @@ def container_that_changed_nothing(resources: Resources, image: Image) -> Contai
     return resources.container(image.id, command_of(image) or ["true"])
 
 
-def shared_export(session: Session, image: Image) -> tuple[Container, Path]:
-    """The run's container of `image` that changed nothing, and its export tar: shared by the
-    scenarios that start from such a tar and only read it or import it."""
-    def make(resources: Resources) -> tuple[Container, Path]:
-        container = container_that_changed_nothing(resources, image)
-        return container, export(container, session.scratch_dir(resources.defer))
+def shared_untouched(session: Session, image: Image) -> Container:
+    """The run's container of `image` that changed nothing (never started, so it never will):
+    shared by the scenarios that only export it or name it."""
+    return session.shared(("changed nothing", image.id),
+                          lambda resources: container_that_changed_nothing(resources, image))
 
-    return session.shared(("exported, changed nothing", image.id), make)
+
+def exported(session: Session, container: Container) -> Path:
+    """The export tar of a container that no longer changes (never started, or exited), made
+    once per run: what an export holds is then fixed, so the scenarios that read it share it."""
+    return session.shared(("export", container.id), lambda resources: export(
+        container, session.scratch_dir(resources.defer)))
+
+
+def shared_export(session: Session, image: Image) -> tuple[Container, Path]:
+    """The run's container of `image` that changed nothing, and its export tar."""
+    container = shared_untouched(session, image)
+    return container, exported(session, container)
+
+
+def shared_import(session: Session, tar: Path) -> Image:
+    """The image imported from a tar the run shares (an export, a save tar), made once: the
+    scenarios that only look at it or run containers of it share it."""
+    return session.shared(("import", str(tar)), lambda resources: import_tar(resources, tar))
 
 
 def container_that_wrote(resources: Resources, image: Image, script: str, **kwargs: Any
@@ -229,6 +245,35 @@ def own_image(resources: Resources, base: Image) -> Image:
         "Labels": resources.run.labels("subject"), "Cmd": config.get("Cmd"),
         "Entrypoint": config.get("Entrypoint")})
     return resources.image(committed.id)
+
+
+def shared_own_image(session: Session, base: Image) -> Image:
+    """The run's own image on top of `base` (own_image), made once: the save and load scenarios
+    share it, and its round trip."""
+    return session.shared(("own image", base.id), lambda resources: own_image(resources, base))
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """An image saved, removed and loaded back: what it was, its save tar, what load did."""
+
+    saved: ImageRecord
+    save_tar: Path
+    loaded: Loaded
+
+
+def round_trip(resources: Resources, image: Image, directory: Path) -> RoundTrip:
+    saved = record(image)
+    tar = save(resources.client, image, directory)
+    remove(resources, image)
+    return RoundTrip(saved, tar, load(resources, tar))
+
+
+def shared_round_trip(session: Session, image: Image) -> RoundTrip:
+    """The round trip of an image of the run's own, made once per run: the scenarios that look
+    at what load gave back share it (the image is the same again after it)."""
+    return session.shared(("saved, removed, loaded", image.id), lambda resources: round_trip(
+        resources, image, session.scratch_dir(resources.defer)))
 
 
 def remove(resources: Resources, image: Image) -> None:

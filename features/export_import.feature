@@ -8,7 +8,9 @@ Feature: Export and import: what a container sees, as a one-layer image (C09, C1
   What the export must hold is derived from the image's own layers, read one by one from its
   `docker save` tar, and from the container's changes (`docker diff`). Two things the article
   leaves out have their own scenarios: the files the engine prepares for every container (such
-  as `/.dockerenv`) are exported with the rest; the contents of volumes are not.
+  as `/.dockerenv`) are exported with the rest; the contents of volumes are not. A container
+  that no longer changes (never started, or exited) is exported once per run, and its export
+  imported once: the scenarios that look at the same container share them.
 
   Background:
     Given the layered fixture image

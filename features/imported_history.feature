@@ -7,7 +7,8 @@ Feature: An imported image has no build history, and none of the image's config 
   imported: the image that makes has one history row naming no build step, and has lost CMD,
   ENV and WORKDIR, unless they are given back to import as changes. The article's own demo
   imports a tar file with the docker CLI: that case is replayed too (it needs a docker CLI on
-  PATH, and is skipped, saying so, without one).
+  PATH, and is skipped, saying so, without one). The export is imported once per run, and the
+  scenarios that look at that import share it; the one about importing twice adds an import.
 
   Background:
     Given the layered fixture image with a command that needs its ENV and WORKDIR

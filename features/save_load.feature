@@ -5,16 +5,18 @@ Feature: Save and load: an image out with every layer and its history, and back 
   and: save是将镜像导出,包含每一层的元数据,history命令中可以可以看到之前的构建记录
   ("save exports the image with every layer's metadata; history still shows the build record")
 
-  The image is the scenario's own, made on top of the layered fixture and tagged, so that it can
-  be removed before its save tar is loaded: load must then recreate it. The save tar is read in
-  whichever layout the engine writes: legacy (`manifest.json`, `<id>/layer.tar`), OCI
-  (`index.json`, `blobs/sha256/`) or both. One nuance has its own scenario: history's IMAGE
-  column named the local images the image was built through; load recreates the image, not
-  those, so after it the rows keep their build record but show `<missing>` there.
+  The image is the run's own, made on top of the layered fixture and tagged, so that it can be
+  removed before its save tar is loaded: load must then recreate it. That round trip (save,
+  remove, load) is made once per run; each scenario looks at one thing it gave back (run alone,
+  a scenario makes it itself). The save tar is read in whichever layout the engine writes:
+  legacy (`manifest.json`, `<id>/layer.tar`), OCI (`index.json`, `blobs/sha256/`) or both. One
+  nuance has its own scenario: history's IMAGE column named the local images the image was built
+  through; load recreates the image, not those, so after it the rows keep their build record but
+  show `<missing>` there.
 
   Background:
     Given the layered fixture image
-    And an image of the scenario's own on top of it, tagged
+    And an image of the run's own on top of it, tagged
 
   @claim.C09
   Scenario: An image saved, removed and loaded back is there again, and runs

@@ -29,7 +29,7 @@ def _exported(context) -> dict:
 
 @given("a container of the image that changed nothing")
 def step_untouched(context):
-    context.subject = transfer.container_that_changed_nothing(context.resources, context.image)
+    context.subject = transfer.shared_untouched(context.session, context.image)
 
 
 @given("a stopped container of the image that added, changed and deleted files")
@@ -52,16 +52,16 @@ def step_exported_container(context):
     context.subject, context.export_tar = transfer.shared_export(context.session, context.image)
 
 
-@given("an image of the scenario's own on top of it, tagged")
+@given("an image of the run's own on top of it, tagged")
 def step_own_image(context):
     context.base = context.image
-    context.image = transfer.own_image(context.resources, context.base)
+    context.image = transfer.shared_own_image(context.session, context.base)
     context.saved_record = context.ledger.record("the image", transfer.record(context.image))
 
 
 @given("the image's save tar")
 def step_save_tar(context):
-    context.save_tar = transfer.save(context.session.client, context.image, _scratch(context))
+    context.save_tar = context.session.saved_layers(context.image)
 
 
 # -- When -------------------------------------------------------------------------------------
@@ -69,26 +69,24 @@ def step_save_tar(context):
 
 @when("the container is exported")
 def step_exported(context):
-    context.export_tar = transfer.export(context.subject, _scratch(context))
+    context.export_tar = transfer.exported(context.session, context.subject)
 
 
 @when("the container is exported and the export imported")
 def step_exported_imported(context):
     step_exported(context)
-    context.imported = transfer.import_tar(context.resources, context.export_tar)
+    context.imported = transfer.shared_import(context.session, context.export_tar)
 
 
 @when("the image is saved")
 def step_saved(context):
-    step_save_tar(context)
+    context.save_tar = transfer.save(context.session.client, context.image, _scratch(context))
 
 
 @when("the image is saved, removed, and its save tar loaded")
 def step_saved_removed_loaded(context):
-    context.saved_record = transfer.record(context.image)
-    step_save_tar(context)
-    transfer.remove(context.resources, context.image)
-    context.loaded = transfer.load(context.resources, context.save_tar)
+    trip = transfer.shared_round_trip(context.session, context.image)
+    context.saved_record, context.save_tar, context.loaded = trip.saved, trip.save_tar, trip.loaded
     context.ledger.record("load", context.loaded)
 
 
@@ -99,7 +97,7 @@ def step_export_loaded(context):
 
 @when("the save tar is imported")
 def step_save_imported(context):
-    context.imported = transfer.import_tar(context.resources, context.save_tar)
+    context.imported = transfer.shared_import(context.session, context.save_tar)
 
 
 @when("the image's name is given to export")

@@ -8,7 +8,7 @@ from docker_claims.fixtures import build_steps
 
 @when("the export is imported")
 def step_imported(context):
-    context.imported = transfer.import_tar(context.resources, context.export_tar)
+    context.imported = transfer.shared_import(context.session, context.export_tar)
 
 
 @when("the export is imported with the image's {names} as changes")
@@ -21,8 +21,8 @@ def step_imported_with_changes(context, names):
 
 @when("the export is imported twice")
 def step_imported_twice(context):
-    context.imports = [transfer.import_tar(context.resources, context.export_tar)
-                       for _ in range(2)]
+    context.imports = [transfer.shared_import(context.session, context.export_tar),
+                       transfer.import_tar(context.resources, context.export_tar)]
 
 
 @then("the imported image's history has one row, where the image's has one per build step")

@@ -93,6 +93,12 @@ def test_each_fixture_is_built_once_however_often_asked():
     assert built.builds[0] == ("layered", [])
 
 
+def test_the_first_fixture_built_is_the_start_of_the_chain_of_after():
+    assert fixtures.first_built(fixtures.CONFIGURED) is fixtures.LAYERED
+    assert fixtures.first_built(fixtures.BASE) is fixtures.LAYERED
+    assert fixtures.first_built(fixtures.LAYERED) is fixtures.LAYERED
+
+
 def test_the_givens_name_every_fixture_once():
     named = fixtures.named_in(["the busybox fixture image", "the layered fixture image",
                                "the busybox fixture image", "some other step"])
