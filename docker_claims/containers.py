@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import posixpath
 import tarfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,11 +67,28 @@ def run_writes(resources: Resources, image: Image, writes: dict[str, str]) -> Co
     return container
 
 
-def shared_writer(session: Session, image: Image) -> Container:
+@dataclass(frozen=True)
+class Wrote:
+    """A container that made WRITES and exited, and its image's id and layer digests as they
+    were just before the writes."""
+
+    container: Container
+    image_before: tuple[str, list[str]]
+
+
+def shared_writes(session: Session, image: Image) -> Wrote:
     """The run's container of `image` that made WRITES and exited: the scenarios that only look
-    at such a container (diff, commit, export, its layer directories) share it."""
-    return session.shared(("made WRITES", image.id),
-                          lambda resources: run_writes(resources, image, WRITES))
+    at such a container (diff, commit, export, its layer directories) or at its image after it
+    share it."""
+    def make(resources: Resources) -> Wrote:
+        before = (image.id, layers_of(image))
+        return Wrote(run_writes(resources, image, WRITES), before)
+
+    return session.shared(("made WRITES", image.id), make)
+
+
+def shared_writer(session: Session, image: Image) -> Container:
+    return shared_writes(session, image).container
 
 
 def changes(container: Container) -> dict[str, str]:
@@ -170,8 +188,11 @@ def make_exited(resources: Resources, image: Image) -> Container:
     return container
 
 
-MAKERS = {"created": make_created, "running": make_running, "exited": make_exited}
-"""How to get a container in each state `ps -a` shows."""
+def shared_reader(session: Session, image: Image) -> Container:
+    """The run's running container of `image` that only reads (its files, through exec): the
+    scenarios that read through it (C02) or only look at a running container (C05) share it."""
+    return session.shared(("running, reads only", image.id),
+                          lambda resources: make_running(resources, image))
 
 
 def write_file(container: Container, path: str, content: str) -> None:

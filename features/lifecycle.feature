@@ -10,10 +10,12 @@ Feature: A container exists from create on, running or not (C05, C06)
   The engine lists containers in every state, keeps what a container wrote across a stop and a
   restart, and copies and exports a stopped container like a running one. A container that was
   created and never started already has its writable layer: a file copied into it is one of its
-  changes and part of its export.
+  changes and part of its export. The containers listed in each state are ones the run has for
+  other claims as well: C11's untouched one (created), C02's reader (running) and C04's writer
+  (exited).
 
   Background:
-    Given the busybox fixture image
+    Given the layered fixture image
 
   @claim.C05
   Scenario Outline: A container that is <state> is listed with its state

@@ -13,9 +13,11 @@ Feature: Namespaces come with start, not with create (C07, C08)
   cgroup namespace is the runtime's on cgroup v1 and the container's own on cgroup v2; a
   container on the host network gets no network namespace of its own; the netns entry goes away
   after a stop, and stale entries linger for a while, so only the container's own entry counts.
+  The user and cgroup namespaces are read from the run's running container of the image (the one
+  C02 reads files through), so that no container is started for them alone.
 
   Background:
-    Given the busybox fixture image
+    Given the layered fixture image
 
   @claim.C07
   Scenario: A created container has no process yet
@@ -54,14 +56,12 @@ Feature: Namespaces come with start, not with create (C07, C08)
 
   @claim.C08
   Scenario: The user namespace stays the runtime's by default
-    Given a container created from the image
-    When the container is started
+    Given a container of the image in the "running" state
     Then its init process is in the same user namespace as its runtime parent
 
   @claim.C08
   Scenario: The cgroup namespace follows the engine's cgroup version
-    Given a container created from the image
-    When the container is started
+    Given a container of the image in the "running" state
     Then its cgroup namespace is its runtime parent's on cgroup v1 and its own on cgroup v2
 
   @claim.C08

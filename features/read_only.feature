@@ -5,6 +5,8 @@ Feature: Image layers are read-only (C03)
 
   A container writes only to its own layer: the image's layers keep their digests, a new
   container sees the image as built, and a second container never sees the first one's writes.
+  The container that adds, changes and deletes files is the run's one (C04 and C11 look at it
+  too), and the image's id and layer digests are taken just before it writes.
 
   Background:
     Given the layered fixture image

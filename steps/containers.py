@@ -2,7 +2,12 @@
 
 from behave import given, then, when
 
-from docker_claims import containers, storage
+from docker_claims import containers, storage, transfer
+
+IN_STATE = {"created": transfer.shared_untouched, "running": containers.shared_reader,
+            "exited": containers.shared_writer}
+"""The run's container of the image in each state `ps -a` shows: ones other claims look at too
+(C11's untouched one, C02's reader, C04's writer), so that none is started for this alone."""
 
 KEPT = "/claims/written-before-stop.txt"
 COPIED = "/claims/copied-before-start.txt"
@@ -21,7 +26,7 @@ def step_container_wrote(context):
 
 @given('a container of the image in the "{wanted}" state')
 def step_container_in_state(context, wanted):
-    context.subject = containers.MAKERS[wanted](context.resources, context.image)
+    context.subject = IN_STATE[wanted](context.session, context.image)
     context.wanted_state = wanted
 
 

@@ -46,9 +46,7 @@ def step_deleted_above(context, path):
 
 @when('a container of the image reads "{path}"')
 def step_container_reads(context, path):
-    reader = context.session.shared(("reads only", context.image.id),
-                                    lambda resources: containers.make_running(resources,
-                                                                              context.image))
+    reader = containers.shared_reader(context.session, context.image)
     context.read = layers.read_in_container(reader, path)
     context.ledger.record(f"a container reads {path}", context.read)
 
@@ -72,18 +70,14 @@ def step_whiteout_marker(context, marker):
 
 @when("a container of the image adds, changes and deletes files")
 def step_container_writes(context):
-    context.before = (context.image.id, layers.layer_digests(context.image))
-    context.writer = context.resources.container(context.image.id, ["sh", "-c", layers.WRITES])
-    context.writer.start()
-    status = context.writer.wait(timeout=60)
-    expect(status.get("StatusCode") == 0, "the writing container failed",
-           status=status, logs=context.writer.logs().decode(errors="replace"))
+    wrote = containers.shared_writes(context.session, context.image)
+    context.writer, context.before = wrote.container, wrote.image_before
 
 
 @then("the container's changes list the added, changed and deleted files")
 def step_changes_listed(context):
-    context.ledger.record("docker diff", layers.check_changes_listed(
-        containers.changes(context.writer)))
+    context.ledger.record("docker diff", containers.check_changes_are_the_writes(
+        containers.changes(context.writer), containers.WRITES))
 
 
 @then("the image's id and layer digests are unchanged")
@@ -106,7 +100,7 @@ def step_running_container(context):
 
 @when("the running container adds, changes and deletes files")
 def step_running_writes(context):
-    code, output = context.first.exec_run(["sh", "-c", layers.WRITES])
+    code, output = context.first.exec_run(containers.writes_script(containers.WRITES))
     expect(code == 0, "writing in the running container failed", exit_code=code,
            output=output.decode(errors="replace"))
     context.ledger.record("first container's diff", containers.changes(context.first))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims import cli_text, docker_cli, fixtures, history, layers, transfer
+from docker_claims import cli_text, containers, docker_cli, fixtures, history, layers, transfer
 from docker_claims.evidence import ClaimFailed
 
 NAMES = ("CMD", "ENV", "WORKDIR")
@@ -38,7 +38,7 @@ def untouched(resources, layered):
 
 @pytest.fixture
 def writer(resources, layered):
-    return transfer.container_that_wrote(resources, layered, layers.WRITES)
+    return containers.run_writes(resources, layered, containers.WRITES)
 
 
 @pytest.fixture
