@@ -30,10 +30,11 @@ Feature: A container exists from create on, running or not (C05, C06)
       | exited  |
 
   @claim.C05
-  Scenario: A file written before a stop is still in the stopped container
+  Scenario: A stopped container still holds what it wrote: copied out and exported
     Given a running container of the image that wrote a file
     When the container is stopped
     Then the file copied out of the stopped container has the content written
+    And its export holds the file with the content written
 
   @claim.C05
   Scenario: A file written before a stop is still there after a restart
@@ -41,12 +42,6 @@ Feature: A container exists from create on, running or not (C05, C06)
     When the container is stopped
     And the container is started again
     Then the running container reads the file with the content written
-
-  @claim.C05
-  Scenario: A stopped container is exported with what it wrote
-    Given a running container of the image that wrote a file
-    When the container is stopped
-    Then its export holds the file with the content written
 
   @claim.C06
   Scenario: A file copied into a created container is one of its changes before any start

@@ -37,16 +37,11 @@ Feature: Namespaces come with start, not with create (C07, C08)
     Then its network namespace entry was not among those listed before the start
 
   @claim.C08
-  Scenario: Start gives the container a network namespace named by its sandbox key
+  Scenario: Start makes namespaces of the container's own and puts it in them
     Given a container created from the image
     When the container is started
     Then the engine's netns directory holds the entry its sandbox key names
-
-  @claim.C08
-  Scenario: Start puts the container's init process in namespaces of its own, of five kinds
-    Given a container created from the image
-    When the container is started
-    Then its init process is in another namespace than its runtime parent, of each kind:
+    And its init process is in another namespace than its runtime parent, of each kind:
       | kind |
       | net  |
       | pid  |
@@ -65,17 +60,12 @@ Feature: Namespaces come with start, not with create (C07, C08)
     Then its cgroup namespace is its runtime parent's on cgroup v1 and its own on cgroup v2
 
   @claim.C08
-  Scenario: A container on the host network gets no netns entry of its own
+  Scenario: A container on the host network gets no network namespace of its own
     Given a container created from the image on the host network
     And the engine's network namespaces are listed
     When the container is started
     Then it has no new entry in the engine's netns directory
-
-  @claim.C08
-  Scenario: A container on the host network stays in its runtime parent's network namespace
-    Given a container created from the image on the host network
-    When the container is started
-    Then its init process is in the same net namespace as its runtime parent
+    And its init process is in the same net namespace as its runtime parent
 
   @claim.C08
   Scenario: The network namespace entry goes away after the container stops
