@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from . import fixtures
+from . import ahead, fixtures
 from .engine import EngineUnavailable
 from .evidence import Ledger
 from .fixtures import BusyboxMissing
@@ -14,13 +14,16 @@ from .session import JoinRefused, Session
 
 
 def before_all(context) -> None:
+    scenarios = _selected_scenarios(context)
     try:
-        session = Session.open(prepare=fixtures.named_in(_selected_steps(context)))
+        session = Session.open(prepare=fixtures.named_in(
+            text for steps in scenarios for text in steps))
     except (EngineUnavailable, BusyboxMissing, JoinRefused) as error:
         context.abort(reason=f"docker-claims cannot run: {error}")
         return
     context.add_cleanup(session.close)  # testrun layer: after after_all, even when aborted
     context.session = session
+    ahead.start(session, ahead.plan(scenarios))
     context.config.userdata[FINGERPRINT_KEY] = json.dumps(session.fingerprint.as_dict())
     worker = f" (worker {session.run.worker})" if session.joined else ""
     print(f"docker-claims run {session.run.id}{worker} on {session.fingerprint.summary()}",
@@ -29,12 +32,12 @@ def before_all(context) -> None:
         print(f"  swept leftover of a dead run: {line}", file=sys.stderr)
 
 
-def _selected_steps(context) -> list[str]:
-    """The texts of the steps of the scenarios this run selected (by path, tag and name)."""
+def _selected_scenarios(context) -> list[list[str]]:
+    """The scenarios this run selected (by path, tag and name), each as its steps' texts."""
     runner = getattr(context, "_runner", None)
-    return [step.name for feature in getattr(runner, "features", ())
-            for scenario in feature.walk_scenarios() if scenario.should_run(context.config)
-            for step in scenario.all_steps]
+    return [[step.name for step in scenario.all_steps]
+            for feature in getattr(runner, "features", ())
+            for scenario in feature.walk_scenarios() if scenario.should_run(context.config)]
 
 
 def before_scenario(context, scenario) -> None:

@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Hashable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,8 +201,9 @@ class Session:
     _stack: ExitStack
     joined: bool = False
     _health: _Health = field(default_factory=_Health)
-    _shared: dict[Hashable, Any] = field(default_factory=dict)
-    _shared_lock: threading.RLock = field(default_factory=threading.RLock)  # `make` may share
+    _shared: dict[Hashable, Future] = field(default_factory=dict)
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock)
+    _ahead: ThreadPoolExecutor | None = None
 
     @classmethod
     def open(cls, prepare: Iterable[FixtureSpec] = ()) -> Session:
@@ -306,11 +308,30 @@ class Session:
         a save tar), so that nothing is started or made twice when once serves. `make` gets a
         creator whose removals run when the session closes."""
         with self._shared_lock:
-            if key not in self._shared:
-                self._shared[key] = make(Resources(self.client, self.run,
-                                                   _lifo(self._stack, self._health),
-                                                   self.shared_network))
-            return self._shared[key]
+            made = self._shared.get(key)
+            mine = made is None
+            if mine:
+                made = self._shared[key] = Future()
+        if mine:
+            try:
+                made.set_result(make(Resources(self.client, self.run,
+                                               _lifo(self._stack, self._health),
+                                               self.shared_network)))
+            except BaseException as error:
+                with self._shared_lock:
+                    del self._shared[key]  # not kept: the next to ask makes it anew
+                made.set_exception(error)
+                raise
+        return made.result()
+
+    def ahead(self, make: Callable[[], Any]) -> None:
+        """Run `make` (which asks `shared` for something) in the background, so that what it
+        makes is there, or on its way, when a scenario asks (docker_claims.ahead). An error is
+        left for that scenario to meet: `shared` keeps no failure."""
+        with self._shared_lock:
+            if self._ahead is None:
+                self._ahead = ThreadPoolExecutor(2, thread_name_prefix="ahead")
+            self._ahead.submit(_quietly, make)
 
     def scratch_dir(self, defer: Defer) -> Path:
         path = Path(tempfile.mkdtemp(dir=self.workdir))
@@ -351,6 +372,8 @@ class Session:
         with INTERRUPTS.cleaning_up():
             if self.lost:
                 print(f"docker-claims: {self.lost}", file=sys.stderr)
+            if self._ahead is not None:  # what is made meanwhile is removed with the rest
+                self._ahead.shutdown(wait=True, cancel_futures=True)
             self.fixtures.settle()  # a build still going on would add an image after the sweep
             self._stack.close()
 
@@ -417,6 +440,13 @@ def _unless_lost(health: _Health, cleanup: Callable[[], Any]) -> Callable[[], An
     def guarded() -> Any:
         return None if health.lost else cleanup()
     return guarded
+
+
+def _quietly(make: Callable[[], Any]) -> None:
+    try:
+        make()
+    except Exception as error:  # the scenario that asks for it meets it again, and says so
+        log.debug("made ahead, failed: %s", error)
 
 
 def _best_effort(cleanup) -> None:
