@@ -132,7 +132,12 @@ def suite(command: list[str], name: str, with_gc: bool, history: Path | None,
         ended = time.time()
         output = done.stdout + done.stderr
         if done.returncode != 0:
-            raise SystemExit(f"{name} failed:\n{output[-6000:]}")
+            with tempfile.NamedTemporaryFile("w", prefix="suite-vs-cli-failed-", suffix=".log",
+                                             delete=False) as log:
+                log.write(output)
+            failing = output[output.find("Failing scenarios:"):] if "Failing scenarios:" in \
+                output else output[-6000:]
+            raise SystemExit(f"{name} failed (its whole output: {log.name}):\n{failing[:6000]}")
         found = RUN_LINE.search(output)
         times = scenario_times(cwd / "reports" / "junit")
         kept = Path(tempfile.mkdtemp(prefix="junit-", dir=keep))
