@@ -237,7 +237,7 @@ class Fixtures:
                cache_from: list[str]) -> Image:
         context = _tar({"Dockerfile": spec.dockerfile(self._labels(key)).encode(),
                         "busybox": busybox, **dict(spec.files)})
-        tag = f"{self.resources.run.prefix}-{spec.name}:{key[:12]}"
+        tag = self.tag(spec, key)
         try:
             # The cache is only the run's own fixture named by `after` (cache_from: a hit must
             # be one of its ancestors), or none at all: a step cached by another run (or by the
@@ -252,6 +252,11 @@ class Fixtures:
             raise RuntimeError(
                 f"fixture {spec.name!r} failed to build: {error.msg}\n{lines}") from error
         return self.resources.image(image)
+
+    def tag(self, spec: FixtureSpec, key: str) -> str:
+        """What the run's build of the fixture `key` is tagged (each worker of the run finds it
+        by that name)."""
+        return f"{self.resources.run.prefix}-{spec.name}:{key[:12]}"
 
     def busybox(self) -> bytes:
         if self._busybox is None:

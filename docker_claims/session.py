@@ -31,6 +31,7 @@ from typing import Any, Callable, TypeVar
 import docker
 import requests
 import urllib3
+from docker.errors import ImageNotFound
 from docker.models.images import Image
 
 from . import LABEL_FIXTURE, LABEL_RUN, NAME_PREFIX, archives, engine
@@ -163,16 +164,23 @@ class _JoinedFixtures(Fixtures):
 
     def _build(self, spec: FixtureSpec, key: str, busybox: bytes,
                cache_from: list[str]) -> Image:
-        found = self._lookup(key)
+        found = self._lookup(spec, key)
         if found is not None:
             return found
         with fixture_lock(self.lock_dir, key):
-            return self._lookup(key) or super()._build(spec, key, busybox, cache_from)
+            return self._lookup(spec, key) or super()._build(spec, key, busybox, cache_from)
 
-    def _lookup(self, key: str) -> Image | None:
-        labels = [f"{LABEL_RUN}={self.resources.run.id}", f"{LABEL_FIXTURE}={key}"]
-        found = self.resources.client.images.list(filters={"label": labels})
-        return found[0] if found else None
+    def _lookup(self, spec: FixtureSpec, key: str) -> Image | None:
+        """The run's fixture `key`, by the tag its build gave it and its labels. Never by the
+        labels alone: an image committed from a container of the fixture keeps them, and
+        another worker may remove it at any time."""
+        try:
+            image = self.resources.client.images.get(self.tag(spec, key))
+        except ImageNotFound:
+            return None
+        labels = image.labels or {}
+        ours = labels.get(LABEL_RUN) == self.resources.run.id and labels.get(LABEL_FIXTURE) == key
+        return image if ours else None
 
 
 @contextlib.contextmanager
