@@ -4,8 +4,8 @@
 # start, exec, diff, commit, cp, export, import, save, load, history, inspect, and helper
 # containers reading the engine host's netns directory, a storage layer and /proc), each claim
 # checked the shortest way a person would script it. It fails at the first claim that does not
-# hold. One container, image or tar serves every claim that can share it, where the suite
-# gives each scenario its own: that is the point of comparing.
+# hold. One container, image or tar serves every claim that can share it; the suite shares
+# only what its scenarios look at, and gives each scenario that acts its own.
 #
 # C14 is left out: it needs a second engine, and the benchmark runs the suite without one.
 # Environment: CLAIMS (which to check, default "C01 ... C13 C15"), DOCKER_CLAIMS_BUSYBOX (a static
