@@ -174,9 +174,10 @@ def check_not_found(w: LayerWitness, read: tuple[int, str]) -> dict:
     return observed
 
 
-def check_layers_unchanged(before: tuple[str, list[str]], image: Image) -> dict:
-    """C03: the image id and its layer digests are what they were before the writes."""
-    after = (image.id, layers_of(image))
+def check_layers_unchanged(before: tuple[str, list[str]], named_now: Image) -> dict:
+    """C03: the image the name names after the writes (looked up by that name: by its id, an
+    image could only be itself) has the id and layer digests it had before them."""
+    after = (named_now.id, layers_of(named_now))
     expect(after == before, "the image changed under a container's writes",
            before=before, after=after)
     return {"image": after[0], "layers": after[1]}

@@ -25,7 +25,7 @@ from docker.models.images import Image
 
 from . import archives
 from .archives import ArchiveError, LayerEntry
-from .containers import copy_in
+from .containers import changes, copy_in
 from .evidence import expect
 from .resources import Resources, remove_image
 
@@ -356,13 +356,6 @@ def container_reads(container: Container, path: str) -> Optional[bytes]:
                                    f" more than {MAX_READ}; read smaller files")
             extracted = tar.extractfile(found)
             return extracted.read() if extracted else None
-
-
-def changes(container: Container) -> dict[str, str]:
-    """`docker diff`: path -> added, changed or deleted."""
-    kinds = {0: "changed", 1: "added", 2: "deleted"}
-    return {item["Path"]: kinds.get(item["Kind"], str(item["Kind"]))
-            for item in container.diff() or []}
 
 
 # -- reading the archives ---------------------------------------------------------------------

@@ -35,7 +35,7 @@ def step_untouched(context):
 @given("a stopped container of the image that added, changed and deleted files")
 def step_wrote(context):
     context.subject = containers.shared_writer(context.session, context.image)
-    context.ledger.record("the container's changes", transfer.changes(context.subject))
+    context.ledger.record("the container's changes", containers.changes(context.subject))
 
 
 @given('a stopped container of the image that wrote "{path}" in a volume')
@@ -209,7 +209,7 @@ def step_export_lacks_deletions(context):
 def step_export_holds_prepared(context, path):
     context.ledger.record("prepared", transfer.check_export_holds_prepared(
         path, set(_exported(context)), _image_layers(context),
-        transfer.changes(context.subject)))
+        containers.changes(context.subject)))
 
 
 @then('the container still reads "{path}" from its volume')
@@ -222,7 +222,7 @@ def step_container_reads(context, path):
 def step_export_lacks_volume_file(context, path):
     read = getattr(context, "volume_read", None) or transfer.container_reads(context.subject, path)
     context.ledger.record("volume", transfer.check_volume_not_exported(
-        path, read, set(_exported(context)), transfer.changes(context.subject)))
+        path, read, set(_exported(context)), containers.changes(context.subject)))
 
 
 @then("the imported image has exactly one layer")

@@ -170,7 +170,7 @@ def test_prepared_check_fails_when_the_image_itself_holds_dockerenv(
         transfer.check_export_holds_prepared(
             "/.dockerenv", set(transfer.exported_entries(transfer.export(container, scratch))),
             transfer.image_layers(transfer.save(session.client, imported, scratch)),
-            transfer.changes(container))
+            containers.changes(container))
 
 
 def test_volume_check_fails_when_the_file_is_not_in_a_volume(resources, layered, scratch):
@@ -181,7 +181,7 @@ def test_volume_check_fails_when_the_file_is_not_in_a_volume(resources, layered,
         transfer.check_volume_not_exported(
             path, transfer.container_reads(container, path),
             set(transfer.exported_entries(transfer.export(container, scratch))),
-            transfer.changes(container))
+            containers.changes(container))
 
 
 def test_one_layer_check_fails_for_the_layered_image(layered, export_tar):

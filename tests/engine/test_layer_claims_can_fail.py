@@ -2,7 +2,7 @@
 
 import pytest
 
-from docker_claims import archives, containers, fixtures, layers
+from docker_claims import archives, containers, fixtures, layers, transfer
 from docker_claims.evidence import ClaimFailed
 
 
@@ -39,13 +39,17 @@ def test_a_flattened_image_has_no_layer_versions_to_fall_through(session, flatte
 
 def test_read_only_checks_fail_when_the_image_is_rewritten_with_the_writes(
         session, resources, layered):
-    """If a container's writes went into the image (a commit onto it), C03 must fail."""
+    """If a container's writes went into the image (committed under its name), C03 must fail:
+    the check looks the image up by its name, as a user would."""
     saved = session.saved_layers(layered)
-    before = (layered.id, containers.layers_of(layered))
-    writer = containers.run_writes(resources, layered, containers.WRITES)
-    rewritten = resources.image(writer.commit(conf={"Labels": session.run.labels("subject")}))
+    image = transfer.own_image(resources, layered)  # a name of the test's own to move
+    before = (image.id, containers.layers_of(image))
+    writer = containers.run_writes(resources, image, containers.WRITES)
+    repository, tag = image.tags[0].rsplit(":", 1)
+    rewritten = resources.image(writer.commit(repository=repository, tag=tag,
+                                              conf={"Labels": session.run.labels("subject")}))
     with pytest.raises(ClaimFailed, match="the image changed"):
-        layers.check_layers_unchanged(before, rewritten)
+        layers.check_layers_unchanged(before, session.client.images.get(image.tags[0]))
     with pytest.raises(ClaimFailed, match="does not see the image as its layers hold it"):
         layers.check_view_is_the_image(resources, rewritten, saved)
 
