@@ -69,6 +69,9 @@ class HostReader:
     container: Container
     netns: str
     storage: str
+    pid: int = 0
+    """The reader's own process on the engine host: its parent (the runtime's shim) lives in
+    the engine host's mount namespace for as long as the reader runs."""
 
     @classmethod
     def start(cls, resources: Resources, image: str) -> HostReader:
@@ -79,7 +82,8 @@ class HostReader:
             pid_mode="host",
             cap_add=["SYS_PTRACE"], mounts=[_bind(netns, NETNS), _bind(storage, STORAGE)])
         container.start()
-        return cls(container, netns, storage)
+        container.reload()
+        return cls(container, netns, storage, (container.attrs.get("State") or {}).get("Pid", 0))
 
     def seen_at(self, host_path: str) -> str:
         """Where the reader sees a directory of the engine host (the netns directory, or one

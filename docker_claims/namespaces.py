@@ -8,8 +8,11 @@ container, never privileged, network none):
   container's init process is compared with its runtime parent (PPid in /proc/<pid>/status,
   the shim that runc leaves behind).
 
-Stale netns entries of removed containers linger for about a minute (the engine deletes them
-in batches), so checks compare the container's own entry, never a count.
+At a stop the engine unmounts the container's network namespace at once: its netns entry stops
+being an `nsfs` mount in the engine host's mount table, and is left an empty file that the
+engine's garbage collector removes up to a minute later (Docker 28: at once). So whether a
+namespace exists is read from the mount table, never from the directory listing, and checks
+compare the container's own entry, never a count.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
 OWN_AT_START = ("net", "pid", "mnt", "uts", "ipc")
 """The namespaces the article's claim is about: the container gets its own of each."""
 
-GONE_TIMEOUT = 150
-"""Seconds a netns entry may take to go away after a stop (the engine sweeps every 60 s)."""
+UNMOUNT_TIMEOUT = 2.0
+"""Seconds the namespace may take to be unmounted after `stop` returns (it is at once)."""
+
+NSFS = "nsfs"
+"""The filesystem type of a mounted namespace in the mount table."""
 
 PROC_SCRIPT = r"""
 p=$1
@@ -85,18 +91,86 @@ def list_netns(reader: HostReader) -> Listing:
     return Listing(reader.netns, _parse_entries(output))
 
 
-def wait_entry_gone(now: Callable[[], Listing], entry: str, *, timeout: float = GONE_TIMEOUT,
-                    interval: float = 2.0) -> tuple[Listing, float]:
-    """Poll the listing until `entry` is not in it or the deadline passes: (last listing, s)."""
+MOUNT_SCRIPT = r"""
+key=$1; inside=$2
+p=$(sed -n 's/^PPid:[[:space:]]*//p' /proc/$3/status)
+[ -n "$p" ] && [ -r /proc/$p/mountinfo ] || { echo "error no mount table of $p"; exit 3; }
+root=/proc/$p/root
+out=; rest=$key; hops=0
+while [ -n "$rest" ]; do
+  rest=${rest#/}; comp=${rest%%/*}
+  case $rest in */*) rest=/${rest#*/};; *) rest=;; esac
+  case $comp in ''|.) continue;; ..) out=${out%/*}; continue;; esac
+  if [ -L "$root$out/$comp" ]; then
+    hops=$((hops+1)); [ $hops -gt 40 ] && { echo "error symlink loop in $key"; exit 3; }
+    t=$(readlink "$root$out/$comp")
+    case $t in /*) out=; rest=$t$rest;; *) rest=/$t$rest;; esac
+  else out=$out/$comp; fi
+done
+echo "process $p $(tr '\0' ' ' < /proc/$p/cmdline | cut -c1-160)"
+echo "path ${out:-/}"
+awk -v want="${out:-/}" '$5 == want { for (i = 7; i <= NF; i++) if ($i == "-") {
+  print "mount " $(i+1); break } }' /proc/$p/mountinfo
+if [ -e "$inside" ]; then echo "file present"; else echo "file absent"; fi
+echo "#end"
+"""
+"""Where the engine host mounts a sandbox key, read in the mount table of the host reader's
+runtime parent (a process of the engine host's mount namespace, alive while the reader is):
+its path with symlinks resolved in that process's root (/var/run is /run), the filesystem
+types mounted there, and whether the file itself is there (the reader's own view)."""
+
+
+@dataclass(frozen=True)
+class NetnsMount:
+    """What the engine host's mount table says of one netns entry at one moment."""
+
+    sandbox_key: str
+    path: str
+    mounted: tuple[str, ...]
+    file_present: bool
+    read_from: str
+
+    @property
+    def is_namespace(self) -> bool:
+        return NSFS in self.mounted
+
+
+def netns_mount(reader: HostReader, sandbox_key: str) -> NetnsMount:
+    """Whether the sandbox key is a mounted namespace on the engine host now."""
+    expect(bool(sandbox_key), "the container has no sandbox key to look up", sandbox_key="")
+    code, output = reader.run(MOUNT_SCRIPT, sandbox_key, reader.seen_at(sandbox_key),
+                              str(reader.pid))
+    expect(code == 0, "the helper could not read the engine host's mount table",
+           exit_code=code, output=output)
+    return parse_mount(sandbox_key, output)
+
+
+def parse_mount(sandbox_key: str, output: str) -> NetnsMount:
+    lines = output.splitlines()
+    expect(bool(lines) and lines[-1] == "#end", "the helper's mount table reading is incomplete",
+           output=output)
+    fields: dict[str, list[str]] = {}
+    for line in lines[:-1]:
+        word, _, rest = line.partition(" ")
+        fields.setdefault(word, []).append(rest.strip())
+    return NetnsMount(sandbox_key, (fields.get("path") or [sandbox_key])[0],
+                      tuple(fields.get("mount", ())), fields.get("file") == ["present"],
+                      (fields.get("process") or ["?"])[0])
+
+
+def wait_unmounted(now: Callable[[], NetnsMount], *, timeout: float = UNMOUNT_TIMEOUT,
+                   interval: float = 0.1) -> tuple[NetnsMount, float]:
+    """Read the mount table until the entry is no namespace mount, for at most `timeout`
+    seconds: (the last reading, seconds waited)."""
     started = time.monotonic()
-    last: list[Listing] = []
+    last: list[NetnsMount] = []
 
-    def gone() -> bool:
+    def unmounted() -> bool:
         last[:] = [now()]
-        return entry not in last[0].entries
+        return not last[0].is_namespace
 
-    wait_until(gone, timeout=timeout, interval=interval)
-    return last[0], round(time.monotonic() - started, 1)
+    wait_until(unmounted, timeout=timeout, interval=interval)
+    return last[0], round(time.monotonic() - started, 2)
 
 
 def entry_of(sandbox_key: str) -> str:
@@ -235,9 +309,28 @@ def check_no_own_netns(found: dict, before: Listing, after: Listing) -> dict:
     return {"entry": entry, **observed}
 
 
-def check_entry_gone(entry: str, listing: Listing, waited: float) -> dict:
-    """C08 nuance: after a stop, the container's netns entry leaves the directory."""
-    observed = {"entry": entry, "waited_s": waited, "entries": sorted(listing.entries)}
-    expect(bool(entry) and entry not in listing.entries,
-           f"the netns entry {entry} is still there {waited} s after the stop", **observed)
+def _mount_evidence(mount: NetnsMount) -> dict:
+    return {"sandbox_key": mount.sandbox_key, "mount_point": mount.path,
+            "mounted_there": list(mount.mounted), "entry_file_present": mount.file_present,
+            "mount_table_of": mount.read_from}
+
+
+def check_namespace_mounted(mount: NetnsMount) -> dict:
+    """C08: a running container's sandbox key is a namespace (`nsfs`) mounted on the engine
+    host: the namespace exists, and the engine holds it there."""
+    observed = _mount_evidence(mount)
+    expect(mount.is_namespace, f"{mount.path} is not a namespace mount on the engine host",
+           **observed)
+    return observed
+
+
+def check_namespace_unmounted(mount: NetnsMount, waited: float) -> dict:
+    """C08: once the container stops, its network namespace is gone: the entry is no longer a
+    namespace mount. Whether the file itself is left for the engine's garbage collector is
+    reported (a nuance), never waited for."""
+    observed = {**_mount_evidence(mount), "waited_s": waited,
+                "entry_file": ("left, empty, for the engine's garbage collector"
+                               if mount.file_present else "removed at once")}
+    expect(not mount.is_namespace, f"{mount.path} is still a namespace mount {waited} s after "
+           "the stop", **observed)
     return observed

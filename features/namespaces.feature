@@ -11,8 +11,10 @@ Feature: Namespaces come with start, not with create (C07, C08)
   init process in net, pid, mnt, uts and ipc namespaces other than its runtime parent's. The
   fine print the article leaves out: the user namespace stays the runtime's by default; the
   cgroup namespace is the runtime's on cgroup v1 and the container's own on cgroup v2; a
-  container on the host network gets no network namespace of its own; the netns entry goes away
-  after a stop, and stale entries linger for a while, so only the container's own entry counts.
+  container on the host network gets no network namespace of its own; at a stop its network
+  namespace is unmounted at once, while the empty entry file may linger until the engine's
+  garbage collector removes it, so only the container's own entry counts, and whether it is
+  a namespace is read from the engine host's mount table.
   The user and cgroup namespaces are read from the run's running container of the image (the one
   C02 reads files through), so that no container is started for them alone.
 
@@ -68,8 +70,8 @@ Feature: Namespaces come with start, not with create (C07, C08)
     And its init process is in the same net namespace as its runtime parent
 
   @claim.C08
-  Scenario: The network namespace entry goes away after the container stops
+  Scenario: The network namespace is gone once the container stops
     Given a container created from the image
     And the container is started with its own entry in the engine's netns directory
     When the container is stopped
-    Then its entry leaves the engine's netns directory
+    Then its network namespace is no longer mounted on the engine host

@@ -33,7 +33,9 @@ def step_started_with_entry(context):
     containers.check_status(containers.start(context.subject), "running")
     context.ledger.record("entry at start", namespaces.check_entry_is_sandbox_key(
         namespaces.sandbox(context.subject), namespaces.list_netns(_reader(context))))
-    context.netns_entry = namespaces.entry_of(namespaces.sandbox(context.subject)["SandboxKey"])
+    context.sandbox_key = namespaces.sandbox(context.subject)["SandboxKey"]
+    context.ledger.record("namespace mount at start", namespaces.check_namespace_mounted(
+        namespaces.netns_mount(_reader(context), context.sandbox_key)))
 
 
 @then("the container has no process")
@@ -89,9 +91,9 @@ def step_no_new_entry(context):
         namespaces.sandbox(context.subject), before, after))
 
 
-@then("its entry leaves the engine's netns directory")
-def step_entry_gone(context):
-    listing, waited = namespaces.wait_entry_gone(
-        lambda: namespaces.list_netns(_reader(context)), context.netns_entry)
-    context.ledger.record("netns entry after stop", namespaces.check_entry_gone(
-        context.netns_entry, listing, waited))
+@then("its network namespace is no longer mounted on the engine host")
+def step_namespace_unmounted(context):
+    mount, waited = namespaces.wait_unmounted(
+        lambda: namespaces.netns_mount(_reader(context), context.sandbox_key))
+    context.ledger.record("namespace mount after stop", namespaces.check_namespace_unmounted(
+        mount, waited))

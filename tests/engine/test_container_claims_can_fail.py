@@ -268,10 +268,22 @@ def test_c08_a_container_off_the_host_network_gets_an_entry_of_its_own(resources
         namespaces.check_no_own_netns(namespaces.sandbox(created), before, after)
 
 
-def test_c08_the_entry_of_a_container_never_stopped_stays(resources, base, host):
+def test_c08_the_namespace_of_a_container_never_stopped_stays_mounted(resources, base, host):
     container = running(resources, base)
-    entry = namespaces.entry_of(namespaces.sandbox(container)["SandboxKey"])
-    listing, waited = namespaces.wait_entry_gone(lambda: namespaces.list_netns(host), entry,
-                                                 timeout=3, interval=1)
-    with pytest.raises(ClaimFailed, match="still there"):
-        namespaces.check_entry_gone(entry, listing, waited)
+    key = namespaces.sandbox(container)["SandboxKey"]
+    mount, waited = namespaces.wait_unmounted(lambda: namespaces.netns_mount(host, key),
+                                              timeout=0.5)
+    namespaces.check_namespace_mounted(mount)
+    with pytest.raises(ClaimFailed, match="still a namespace mount"):
+        namespaces.check_namespace_unmounted(mount, waited)
+
+
+def test_c08_a_stopped_container_has_no_namespace_mounted_even_with_its_file_left(
+        resources, base, host):
+    container = running(resources, base)
+    key = namespaces.sandbox(container)["SandboxKey"]
+    containers.stop(container)
+    mount, waited = namespaces.wait_unmounted(lambda: namespaces.netns_mount(host, key))
+    namespaces.check_namespace_unmounted(mount, waited)
+    with pytest.raises(ClaimFailed, match="not a namespace mount"):
+        namespaces.check_namespace_mounted(mount)

@@ -167,24 +167,43 @@ def test_a_new_entry_on_the_host_network_fails():
                                       listing("default", "429ef8e60d2d"))
 
 
-def test_an_entry_gone_after_stop_holds_and_one_still_there_fails():
-    namespaces.check_entry_gone("429ef8e60d2d", listing("default", "stale"), 3.0)
-    with pytest.raises(ClaimFailed, match="still there"):
-        namespaces.check_entry_gone("429ef8e60d2d", listing("429ef8e60d2d"), 150.0)
-    with pytest.raises(ClaimFailed):
-        namespaces.check_entry_gone("", listing(), 0.0)
+MOUNTED = ("process 812 /usr/bin/containerd-shim-runc-v2 -namespace moby\n"
+           "path /run/docker/netns/429ef8e60d2d\nmount nsfs\nfile present\n#end\n")
+LEFT = "path /run/docker/netns/429ef8e60d2d\nfile present\n#end\n"
+REMOVED = "path /run/docker/netns/429ef8e60d2d\nfile absent\n#end\n"
+KEY = "/var/run/docker/netns/429ef8e60d2d"
 
 
-def test_polling_stops_as_soon_as_the_entry_is_gone():
-    seen = iter([listing("a", "b"), listing("a", "b"), listing("b")])
-    last, waited = namespaces.wait_entry_gone(lambda: next(seen), "a", timeout=5, interval=0)
-    assert last.entries == {"b"} and waited < 5
+def test_a_namespace_mount_is_told_from_the_file_left_behind():
+    mounted = namespaces.parse_mount(KEY, MOUNTED)
+    assert mounted.is_namespace and mounted.path == "/run/docker/netns/429ef8e60d2d"
+    namespaces.check_namespace_mounted(mounted)
+    with pytest.raises(ClaimFailed, match="still a namespace mount"):
+        namespaces.check_namespace_unmounted(mounted, 2.0)
+    for output, file_left in ((LEFT, True), (REMOVED, False)):
+        gone = namespaces.parse_mount(KEY, output)
+        assert gone.file_present is file_left
+        assert namespaces.check_namespace_unmounted(gone, 0.0)["entry_file"].startswith(
+            "left" if file_left else "removed")
+        with pytest.raises(ClaimFailed, match="not a namespace mount"):
+            namespaces.check_namespace_mounted(gone)
 
 
-def test_polling_gives_up_at_the_deadline_with_the_last_listing():
-    last, waited = namespaces.wait_entry_gone(lambda: listing("a"), "a", timeout=0.3,
-                                              interval=0.05)
-    assert "a" in last.entries and waited >= 0.3
+def test_a_mount_table_reading_cut_short_fails():
+    with pytest.raises(ClaimFailed, match="incomplete"):
+        namespaces.parse_mount(KEY, "path /run/docker/netns/x\nmount nsfs\n")
+
+
+def test_reading_the_mount_table_stops_as_soon_as_the_namespace_is_gone():
+    seen = iter([namespaces.parse_mount(KEY, MOUNTED), namespaces.parse_mount(KEY, LEFT)])
+    last, waited = namespaces.wait_unmounted(lambda: next(seen), timeout=5, interval=0)
+    assert not last.is_namespace and waited < 5
+
+
+def test_reading_the_mount_table_gives_up_within_two_seconds():
+    last, waited = namespaces.wait_unmounted(lambda: namespaces.parse_mount(KEY, MOUNTED),
+                                             interval=0.05)
+    assert last.is_namespace and 2.0 <= waited < 3.0
 
 
 def test_a_netns_listing_cut_short_fails():
