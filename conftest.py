@@ -2,9 +2,9 @@
 
 import pytest
 
-from docker_claims.engine import EngineUnavailable
-from docker_claims.fixtures import BusyboxMissing
-from docker_claims.session import Session
+from docker_claims.engine.connection import EngineUnavailable
+from docker_claims.engine.fixtures import BusyboxMissing
+from docker_claims.runner.session import Session
 
 
 @pytest.fixture(scope="session")

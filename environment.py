@@ -1,6 +1,6 @@
 """behave hooks: the library does the work (docker_claims.hooks)."""
 
-from docker_claims.hooks import (  # noqa: F401
+from docker_claims.runner.hooks import (  # noqa: F401
     after_scenario,
     after_step,
     before_all,

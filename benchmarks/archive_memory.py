@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from docker_claims import archives  # noqa: E402 - the repo root is put on the path first
+from docker_claims.engine import archives
 
 MIB = 1 << 20
 

@@ -4,15 +4,12 @@ Not a test: it prints figures. In one invocation, on one engine:
 
 1. wall times of benchmarks/bare_cli.sh (the docker CLI doing the engine operations the suite
    does, for the claims the features cover but C14, which needs a second engine: both sides run
-   without one), of the full suite with plain `behave`, and of
-   `docker-claims parallel -j N`; once with everything, once without the one check that waits
-   for the engine's netns garbage collector (a 60 s timer in the engine: 0 to 60 s of waiting
-   that neither side can shorten, and that would otherwise decide the comparison by chance);
-   beside each, the engine operations it caused (docker events of its run label);
+   without one) and of the full suite with plain `behave`; beside each, the engine operations
+   it caused (docker events of its run label);
 2. the runner's peak memory (VmHWM of the Python process) while a 1 GiB layer goes through
    docker save and docker export, spooled and read by docker_claims.archives.
 
-Usage: python benchmarks/suite_vs_cli.py [-j 2 -j 4] [--size-mib 1024] [--skip-speed]
+Usage: python benchmarks/suite_vs_cli.py [--rounds 3] [--size-mib 1024] [--skip-speed]
        [--skip-memory]
 """
 
@@ -35,12 +32,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from docker_claims import LABEL_RUN, engine  # noqa: E402 - the repo root is put first
-from docker_claims.parallel import isolated_cwd  # noqa: E402
+from docker_claims.engine import archives, connection  # noqa: E402 - the repo root is put first
+from docker_claims.engine.fixtures import FixtureSpec  # noqa: E402 - the repo root is put first
+from docker_claims.engine.labels import LABEL_RUN  # noqa: E402 - the repo root is put first
+from docker_claims.runner.session import Session  # noqa: E402 - the repo root is put first
+from tests.engine.behave_runs import isolated_cwd  # noqa: E402 - the repo root is put first
 
 FEATURES = ROOT / "features"
-NETNS_GC_SCENARIO = "The network namespace entry goes away after the container stops"
-"""The one scenario that waits for the engine's netns garbage collector."""
 SECOND_ENGINE_CLAIM = "C14"
 RUN_LINE = re.compile(r"docker-claims run ([0-9a-f]+)\b")
 CLAIM_TAG = re.compile(r"^claim\.(C\d\d)$")
@@ -98,36 +96,25 @@ class EngineEvents:
         return self.counts.get(run_id, Counter())
 
 
-def bare(claims: list[str], with_gc: bool) -> dict:
+def bare(claims: list[str]) -> dict:
     run_id = f"bare{os.urandom(4).hex()}"
-    env = {**os.environ, "CLAIMS": " ".join(claims), "BARE_RUN_ID": run_id,
-           "BARE_NETNS_GC": "wait" if with_gc else "skip"}
+    env = {**os.environ, "CLAIMS": " ".join(claims), "BARE_RUN_ID": run_id}
     started = time.time()
     done = subprocess.run(["bash", str(ROOT / "benchmarks" / "bare_cli.sh")], env=env,
                           capture_output=True, text=True)
     ended = time.time()
     if done.returncode != 0:
         raise SystemExit(f"bare_cli.sh failed:\n{done.stdout}\n{done.stderr}")
-    marks = dict(line.split()[:2] for line in done.stdout.splitlines()
-                 if re.match(r"^\S+ \d+\.\d+$", line))
-    return {"what": "bare CLI script", "wall": ended - started, "run_id": run_id,
-            "gc_wait": float(marks.get("netns-gc-wait", 0.0))}
+    return {"what": "bare CLI script", "wall": ended - started, "run_id": run_id}
 
 
-def suite(command: list[str], name: str, with_gc: bool, history: Path | None,
-          keep: Path) -> dict:
-    """One run of the suite from a directory of its own; its JUnit files are copied to
-    `keep` (a later run's history)."""
+def suite() -> dict:
+    """One run of the suite (plain `behave`, no second engine) from a directory of its own."""
     with tempfile.TemporaryDirectory(prefix="suite-vs-cli-") as tmp:
         cwd = isolated_cwd(ROOT, Path(tmp))
-        if history is not None and history.is_dir():
-            (cwd / "reports").mkdir()
-            subprocess.run(["cp", "-r", str(history), str(cwd / "reports" / "junit")],
-                           check=True)
-        args = [] if with_gc else ["--name", f"^(?!{re.escape(NETNS_GC_SCENARIO)})"]
         env = {k: v for k, v in os.environ.items() if k != "DOCKER_CLAIMS_NODE2"}
         started = time.time()
-        done = subprocess.run([*command, *args, str(FEATURES)], cwd=cwd, env=env,
+        done = subprocess.run([sys.executable, "-m", "behave", str(FEATURES)], cwd=cwd, env=env,
                               capture_output=True, text=True)
         ended = time.time()
         output = done.stdout + done.stderr
@@ -137,14 +124,10 @@ def suite(command: list[str], name: str, with_gc: bool, history: Path | None,
                 log.write(output)
             failing = output[output.find("Failing scenarios:"):] if "Failing scenarios:" in \
                 output else output[-6000:]
-            raise SystemExit(f"{name} failed (its whole output: {log.name}):\n{failing[:6000]}")
+            raise SystemExit(f"behave failed (its whole output: {log.name}):\n{failing[:6000]}")
         found = RUN_LINE.search(output)
-        times = scenario_times(cwd / "reports" / "junit")
-        kept = Path(tempfile.mkdtemp(prefix="junit-", dir=keep))
-        subprocess.run(["cp", "-r", str(cwd / "reports" / "junit"), str(kept)], check=True)
-        return {"what": name, "wall": ended - started, "run_id": found.group(1),
-                "scenarios": len(times),
-                "gc_wait": times.get(NETNS_GC_SCENARIO, 0.0), "junit": kept / "junit"}
+        return {"what": "behave", "wall": ended - started, "run_id": found.group(1),
+                "scenarios": len(scenario_times(cwd / "reports" / "junit"))}
 
 
 def scenario_times(junit: Path) -> dict[str, float]:
@@ -156,48 +139,31 @@ def scenario_times(junit: Path) -> dict[str, float]:
     return found
 
 
-def speed(jobs: list[int], rounds: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="suite-vs-cli-") as keep:
-        _speed(jobs, rounds, Path(keep))
-
-
-def _speed(jobs: list[int], rounds: int, keep: Path) -> None:
-    client = engine.connect()
+def speed(rounds: int) -> None:
+    client = connection.connect()
     claims = covered_claims()
     print(f"== speed: claims {' '.join(claims)}; {os.cpu_count()} CPUs; "
-          f"{engine.fingerprint(client).summary()}")
-    for with_gc in (True, False):
-        title = ("everything" if with_gc else
-                 "without the wait for the engine's netns garbage collector")
-        print(f"\n-- {title} (median of {rounds})")
-        print(f"{'':28}{'wall':>9}{'netns GC wait':>15}{'scenarios':>11}"
-              f"{'containers started':>20}{'engine events':>15}")
-        history = None
-        rows: dict[str, list[dict]] = {}
-        for _ in range(rounds):
-            with EngineEvents(client) as events:
-                measured = [bare(claims, with_gc)]
-                serial = suite([sys.executable, "-m", "behave"], "behave (serial)", with_gc,
-                               None, keep)
-                measured.append(serial)
-                history = serial["junit"]
-                for n in jobs:
-                    measured.append(suite([sys.executable, "-m", "docker_claims.cli",
-                                           "parallel", "-j", str(n)],
-                                          f"docker-claims parallel -j {n}", with_gc, history,
-                                          keep))
-            for row in measured:
-                row["ops"] = events.of(row["run_id"])
-                rows.setdefault(row["what"], []).append(row)
-        for what, runs in rows.items():
-            wall = statistics.median(r["wall"] for r in runs)
-            wait = statistics.median(r["gc_wait"] for r in runs)
-            ops = runs[0]["ops"]
-            print(f"{what:28}{wall:8.1f}s{wait:14.1f}s{runs[0].get('scenarios', '-'):>11}"
-                  f"{ops['container start']:>20}{sum(ops.values()):>15}")
-        for what in ("bare CLI script", "behave (serial)"):
-            print(f"   {what}: " + ", ".join(
-                f"{k} {v}" for k, v in sorted(rows[what][0]["ops"].items())))
+          f"{connection.fingerprint(client).summary()}")
+    print(f"\n-- median of {rounds}")
+    print(f"{'':20}{'wall':>9}{'scenarios':>11}{'containers started':>20}{'engine events':>15}")
+    rows: dict[str, list[dict]] = {}
+    for _ in range(rounds):
+        with EngineEvents(client) as events:
+            measured = [bare(claims), suite()]
+        for row in measured:
+            row["ops"] = events.of(row["run_id"])
+            rows.setdefault(row["what"], []).append(row)
+    for what, runs in rows.items():
+        wall = statistics.median(r["wall"] for r in runs)
+        ops = runs[0]["ops"]
+        print(f"{what:20}{wall:8.1f}s{runs[0].get('scenarios', '-'):>11}"
+              f"{ops['container start']:>20}{sum(ops.values()):>15}")
+    ratio = (statistics.median(r["wall"] for r in rows["behave"])
+             / statistics.median(r["wall"] for r in rows["bare CLI script"]))
+    print(f"behave / bare CLI script: {ratio:.2f}")
+    for what in ("bare CLI script", "behave"):
+        print(f"   {what}: " + ", ".join(
+            f"{k} {v}" for k, v in sorted(rows[what][0]["ops"].items())))
 
 
 def vm_hwm_mib() -> float:
@@ -225,10 +191,6 @@ def reset_peak() -> bool:
 def memory_probe(size_mib: int) -> dict:
     """In this process: build a labelled image with one `size_mib` layer, then save and export
     it through archives.spool and read both back; the peak RSS of each step."""
-    from docker_claims import archives
-    from docker_claims.fixtures import FixtureSpec
-    from docker_claims.session import Session
-
     steps: dict[str, dict] = {"imports": {"peak_mib": vm_hwm_mib()}}
     session = Session.open()
     try:
@@ -285,8 +247,6 @@ def memory(size_mib: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-j", dest="jobs", type=int, action="append",
-                        help="worker counts for docker-claims parallel (default: 2 and 4)")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--skip-speed", action="store_true")
@@ -297,7 +257,7 @@ def main() -> None:
         print(json.dumps(memory_probe(args.memory_probe)))
         return
     if not args.skip_speed:
-        speed(args.jobs or [2, 4], args.rounds)
+        speed(args.rounds)
     if not args.skip_memory:
         memory(args.size_mib)
 

@@ -2,10 +2,12 @@
 
 from behave import given, then, when
 
-from docker_claims import containers, storage, transfer
+from docker_claims.claims import container_layer
+from docker_claims.engine import containers, fixtures, images, storage
+from docker_claims.runner import subjects
 
-IN_STATE = {"created": transfer.shared_untouched, "running": containers.shared_reader,
-            "exited": containers.shared_writer}
+IN_STATE = {"created": subjects.untouched, "running": subjects.reader,
+            "exited": lambda session, image: subjects.writer(session, image).container}
 """The run's container of the image in each state `ps -a` shows: ones other claims look at too
 (C11's untouched one, C02's reader, C04's writer), so that none is started for this alone."""
 
@@ -19,8 +21,8 @@ def _scratch(context):
 
 @given("a container of the image that added, changed and deleted files")
 def step_container_wrote(context):
-    context.writes = containers.WRITES
-    context.subject = containers.shared_writer(context.session, context.image)
+    context.writes = fixtures.WRITES
+    context.subject = subjects.writer(context.session, context.image).container
     context.ledger.record("writes", context.writes)
 
 
@@ -45,7 +47,7 @@ def step_running_wrote(context):
 @given("the container is started")
 @when("the container is started")
 def step_started(context):
-    context.ledger.record("after start", containers.check_status(
+    context.ledger.record("after start", container_layer.check_status(
         containers.start(context.subject), "running"))
 
 
@@ -56,7 +58,7 @@ def step_started_again(context):
 
 @when("the container is stopped")
 def step_stopped(context):
-    context.ledger.record("after stop", containers.check_status(
+    context.ledger.record("after stop", container_layer.check_status(
         containers.stop(context.subject), "exited"))
 
 
@@ -94,45 +96,45 @@ def step_storage_read(context):
 
 @then("the container's changes are exactly its writes, each with its kind")
 def step_changes_are_writes(context):
-    context.ledger.record("docker diff", containers.check_changes_are_the_writes(
+    context.ledger.record("docker diff", container_layer.check_changes_are_the_writes(
         containers.changes(context.subject), context.writes))
 
 
 @then("the new image has the image's layers, unchanged, and one more on top")
 def step_one_more_layer(context):
-    context.ledger.record("commit", containers.check_one_layer_on_top(
-        containers.layers_of(context.image), containers.layers_of(context.committed)))
+    context.ledger.record("commit", container_layer.check_one_layer_on_top(
+        images.layers_of(context.image), images.layers_of(context.committed)))
 
 
 @then("its writable layer's directory holds exactly its changes, deletions as whiteouts")
 def step_upper_is_diff(context):
-    context.ledger.record("upper dir vs diff", storage.check_upper_is_the_diff(
+    context.ledger.record("upper dir vs diff", container_layer.check_upper_is_the_diff(
         context.upper, containers.changes(context.subject), context.writes))
 
 
 @then("below the writable layer lies an init layer, then the image's layers in order")
 def step_init_between(context):
-    context.ledger.record("stacking", storage.check_init_between(context.stack,
+    context.ledger.record("stacking", container_layer.check_init_between(context.stack,
                                                                  context.image_stack))
 
 
 @then("the init layer holds the files the engine prepares for every container")
 def step_init_holds(context):
     init = storage.list_layer_dir(context.session.host_reader(), context.stack.lowers[0])
-    context.ledger.record("init layer", storage.check_init_holds(init))
+    context.ledger.record("init layer", container_layer.check_init_holds(init))
 
 
 @then('the container is listed in the "{wanted}" state')
 def step_listed_in_state(context, wanted):
-    context.ledger.record("ps -a", containers.check_listed_with_state(
+    context.ledger.record("ps -a", container_layer.check_listed_with_state(
         context.listing, context.subject.id, wanted))
 
 
 @then("the file copied out of the stopped container has the content written")
 def step_copied_out(context):
     path, written = context.written
-    containers.check_status(containers.state(context.subject), "exited")
-    context.ledger.record("docker cp", containers.check_file_content(
+    container_layer.check_status(containers.state(context.subject), "exited")
+    context.ledger.record("docker cp", container_layer.check_file_content(
         path, written, containers.copy_out(context.subject, path),
         "copied out of the stopped container"))
 
@@ -141,7 +143,7 @@ def step_copied_out(context):
 def step_reads_after_restart(context):
     path, written = context.written
     code, output = containers.read_running(context.subject, path)
-    context.ledger.record("read after restart", containers.check_file_content(
+    context.ledger.record("read after restart", container_layer.check_file_content(
         path, written, output.encode() if code == 0 else None, "after the restart"))
 
 
@@ -149,22 +151,23 @@ def step_reads_after_restart(context):
 def step_export_holds(context):
     path, written = context.written
     tar = containers.export(context.subject, _scratch(context))
-    context.ledger.record("docker export", containers.check_export_holds(
-        containers.exported_file(tar, path), written))
+    context.ledger.record("docker export", container_layer.check_export_holds(
+        container_layer.exported_file(tar, path), written))
 
 
 @then("the container's changes list the file as added")
 def step_diff_added(context):
-    context.ledger.record("docker diff", containers.check_added(
+    context.ledger.record("docker diff", container_layer.check_added(
         containers.changes(context.subject), context.written[0]))
 
 
 @then("the container has never run")
 def step_never_ran(context):
-    context.ledger.record("state", containers.check_never_ran(containers.state(context.subject)))
+    context.ledger.record("state", container_layer.check_never_ran(
+        containers.state(context.subject)))
 
 
 @then("its writable layer's directory holds the file")
 def step_upper_holds(context):
-    context.ledger.record("writable layer's directory", storage.check_upper_holds(
+    context.ledger.record("writable layer's directory", container_layer.check_upper_holds(
         context.upper, context.written[0]))

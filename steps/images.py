@@ -2,7 +2,7 @@
 
 from behave import given
 
-from docker_claims import fixtures
+from docker_claims.engine import fixtures
 
 
 def _use(context, spec: fixtures.FixtureSpec) -> None:

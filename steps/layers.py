@@ -2,31 +2,33 @@
 
 from behave import given, then, when
 
-from docker_claims import containers, layers, transfer
+from docker_claims.claims import container_layer, image_layers
+from docker_claims.engine import containers, fixtures, images
 from docker_claims.evidence import expect
+from docker_claims.runner import subjects
 
 
 def _saved(context):
     """The image's `docker save` tar (made once per run and image)."""
-    return context.session.saved_layers(context.image)
+    return subjects.save_tar(context.session, context.image)
 
 
 @then("the image has one layer per build step that changed the filesystem")
 def step_layer_per_fs_step(context):
-    context.ledger.record("layers", layers.check_one_layer_per_filesystem_step(
+    context.ledger.record("layers", image_layers.check_one_layer_per_filesystem_step(
         context.image, context.dockerfile))
 
 
 @then("its history has one row per build step, in build order")
 def step_history_row_per_step(context):
-    context.ledger.record("history", layers.check_history_row_per_step(
+    context.ledger.record("history", image_layers.check_history_row_per_step(
         context.image, context.dockerfile))
 
 
 @given('"{path}" is written by {count:d} layers of the image')
 @given('"{path}" is written by {count:d} layer of the image')
 def step_written_by_layers(context, path, count):
-    context.witness = layers.witness(_saved(context), path)
+    context.witness = image_layers.witness(_saved(context), path)
     holders = context.witness.holders
     context.ledger.record(f"layers holding {path}", context.witness.layers)
     expect(len(holders) == count and not context.witness.deleters,
@@ -36,7 +38,7 @@ def step_written_by_layers(context, path, count):
 
 @given('"{path}" is written by a lower layer and deleted by an upper one')
 def step_deleted_above(context, path):
-    context.witness = layers.witness(_saved(context), path)
+    context.witness = image_layers.witness(_saved(context), path)
     w = context.witness
     context.ledger.record(f"layers holding {path}", w.layers)
     expect(w.holders and w.deleters and max(w.deleters) > max(w.holders),
@@ -46,19 +48,19 @@ def step_deleted_above(context, path):
 
 @when('a container of the image reads "{path}"')
 def step_container_reads(context, path):
-    reader = containers.shared_reader(context.session, context.image)
-    context.read = layers.read_in_container(reader, path)
+    reader = subjects.reader(context.session, context.image)
+    context.read = containers.read_running(reader, path)
     context.ledger.record(f"a container reads {path}", context.read)
 
 
 @then("it reads the version of the topmost layer holding it")
 def step_reads_topmost(context):
-    context.ledger.record("lookup", layers.check_reads_topmost(context.witness, context.read))
+    context.ledger.record("lookup", image_layers.check_reads_topmost(context.witness, context.read))
 
 
 @then("the file is not found")
 def step_not_found(context):
-    context.ledger.record("lookup", layers.check_not_found(context.witness, context.read))
+    context.ledger.record("lookup", image_layers.check_not_found(context.witness, context.read))
 
 
 @then('the deleting layer holds the whiteout marker "{marker}"')
@@ -70,26 +72,26 @@ def step_whiteout_marker(context, marker):
 
 @when("a container of the image adds, changes and deletes files")
 def step_container_writes(context):
-    wrote = containers.shared_writes(context.session, context.image)
+    wrote = subjects.writer(context.session, context.image)
     context.writer, context.before = wrote.container, wrote.image_before
 
 
 @then("the container's changes list the added, changed and deleted files")
 def step_changes_listed(context):
-    context.ledger.record("docker diff", containers.check_changes_are_the_writes(
-        containers.changes(context.writer), containers.WRITES))
+    context.ledger.record("docker diff", container_layer.check_changes_are_the_writes(
+        containers.changes(context.writer), fixtures.WRITES))
 
 
 @then("the image's id and layer digests are unchanged")
 def step_layers_unchanged(context):
-    named_now = context.session.client.images.get(transfer.name_of(context.image))
-    context.ledger.record("image after", layers.check_layers_unchanged(context.before,
+    named_now = context.session.client.images.get(images.name_of(context.image))
+    context.ledger.record("image after", image_layers.check_layers_unchanged(context.before,
                                                                        named_now))
 
 
 @then("a new container of the image reads every file as the image holds it")
 def step_new_container_sees_image(context):
-    context.ledger.record("new container", layers.check_view_is_the_image(
+    context.ledger.record("new container", image_layers.check_view_is_the_image(
         context.resources, context.image, _saved(context)))
 
 
@@ -101,7 +103,7 @@ def step_running_container(context):
 
 @when("the running container adds, changes and deletes files")
 def step_running_writes(context):
-    code, output = context.first.exec_run(containers.writes_script(containers.WRITES))
+    code, output = context.first.exec_run(containers.writes_script(fixtures.WRITES))
     expect(code == 0, "writing in the running container failed", exit_code=code,
            output=output.decode(errors="replace"))
     context.ledger.record("first container's diff", containers.changes(context.first))
@@ -109,5 +111,5 @@ def step_running_writes(context):
 
 @then("a second container of the image, started meanwhile, does not see them")
 def step_second_does_not_see(context):
-    context.ledger.record("second container", layers.check_view_is_the_image(
+    context.ledger.record("second container", image_layers.check_view_is_the_image(
         context.resources, context.image, _saved(context)))

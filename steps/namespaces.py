@@ -2,7 +2,8 @@
 
 from behave import given, then
 
-from docker_claims import containers, namespaces
+from docker_claims.claims import container_layer, namespaces
+from docker_claims.engine import containers
 
 
 def _reader(context):
@@ -30,7 +31,7 @@ def step_netns_listed(context):
 
 @given("the container is started with its own entry in the engine's netns directory")
 def step_started_with_entry(context):
-    containers.check_status(containers.start(context.subject), "running")
+    container_layer.check_status(containers.start(context.subject), "running")
     context.ledger.record("entry at start", namespaces.check_entry_is_sandbox_key(
         namespaces.sandbox(context.subject), namespaces.list_netns(_reader(context))))
     context.sandbox_key = namespaces.sandbox(context.subject)["SandboxKey"]

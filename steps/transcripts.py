@@ -2,7 +2,8 @@
 
 from behave import given, then, when
 
-from docker_claims import docker_cli, fixtures, namespaces, nodes, transcripts
+from docker_claims.claims import namespaces, transcripts
+from docker_claims.engine import docker_cli, fixtures, nodes
 
 TOUCHED = "/1.txt"
 
@@ -24,7 +25,7 @@ def _cli(context):
 @given("a second engine, another node")
 def step_second_engine(context):
     try:
-        context.node = nodes.for_session(context.session)
+        context.node = context.session.second_node()
         context.node_cli = docker_cli.cli_for_node(context.node.url, context.node.client)
     except (nodes.NodeUnavailable, docker_cli.CliUnavailable) as error:
         _skipped(context, error)

@@ -16,8 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from docker_claims import LABEL_ROLE, LABEL_RUN
-from docker_claims.parallel import isolated_cwd
+from docker_claims.engine.labels import LABEL_ROLE, LABEL_RUN
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = ROOT / "features"
@@ -25,8 +24,7 @@ RUN_LINE = re.compile(r"docker-claims run ([0-9a-f]+)\b")
 
 
 class BehaveRun:
-    """A behave process (or `docker-claims parallel`): its run id as soon as it says it, its
-    output, its exit."""
+    """A behave process: its run id as soon as it says it, its output, its exit."""
 
     def __init__(self, cwd: Path, args: list[str], env: dict[str, str] | None = None,
                  program: tuple[str, ...] = ("-m", "behave")):
@@ -71,31 +69,25 @@ class BehaveRun:
             self.process.wait(timeout=30)
 
 
+CONFIG_FILES = ("pyproject.toml", "tox.ini", "setup.cfg", "behave.ini", ".behaverc")
+"""Where behave may find the project's configuration."""
+
+
+def isolated_cwd(project: Path, directory: Path) -> Path:
+    """A directory where behave reads the project's configuration but writes its relative
+    outputs (JUnit, report files) apart from the project's: links to the config files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in CONFIG_FILES:
+        if (project / name).is_file():
+            (directory / name).symlink_to((project / name).resolve())
+    return directory
+
+
 def start(directory: Path, *args: str, features: Path = FEATURES,
           env: dict[str, str] | None = None) -> BehaveRun:
     """`behave [args] <features>` from `directory`, with the project's configuration."""
     cwd = isolated_cwd(ROOT, directory)
     return BehaveRun(cwd, [*args, str(features)], env)
-
-
-def start_parallel(directory: Path, jobs: int, *args: str, features: Path = FEATURES,
-                   env: dict[str, str] | None = None) -> BehaveRun:
-    """`docker-claims parallel -j jobs [args] <features>` from `directory`."""
-    cwd = isolated_cwd(ROOT, directory)
-    return BehaveRun(cwd, [*args, str(features)], env,
-                     program=("-m", "docker_claims.cli", "parallel", "-j", str(jobs)))
-
-
-def joining(run_id: str) -> list[int]:
-    """Pids of the processes that joined the run (docker-claims parallel's workers)."""
-    found = []
-    for environ in Path("/proc").glob("[0-9]*/environ"):
-        try:
-            if f"DOCKER_CLAIMS_RUN={run_id}".encode() in environ.read_bytes().split(b"\0"):
-                found.append(int(environ.parent.name))
-        except OSError:
-            continue
-    return found
 
 
 def labelled(client, run_id: str) -> list[str]:

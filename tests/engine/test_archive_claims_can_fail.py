@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims import cli_text, containers, docker_cli, fixtures, history, layers, transfer
+from docker_claims.claims import export_import, image_layers, pairs, save_load
+from docker_claims.engine import containers, docker_cli, fixtures, images, transfer
 from docker_claims.evidence import ClaimFailed
 
 NAMES = ("CMD", "ENV", "WORKDIR")
@@ -33,17 +34,17 @@ def configured(session):
 
 @pytest.fixture
 def untouched(resources, layered):
-    return transfer.container_that_changed_nothing(resources, layered)
+    return containers.container_that_changed_nothing(resources, layered)
 
 
 @pytest.fixture
 def writer(resources, layered):
-    return containers.run_writes(resources, layered, containers.WRITES)
+    return containers.run_writes(resources, layered, fixtures.WRITES)
 
 
 @pytest.fixture
 def export_tar(untouched, scratch):
-    return transfer.export(untouched, scratch)
+    return containers.export(untouched, scratch)
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def save_tar(session, layered, scratch):
 
 @pytest.fixture
 def own(resources, layered):
-    return transfer.own_image(resources, layered)
+    return containers.own_image(resources, layered)
 
 
 # -- C09 ------------------------------------------------------------------------------------
@@ -63,40 +64,40 @@ def test_runnable_check_fails_for_the_image_imported_from_a_save_tar(resources, 
                                                                       save_tar):
     crossed = transfer.import_tar(resources, save_tar)
     with pytest.raises(ClaimFailed, match="would not run"):
-        transfer.check_runs(transfer.run(resources, crossed, transfer.command_of(layered)))
+        pairs.check_runs(images.run(resources, crossed, images.command_of(layered)))
 
 
 def test_cannot_run_check_fails_for_the_image_imported_from_an_export(resources, layered,
                                                                       export_tar):
     imported = transfer.import_tar(resources, export_tar)
     with pytest.raises(ClaimFailed, match="ran the command successfully"):
-        transfer.check_cannot_run(transfer.run(resources, imported, transfer.command_of(layered)))
+        pairs.check_cannot_run(images.run(resources, imported, images.command_of(layered)))
 
 
 def test_refusal_checks_fail_when_export_gets_a_container_and_save_an_image(
         session, layered, untouched, scratch):
     exported, _ = transfer.try_export(session.client, untouched.name, scratch)
     with pytest.raises(ClaimFailed, match="the engine accepted `export"):
-        transfer.check_refused(exported)
+        pairs.check_refused(exported)
     saved, _ = transfer.try_save(session.client, layered.tags[0], scratch)
     with pytest.raises(ClaimFailed, match="the engine accepted `save"):
-        transfer.check_refused(saved)
+        pairs.check_refused(saved)
 
 
 def test_load_failure_check_fails_for_a_save_tar(session, resources, own, scratch):
     loaded = transfer.load(resources, transfer.save(session.client, own, scratch))
     with pytest.raises(ClaimFailed, match="loaded the tar without an error"):
-        transfer.check_load_failed(loaded)
+        pairs.check_load_failed(loaded)
 
 
 def test_image_back_check_fails_when_the_tar_loaded_is_another_image(
         session, resources, layered, own, scratch):
-    other = transfer.own_image(resources, layered)
-    before = transfer.record(own)
+    other = containers.own_image(resources, layered)
+    before = images.record(own)
     other_tar = transfer.save(session.client, other, scratch)
-    transfer.remove(resources, own)
+    images.remove(resources, own)
     with pytest.raises(ClaimFailed, match="not the one saved"):
-        transfer.check_image_back(before, transfer.load(resources, other_tar))
+        pairs.check_image_back(before, transfer.load(resources, other_tar))
 
 
 def test_archive_files_check_fails_for_the_image_imported_from_an_export(
@@ -104,17 +105,17 @@ def test_archive_files_check_fails_for_the_image_imported_from_an_export(
     imported = transfer.import_tar(resources, export_tar)
     image_paths = set(transfer.image_layers(save_tar).view)
     with pytest.raises(ClaimFailed, match="not the save tar's members"):
-        transfer.check_holds_archive_files(
+        pairs.check_holds_archive_files(
             transfer.image_files(session.client, imported, scratch),
             transfer.tar_members(save_tar), image_paths)
 
 
 def test_imported_writes_check_fails_for_an_image_without_the_writes(resources, layered,
                                                                      writer, scratch):
-    seen = transfer.writes_seen(writer, transfer.export(writer, scratch))
+    seen = transfer.writes_seen(writer, containers.export(writer, scratch))
     with pytest.raises(ClaimFailed, match="does not see the container's writes"):
-        transfer.check_image_holds_writes(
-            seen, layers.view(resources, layered, transfer.files_of(seen)))
+        pairs.check_image_holds_writes(
+            seen, containers.view(resources, layered, transfer.files_of(seen)))
 
 
 # -- C11 ------------------------------------------------------------------------------------
@@ -123,71 +124,71 @@ def test_imported_writes_check_fails_for_an_image_without_the_writes(resources, 
 @pytest.fixture
 def recreated(resources, layered):
     """A container that wrote the file the image deleted back: the layers hide it, it does not."""
-    return transfer.container_that_wrote(resources, layered,
+    return containers.run_script(resources, layered,
                                          "echo back > /claims/deleted.txt")
 
 
 def test_merged_view_check_fails_for_the_export_of_a_container_that_wrote(
         save_tar, writer, scratch):
     with pytest.raises(ClaimFailed, match="lacks paths the image's layers leave visible"):
-        transfer.check_export_is_merged_view(
+        export_import.check_export_is_merged_view(
             transfer.image_layers(save_tar),
-            transfer.exported_entries(transfer.export(writer, scratch)))
+            transfer.exported_entries(containers.export(writer, scratch)))
 
 
 def test_hidden_and_deleted_checks_fail_when_the_export_shows_the_deleted_file(
         save_tar, recreated, scratch):
-    exported = transfer.exported_entries(transfer.export(recreated, scratch))
+    exported = transfer.exported_entries(containers.export(recreated, scratch))
     with pytest.raises(ClaimFailed, match="holds paths an upper layer hides"):
-        transfer.check_export_hides(transfer.image_layers(save_tar), exported)
+        export_import.check_export_hides(transfer.image_layers(save_tar), exported)
     with pytest.raises(ClaimFailed, match="the export holds /claims/deleted.txt"):
-        transfer.check_export_lacks("/claims/deleted.txt", set(exported))
+        export_import.check_export_lacks("/claims/deleted.txt", set(exported))
 
 
 def test_top_version_check_fails_for_a_container_that_rewrote_the_file(save_tar, writer,
                                                                        scratch):
-    witness = layers.witness(save_tar, "/claims/shadowed.txt")
-    exported = transfer.exported_content(transfer.export(writer, scratch), witness.path)
+    witness = image_layers.witness(save_tar, "/claims/shadowed.txt")
+    exported = transfer.exported_content(containers.export(writer, scratch), witness.path)
     with pytest.raises(ClaimFailed, match="does not hold layer .*'s version"):
-        transfer.check_export_top_version(witness, exported)
+        export_import.check_export_top_version(witness, exported)
 
 
 def test_writes_checks_fail_against_the_export_of_another_container(writer, export_tar):
     seen = transfer.writes_seen(writer, export_tar)
     with pytest.raises(ClaimFailed, match="lacks what the container added or changed|"
                                           "otherwise than it reads them"):
-        transfer.check_export_holds_writes(seen)
+        export_import.check_export_holds_writes(seen)
     with pytest.raises(ClaimFailed, match="holds what the container deleted"):
-        transfer.check_export_lacks_deletions(seen)
+        export_import.check_export_lacks_deletions(seen)
 
 
 def test_prepared_check_fails_when_the_image_itself_holds_dockerenv(
         session, resources, export_tar, scratch):
     """An image imported from an export has .dockerenv in its layer: it is not the engine's."""
     imported = transfer.import_tar(resources, export_tar)
-    container = transfer.container_that_changed_nothing(resources, imported)
+    container = containers.container_that_changed_nothing(resources, imported)
     with pytest.raises(ClaimFailed, match="layers hold /.dockerenv already"):
-        transfer.check_export_holds_prepared(
-            "/.dockerenv", set(transfer.exported_entries(transfer.export(container, scratch))),
+        export_import.check_export_holds_prepared(
+            "/.dockerenv", set(transfer.exported_entries(containers.export(container, scratch))),
             transfer.image_layers(transfer.save(session.client, imported, scratch)),
             containers.changes(container))
 
 
 def test_volume_check_fails_when_the_file_is_not_in_a_volume(resources, layered, scratch):
     path = "/claims/volume/kept.txt"
-    container = transfer.container_that_wrote(
+    container = containers.run_script(
         resources, layered, f"mkdir -p /claims/volume && echo kept > {path}")
     with pytest.raises(ClaimFailed, match="holds /claims/volume/kept.txt, from a volume"):
-        transfer.check_volume_not_exported(
-            path, transfer.container_reads(container, path),
-            set(transfer.exported_entries(transfer.export(container, scratch))),
+        export_import.check_volume_not_exported(
+            path, containers.copy_out(container, path),
+            set(transfer.exported_entries(containers.export(container, scratch))),
             containers.changes(container))
 
 
 def test_one_layer_check_fails_for_the_layered_image(layered, export_tar):
     with pytest.raises(ClaimFailed, match="has 5 layers, not one"):
-        transfer.check_one_layer(transfer.record(layered).layers,
-                                 transfer.file_digest(export_tar), [])
+        export_import.check_one_layer(images.record(layered).layers,
+                                 images.file_digest(export_tar), [])
 
 
 # -- C13 ------------------------------------------------------------------------------------
@@ -239,52 +240,52 @@ def _rewrite_last_comment(config: dict) -> None:
 
 def test_save_checks_fail_for_another_image_and_for_an_altered_history(
         session, own, layered, scratch):
-    before = transfer.record(own)
+    before = images.record(own)
     other = transfer.save(session.client, layered, scratch)
     with pytest.raises(ClaimFailed, match="does not hold the image"):
-        transfer.check_save_holds_layers(transfer.read_save(other, before.id), before)
+        save_load.check_save_holds_layers(transfer.read_save(other, before.id), before)
     saved = transfer.save(session.client, own, scratch)
     rewritten = scratch / "rewritten.tar"
     new_id = rewrite_config(saved, rewritten, _rewrite_last_comment)
     with pytest.raises(ClaimFailed, match="history differs from the image's history"):
-        transfer.check_save_holds_config(transfer.read_save(rewritten, new_id), before)
+        save_load.check_save_holds_config(transfer.read_save(rewritten, new_id), before)
 
 
 def test_load_checks_fail_when_the_tar_loaded_had_its_history_rewritten(
         session, resources, own, scratch):
-    before = transfer.record(own)
+    before = images.record(own)
     rewritten = scratch / "rewritten.tar"
     rewrite_config(transfer.save(session.client, own, scratch), rewritten,
                    _rewrite_last_comment)
-    transfer.remove(resources, own)
+    images.remove(resources, own)
     loaded = transfer.load(resources, rewritten)
-    after = transfer.record(transfer.loaded_image(session.client, loaded, before.id))
+    after = images.record(transfer.loaded_image(session.client, loaded, before.id))
     with pytest.raises(ClaimFailed, match="another id"):
-        transfer.check_same_image(before, after)
+        save_load.check_same_image(before, after)
     with pytest.raises(ClaimFailed, match="history rows differ"):
-        transfer.check_same_history(before, after)
+        save_load.check_same_history(before, after)
 
 
 def test_config_check_fails_when_the_tar_loaded_had_its_config_changed(
         session, resources, own, scratch):
-    before = transfer.record(own)
+    before = images.record(own)
     changed = scratch / "changed.tar"
 
     def set_env(config: dict) -> None:
         config["config"]["Env"] = [*(config["config"].get("Env") or []), "CHANGED=after save"]
 
     rewrite_config(transfer.save(session.client, own, scratch), changed, set_env)
-    transfer.remove(resources, own)
-    after = transfer.record(transfer.loaded_image(session.client,
+    images.remove(resources, own)
+    after = images.record(transfer.loaded_image(session.client,
                                                   transfer.load(resources, changed), before.id))
     with pytest.raises(ClaimFailed, match="config differs"):
-        transfer.check_same_config(before, after)
+        save_load.check_same_config(before, after)
 
 
 def test_intermediates_check_fails_for_the_image_never_saved_and_loaded(own):
-    before = transfer.record(own)
+    before = images.record(own)
     with pytest.raises(ClaimFailed, match="still name the intermediate images"):
-        transfer.check_intermediates_forgotten(before, transfer.record(own))
+        save_load.check_intermediates_forgotten(before, images.record(own))
 
 
 # -- C12 ------------------------------------------------------------------------------------
@@ -292,39 +293,39 @@ def test_intermediates_check_fails_for_the_image_never_saved_and_loaded(own):
 
 @pytest.fixture
 def configured_export(resources, configured, scratch):
-    return transfer.export(transfer.container_that_changed_nothing(resources, configured),
+    return containers.export(containers.container_that_changed_nothing(resources, configured),
                            scratch)
 
 
 def test_history_checks_fail_for_the_image_itself(session, configured):
-    record = transfer.record(configured)
+    record = images.record(configured)
     steps = fixtures.build_steps(session.fixtures.dockerfile(fixtures.CONFIGURED))
     with pytest.raises(ClaimFailed, match="rows, not one"):
-        history.check_history_lost(record, record, steps)
+        export_import.check_history_lost(record, record, steps)
     with pytest.raises(ClaimFailed, match="rows"):
-        history.check_row_is_import(record, "Imported from -")
+        export_import.check_row_is_import(record, "Imported from -")
 
 
 def test_config_checks_fail_the_other_way_round(resources, configured, configured_export):
-    original = transfer.record(configured)
+    original = images.record(configured)
     plain = transfer.import_tar(resources, configured_export)
     given = transfer.import_tar(resources, configured_export,
-                                tuple(history.changes_for(original.config, NAMES)))
+                                tuple(export_import.changes_for(original.config, NAMES)))
     with pytest.raises(ClaimFailed, match="kept CMD, ENV, WORKDIR"):
-        history.check_config_lost(original, transfer.record(given), NAMES)
+        export_import.check_config_lost(original, images.record(given), NAMES)
     with pytest.raises(ClaimFailed, match="differ from the image's"):
-        history.check_config_kept(original, transfer.record(plain), NAMES)
+        export_import.check_config_kept(original, images.record(plain), NAMES)
     with pytest.raises(ClaimFailed, match="ran a default command"):
-        history.check_no_command(transfer.run(resources, given))
+        export_import.check_no_command(images.run(resources, given))
     with pytest.raises(ClaimFailed, match="does not do what one of the image does"):
-        history.check_runs_alike(transfer.run(resources, configured),
-                                 transfer.run(resources, plain, ["sh", "-c", 'echo "$PWD"']))
+        export_import.check_runs_alike(images.run(resources, configured),
+                                 images.run(resources, plain, ["sh", "-c", 'echo "$PWD"']))
 
 
 def test_new_image_check_fails_for_one_import_looked_at_twice(resources, configured_export):
-    imported = transfer.record(transfer.import_tar(resources, configured_export))
+    imported = images.record(transfer.import_tar(resources, configured_export))
     with pytest.raises(ClaimFailed, match="same image id"):
-        history.check_new_image_each_time(imported, imported)
+        export_import.check_new_image_each_time(imported, imported)
 
 
 # -- C10 ------------------------------------------------------------------------------------
@@ -340,17 +341,17 @@ def cli(session):
 
 def test_prints_check_fails_on_the_other_commands_help(cli):
     with pytest.raises(ClaimFailed, match="does not print"):
-        cli_text.check_prints(cli.run("load", "--help"),
+        pairs.check_prints(cli.run("load", "--help"),
                               "Import the contents from a tarball to create a filesystem image")
 
 
 def test_load_check_fails_when_standard_input_is_empty(resources, cli, own, session, scratch):
-    before = transfer.record(own)
+    before = images.record(own)
     empty = scratch / "empty"
     empty.write_bytes(b"")
-    ran, loaded = cli_text.load_from_stdin(cli, resources, empty)
+    ran, loaded = pairs.load_from_stdin(cli, resources, empty)
     with pytest.raises(ClaimFailed, match="`docker load` failed"):
-        cli_text.check_load_read_stdin(ran, before.id, loaded)
+        pairs.check_load_read_stdin(ran, before.id, loaded)
 
 
 def test_stdin_import_check_fails_when_import_reads_a_file_instead(resources, cli,
@@ -358,6 +359,6 @@ def test_stdin_import_check_fails_when_import_reads_a_file_instead(resources, cl
     """Given a file argument, `import` ignores standard input: the image is not stdin's tar."""
     ran = cli.run("import", *docker_cli.label_changes(resources.run.labels("subject")),
                   str(save_tar), stdin=export_tar)
-    image = resources.image(cli_text.IMAGE_ID.findall(ran.stdout)[-1])
+    image = resources.image(pairs.IMAGE_ID.findall(ran.stdout)[-1])
     with pytest.raises(ClaimFailed, match="not the tar given on standard input"):
-        cli_text.check_import_read_stdin(ran, image, transfer.file_digest(export_tar))
+        pairs.check_import_read_stdin(ran, image, images.file_digest(export_tar))

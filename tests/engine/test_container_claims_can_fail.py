@@ -8,9 +8,10 @@ and expects ClaimFailed.
 
 import pytest
 
-from docker_claims import containers, namespaces, storage
+from docker_claims.claims import container_layer, namespaces
+from docker_claims.engine import containers, fixtures, images, storage
+from docker_claims.engine.fixtures import BASE, LAYERED
 from docker_claims.evidence import ClaimFailed
-from docker_claims.fixtures import BASE, LAYERED
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def running(resources, image, **kwargs):
     """A started container with namespaces of its own, unless `kwargs` share the host's."""
     kwargs.setdefault("network_mode", "none")
     container = resources.container(image.id, containers.IDLE, **kwargs)
-    containers.check_status(containers.start(container), "running")
+    container_layer.check_status(containers.start(container), "running")
     return container
 
 
@@ -50,24 +51,24 @@ def overlay_or_skip(*objects):
 def test_c04_changes_of_a_container_that_wrote_nothing_are_not_its_writes(resources, layered):
     idle = containers.run_writes(resources, layered, {})
     with pytest.raises(ClaimFailed, match="do not name its writes"):
-        containers.check_changes_are_the_writes(containers.changes(idle), containers.WRITES)
+        container_layer.check_changes_are_the_writes(containers.changes(idle), fixtures.WRITES)
 
 
 def test_c04_changes_beyond_the_writes_are_caught(resources, layered):
-    more = {**containers.WRITES, "/claims/unannounced.txt": "added"}
+    more = {**fixtures.WRITES, "/claims/unannounced.txt": "added"}
     writer = containers.run_writes(resources, layered, more)
     with pytest.raises(ClaimFailed, match="more than its writes"):
-        containers.check_changes_are_the_writes(containers.changes(writer), containers.WRITES)
+        container_layer.check_changes_are_the_writes(containers.changes(writer), fixtures.WRITES)
 
 
 def test_c04_two_commits_are_not_one_layer_on_top(resources, layered):
     first = containers.commit(resources, containers.run_writes(resources, layered,
-                                                               containers.WRITES))
+                                                               fixtures.WRITES))
     second = containers.commit(resources, containers.run_writes(
         resources, first, {"/claims/second.txt": "added"}))
     with pytest.raises(ClaimFailed, match="not exactly one more"):
-        containers.check_one_layer_on_top(containers.layers_of(layered),
-                                          containers.layers_of(second))
+        container_layer.check_one_layer_on_top(images.layers_of(layered),
+                                          images.layers_of(second))
 
 
 def test_c04_a_commit_of_another_image_does_not_stack_on_this_one(resources, base):
@@ -78,8 +79,8 @@ def test_c04_a_commit_of_another_image_does_not_stack_on_this_one(resources, bas
     on_two = containers.commit(resources, containers.run_writes(resources, two,
                                                                 {"/claims/three": "added"}))
     with pytest.raises(ClaimFailed, match="lower layers are not the image's layers"):
-        containers.check_one_layer_on_top(containers.layers_of(one),
-                                          containers.layers_of(on_two))
+        container_layer.check_one_layer_on_top(images.layers_of(one),
+                                          images.layers_of(on_two))
 
 
 def test_c04_an_upper_dir_without_the_writes_fails(resources, layered, host):
@@ -87,24 +88,25 @@ def test_c04_an_upper_dir_without_the_writes_fails(resources, layered, host):
     overlay_or_skip(idle)
     upper = storage.list_layer_dir(host, storage.stack(idle.attrs).upper)
     with pytest.raises(ClaimFailed, match="does not hold the container's writes"):
-        storage.check_upper_is_the_diff(upper, containers.changes(idle), containers.WRITES)
+        container_layer.check_upper_is_the_diff(upper, containers.changes(idle), fixtures.WRITES)
 
 
 def test_c04_another_containers_upper_dir_is_not_this_ones_diff(resources, layered, host):
-    writer = containers.run_writes(resources, layered, containers.WRITES)
-    other = containers.run_writes(resources, layered, {**containers.WRITES,
+    writer = containers.run_writes(resources, layered, fixtures.WRITES)
+    other = containers.run_writes(resources, layered, {**fixtures.WRITES,
                                                        "/claims/more.txt": "added"})
     overlay_or_skip(writer, other)
     upper = storage.list_layer_dir(host, storage.stack(other.attrs).upper)
     with pytest.raises(ClaimFailed, match="did not change"):
-        storage.check_upper_is_the_diff(upper, containers.changes(writer), containers.WRITES)
+        container_layer.check_upper_is_the_diff(upper, containers.changes(writer), fixtures.WRITES)
 
 
 def test_c04_a_container_of_another_image_does_not_stack_on_this_one(resources, base, layered):
     container = resources.container(base.id, containers.IDLE)
     overlay_or_skip(container, layered)
     with pytest.raises(ClaimFailed, match="exactly one layer between"):
-        storage.check_init_between(storage.stack(container.attrs), storage.stack(layered.attrs))
+        container_layer.check_init_between(storage.stack(container.attrs),
+                                           storage.stack(layered.attrs))
 
 
 def test_c04_the_writable_layer_is_not_the_init_layer(resources, base, host):
@@ -112,7 +114,7 @@ def test_c04_the_writable_layer_is_not_the_init_layer(resources, base, host):
     overlay_or_skip(container)
     upper = storage.list_layer_dir(host, storage.stack(container.attrs).upper)
     with pytest.raises(ClaimFailed, match="lacks files the engine prepares"):
-        storage.check_init_holds(upper)
+        container_layer.check_init_holds(upper)
 
 
 # C05
@@ -120,24 +122,24 @@ def test_c04_the_writable_layer_is_not_the_init_layer(resources, base, host):
 def test_c05_a_running_container_is_not_listed_as_created(resources, base):
     container = running(resources, base)
     with pytest.raises(ClaimFailed, match="listed as 'running', not 'created'"):
-        containers.check_listed_with_state(containers.listing(resources, container),
+        container_layer.check_listed_with_state(containers.listing(resources, container),
                                            container.id, "created")
 
 
 def test_c05_ps_without_all_does_not_list_an_exited_container(resources, base):
-    exited = containers.make_exited(resources, base)
+    exited = containers.run_script(resources, base, "true")
     rows = [{"id": row["Id"], "state": row["State"], "status": row["Status"]}
             for row in resources.client.api.containers(filters={"name": exited.name})]
     with pytest.raises(ClaimFailed, match="not listed"):
-        containers.check_listed_with_state(rows, exited.id, "exited")
+        container_layer.check_listed_with_state(rows, exited.id, "exited")
 
 
 def test_c05_a_file_never_written_is_not_copied_out(resources, base):
     writer = running(resources, base)
     containers.write_file(writer, "/claims/kept.txt", "kept\n")
-    stranger = containers.make_exited(resources, base)
+    stranger = containers.run_script(resources, base, "true")
     with pytest.raises(ClaimFailed, match="is not there"):
-        containers.check_file_content("/claims/kept.txt", b"kept\n",
+        container_layer.check_file_content("/claims/kept.txt", b"kept\n",
                                       containers.copy_out(stranger, "/claims/kept.txt"),
                                       "copied out of the stopped container")
 
@@ -150,7 +152,7 @@ def test_c05_a_file_overwritten_after_the_write_is_caught(resources, base):
     containers.start(writer)
     code, output = containers.read_running(writer, "/claims/kept.txt")
     with pytest.raises(ClaimFailed, match="does not hold what was written"):
-        containers.check_file_content("/claims/kept.txt", b"kept\n", output.encode(),
+        container_layer.check_file_content("/claims/kept.txt", b"kept\n", output.encode(),
                                       "after the restart")
 
 
@@ -158,10 +160,10 @@ def test_c05_the_export_of_another_container_lacks_the_file(resources, base, scr
     writer = running(resources, base)
     containers.write_file(writer, "/claims/kept.txt", "kept\n")
     containers.stop(writer)
-    stranger = containers.make_exited(resources, base)
-    found = containers.exported_file(containers.export(stranger, scratch), "/claims/kept.txt")
+    stranger = containers.run_script(resources, base, "true")
+    found = container_layer.exported_file(containers.export(stranger, scratch), "/claims/kept.txt")
     with pytest.raises(ClaimFailed, match="is not there"):
-        containers.check_export_holds(found, b"kept\n")
+        container_layer.check_export_holds(found, b"kept\n")
 
 
 # C06
@@ -169,22 +171,22 @@ def test_c05_the_export_of_another_container_lacks_the_file(resources, base, scr
 def test_c06_a_created_container_given_nothing_has_no_such_change(resources, base):
     created = containers.make_created(resources, base)
     with pytest.raises(ClaimFailed, match="do not list"):
-        containers.check_added(containers.changes(created), "/claims/copied.txt")
+        container_layer.check_added(containers.changes(created), "/claims/copied.txt")
 
 
 def test_c06_a_container_started_once_has_run(resources, base):
     container = running(resources, base)
     containers.stop(container)
     with pytest.raises(ClaimFailed, match="not only created"):
-        containers.check_never_ran(containers.state(container))
+        container_layer.check_never_ran(containers.state(container))
 
 
 def test_c06_the_export_of_a_created_container_given_nothing_lacks_the_file(
         resources, base, scratch):
     created = containers.make_created(resources, base)
-    found = containers.exported_file(containers.export(created, scratch), "/claims/copied.txt")
+    found = container_layer.exported_file(containers.export(created, scratch), "/claims/copied.txt")
     with pytest.raises(ClaimFailed, match="is not there"):
-        containers.check_export_holds(found, b"copied\n")
+        container_layer.check_export_holds(found, b"copied\n")
 
 
 def test_c06_the_upper_dir_of_a_created_container_given_nothing_lacks_the_file(
@@ -193,7 +195,7 @@ def test_c06_the_upper_dir_of_a_created_container_given_nothing_lacks_the_file(
     overlay_or_skip(created)
     upper = storage.list_layer_dir(host, storage.stack(created.attrs).upper)
     with pytest.raises(ClaimFailed, match="does not hold"):
-        storage.check_upper_holds(upper, "/claims/copied.txt")
+        container_layer.check_upper_holds(upper, "/claims/copied.txt")
 
 
 # C07

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from behave_runs import labelled, start, subjects, wait_for
 
-from docker_claims.resources import leases, sweep
+from docker_claims.engine.sweep import leases, sweep
 
 TIMEOUT = 6
 """DOCKER_CLAIMS_TIMEOUT for the run under test: short, yet no healthy call of the suite's

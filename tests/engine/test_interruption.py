@@ -3,7 +3,6 @@ one is swept by the next run (or `docker-claims sweep`), and a live one never is
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,16 +11,14 @@ from pathlib import Path
 
 import pytest
 from behave_runs import (
-    joining,
     labelled,
     start,
-    start_parallel,
     subjects,
     synthetic_features,
     wait_for,
 )
 
-from docker_claims.resources import leases
+from docker_claims.engine.sweep import leases
 
 HOLD_FEATURE = """
 Feature: Hold
@@ -33,7 +30,7 @@ Feature: Hold
 HOLD_STEPS = '''
 import time
 from behave import given, then
-from docker_claims import fixtures
+from docker_claims.engine import fixtures
 
 @given("containers of this run, left to the end-of-run sweep")
 def step_containers(context):
@@ -57,7 +54,7 @@ Feature: A cleanup fails
 
 FAILING_CLEANUP_STEPS = '''
 from behave import given
-from docker_claims import fixtures
+from docker_claims.engine import fixtures
 
 def explode():
     raise RuntimeError("this cleanup fails on purpose")
@@ -189,49 +186,7 @@ def _workdirs(run_id: str) -> list:
 
 
 def _sweep_cli() -> str:
-    done = subprocess.run([sys.executable, "-m", "docker_claims.cli", "sweep"],
+    done = subprocess.run([sys.executable, "-m", "docker_claims.runner.cli", "sweep"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
-
-
-def _parallel_at_work(client, tmp_path):
-    """A `docker-claims parallel -j 2` run whose two workers are making containers."""
-    run = start_parallel(tmp_path / "run", 2)
-    run_id = run.run_id()
-    try:
-        wait_for(lambda: len(joining(run_id)) == 2 and subjects(client, run_id),
-                 timeout=120, interval=0.05, what=f"the workers of run {run_id} at work")
-    except BaseException:
-        run.kill()
-        raise
-    return run, run_id
-
-
-def test_a_parallel_run_stopped_by_sigterm_stops_its_workers_and_leaves_nothing(
-        session, tmp_path):
-    run, run_id = _parallel_at_work(session.client, tmp_path)
-    try:
-        run.process.send_signal(signal.SIGTERM)
-        code = run.wait(timeout=120)
-    finally:
-        run.kill()
-    assert code == 130, run.output()[-4000:]
-    assert joining(run_id) == []
-    assert labelled(session.client, run_id) == [], run.output()[-4000:]
-
-
-@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the workers through /proc")
-def test_the_workers_of_a_killed_parallel_run_stop_and_the_sweep_removes_the_rest(
-        session, tmp_path):
-    run, run_id = _parallel_at_work(session.client, tmp_path)
-    try:
-        run.kill()
-        wait_for(lambda: not joining(run_id), timeout=120, what="the orphaned workers stopping")
-    finally:
-        for pid in joining(run_id):
-            os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: leases(session.client).get(run_id) is not True, timeout=30,
-             what="the killed run's lease stopping")
-    _sweep_cli()
-    assert labelled(session.client, run_id) == []

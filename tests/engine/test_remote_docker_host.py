@@ -13,10 +13,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from docker_claims import containers, engine, namespaces, storage
-from docker_claims.fixtures import BASE
-from docker_claims.host import HostReader
-from docker_claims.resources import Resources
+from docker_claims.claims import container_layer, namespaces
+from docker_claims.engine import connection, containers, storage
+from docker_claims.engine.fixtures import BASE
+from docker_claims.engine.host import HostReader
+from docker_claims.engine.scope import Resources
 
 ENGINE_PATHS = ("/var/lib/docker", "/var/run/docker/", "/run/docker/", "/proc/",
                 "/run/containerd", "/var/run/containerd")
@@ -42,7 +43,7 @@ def relocated(session, tmp_path, monkeypatch, request):
     link.parent.mkdir()
     link.symlink_to(socket)
     monkeypatch.setenv("DOCKER_HOST", f"unix://{link}")
-    client = engine.connect()
+    client = connection.connect()
     request.addfinalizer(client.close)
     assert client.endpoint == f"DOCKER_HOST=unix://{link}"
     return Resources(client, session.run, request.addfinalizer)
@@ -104,10 +105,10 @@ def test_storage_checks_through_a_relocated_socket(session, relocated, guarded):
     stack = storage.stack(subject.attrs)
     host = HostReader.start(relocated, image.id)
     upper = storage.list_layer_dir(host, stack.upper)
-    storage.check_upper_is_the_diff(upper, containers.changes(subject),
+    container_layer.check_upper_is_the_diff(upper, containers.changes(subject),
                                     {"/claims/remote.txt": "added"})
-    storage.check_init_between(stack, storage.stack(image.attrs))
-    storage.check_init_holds(storage.list_layer_dir(host, stack.lowers[0]))
+    container_layer.check_init_between(stack, storage.stack(image.attrs))
+    container_layer.check_init_holds(storage.list_layer_dir(host, stack.lowers[0]))
 
 
 def test_the_guard_catches_a_direct_read_of_the_engine_host(guarded):

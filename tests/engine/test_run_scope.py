@@ -8,14 +8,16 @@ import textwrap
 
 import pytest
 
-from docker_claims import LABEL_RUN, fixtures
-from docker_claims.resources import leases, sweep, wait_until
-from docker_claims.session import Session
+from docker_claims.engine import fixtures
+from docker_claims.engine.labels import LABEL_RUN
+from docker_claims.engine.scope import wait_until
+from docker_claims.engine.sweep import leases, sweep
+from docker_claims.runner.session import Session
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from docker_claims.fixtures import BASE
-    from docker_claims.session import Session
+    from docker_claims.engine.fixtures import BASE
+    from docker_claims.runner.session import Session
     session = Session.open()
     try:
         resources = session.resources(lambda cleanup: None)  # left to the session's sweep

@@ -1,8 +1,8 @@
 """What a run shares to start fewer containers stays without network, apart and read-only."""
 
-from docker_claims import containers, host
-from docker_claims.fixtures import BASE
-from docker_claims.host import HostReader
+from docker_claims.engine import containers, host
+from docker_claims.engine.fixtures import BASE
+from docker_claims.engine.host import HostReader
 
 
 def interfaces(container) -> list[str]:

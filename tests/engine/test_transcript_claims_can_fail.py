@@ -12,9 +12,10 @@ import os
 
 import pytest
 
-from docker_claims import archives, docker_cli, namespaces, nodes, transcripts
+from docker_claims.claims import namespaces, transcripts
+from docker_claims.engine import archives, docker_cli, nodes
+from docker_claims.engine.fixtures import BASE
 from docker_claims.evidence import ClaimFailed
-from docker_claims.fixtures import BASE
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def cli(session):
 @pytest.fixture
 def node(session):
     try:
-        return nodes.for_session(session)
+        return session.second_node()
     except nodes.NodeUnavailable as error:
         pytest.skip(str(error))
 

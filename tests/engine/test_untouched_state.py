@@ -13,8 +13,8 @@ import pytest
 from behave_runs import start
 from docker.errors import NotFound
 
-from docker_claims import LABEL_RUN, NAME_PREFIX
-from docker_claims.fixtures import find_busybox
+from docker_claims.engine.fixtures import find_busybox
+from docker_claims.engine.labels import LABEL_RUN, NAME_PREFIX
 
 ARTICLE_NAME = "test_export"
 ARTICLE_IMAGE = "busybox:latest"

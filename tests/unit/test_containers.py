@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docker_claims import containers, storage
+from docker_claims.claims import container_layer
+from docker_claims.engine import containers, storage
 from docker_claims.evidence import ClaimFailed
 
 WRITES = {"/claims/new.txt": "added", "/claims/old.txt": "changed", "/claims/gone.txt": "deleted"}
@@ -14,7 +15,7 @@ DIFF = {"/claims": "changed", **WRITES}
 # C04: the container's changes
 
 def test_changes_matching_the_writes_hold():
-    assert containers.check_changes_are_the_writes(DIFF, WRITES)["diff"] == DIFF
+    assert container_layer.check_changes_are_the_writes(DIFF, WRITES)["diff"] == DIFF
 
 
 @pytest.mark.parametrize("diff", [
@@ -24,17 +25,17 @@ def test_changes_matching_the_writes_hold():
 ])
 def test_changes_missing_or_misnamed_fail(diff):
     with pytest.raises(ClaimFailed, match="do not name its writes"):
-        containers.check_changes_are_the_writes(diff, WRITES)
+        container_layer.check_changes_are_the_writes(diff, WRITES)
 
 
 def test_changes_beyond_the_writes_fail():
     with pytest.raises(ClaimFailed, match="more than its writes"):
-        containers.check_changes_are_the_writes({**DIFF, "/bin/busybox": "changed"}, WRITES)
+        container_layer.check_changes_are_the_writes({**DIFF, "/bin/busybox": "changed"}, WRITES)
 
 
 def test_a_deleted_directory_above_a_write_is_not_a_mere_passage():
     with pytest.raises(ClaimFailed, match="more than its writes"):
-        containers.check_changes_are_the_writes({**DIFF, "/claims": "deleted"}, WRITES)
+        container_layer.check_changes_are_the_writes({**DIFF, "/claims": "deleted"}, WRITES)
 
 
 def test_the_writes_script_adds_changes_and_deletes():
@@ -49,8 +50,8 @@ IMAGE = ["sha256:a", "sha256:b", "sha256:c"]
 
 
 def test_one_more_layer_on_top_holds():
-    assert containers.check_one_layer_on_top(IMAGE, [*IMAGE, "sha256:d"])["writable_layer"] == \
-        "sha256:d"
+    found = container_layer.check_one_layer_on_top(IMAGE, [*IMAGE, "sha256:d"])
+    assert found["writable_layer"] == "sha256:d"
 
 
 @pytest.mark.parametrize("committed", [
@@ -62,7 +63,7 @@ def test_one_more_layer_on_top_holds():
 ])
 def test_commit_other_than_one_layer_on_top_fails(committed):
     with pytest.raises(ClaimFailed):
-        containers.check_one_layer_on_top(IMAGE, committed)
+        container_layer.check_one_layer_on_top(IMAGE, committed)
 
 
 # C05: listed with the state
@@ -72,34 +73,34 @@ ROWS = [{"id": "abc", "names": ["/x"], "state": "exited", "status": "Exited (0) 
 
 
 def test_listed_in_its_state_holds():
-    assert containers.check_listed_with_state(ROWS, "abc", "exited")["state"] == "exited"
+    assert container_layer.check_listed_with_state(ROWS, "abc", "exited")["state"] == "exited"
 
 
 def test_listed_in_another_state_fails():
     with pytest.raises(ClaimFailed, match="listed as 'exited', not 'created'"):
-        containers.check_listed_with_state(ROWS, "abc", "created")
+        container_layer.check_listed_with_state(ROWS, "abc", "created")
 
 
 def test_not_listed_fails():
     with pytest.raises(ClaimFailed, match="not listed"):
-        containers.check_listed_with_state(ROWS, "zzz", "exited")
+        container_layer.check_listed_with_state(ROWS, "zzz", "exited")
 
 
 def test_listed_twice_fails():
     with pytest.raises(ClaimFailed, match="not listed"):
-        containers.check_listed_with_state([ROWS[0], ROWS[0]], "abc", "exited")
+        container_layer.check_listed_with_state([ROWS[0], ROWS[0]], "abc", "exited")
 
 
 # C05/C06: a file kept, copied out, exported
 
 def test_the_content_written_read_back_holds():
-    containers.check_file_content("/f", b"x\n", b"x\n", "after the stop")
+    container_layer.check_file_content("/f", b"x\n", b"x\n", "after the stop")
 
 
 @pytest.mark.parametrize("read", [None, b"", b"y\n"])
 def test_a_file_gone_or_altered_fails(read):
     with pytest.raises(ClaimFailed):
-        containers.check_file_content("/f", b"x\n", read, "after the stop")
+        container_layer.check_file_content("/f", b"x\n", read, "after the stop")
 
 
 def _export(**changes):
@@ -108,7 +109,7 @@ def _export(**changes):
 
 
 def test_an_export_with_the_file_holds():
-    containers.check_export_holds(_export(), b"x\n")
+    container_layer.check_export_holds(_export(), b"x\n")
 
 
 @pytest.mark.parametrize("found", [
@@ -118,7 +119,7 @@ def test_an_export_with_the_file_holds():
 ])
 def test_an_export_without_the_file_or_the_filesystem_fails(found):
     with pytest.raises(ClaimFailed):
-        containers.check_export_holds(found, b"x\n")
+        container_layer.check_export_holds(found, b"x\n")
 
 
 # C06: never ran, and the copied file is a change
@@ -129,7 +130,7 @@ CREATED = {"Status": "created", "Running": False, "Pid": 0,
 
 
 def test_a_created_container_never_ran():
-    containers.check_never_ran(CREATED)
+    container_layer.check_never_ran(CREATED)
 
 
 @pytest.mark.parametrize("found", [
@@ -141,23 +142,23 @@ def test_a_created_container_never_ran():
 ])
 def test_a_container_that_ran_fails(found):
     with pytest.raises(ClaimFailed):
-        containers.check_never_ran(found)
+        container_layer.check_never_ran(found)
 
 
 def test_a_copied_file_listed_as_added_holds():
-    containers.check_added({"/claims": "added", "/claims/f": "added"}, "/claims/f")
+    container_layer.check_added({"/claims": "added", "/claims/f": "added"}, "/claims/f")
 
 
 @pytest.mark.parametrize("diff", [{}, {"/claims/f": "changed"}, {"/claims": "added"}])
 def test_a_copied_file_not_added_fails(diff):
     with pytest.raises(ClaimFailed):
-        containers.check_added(diff, "/claims/f")
+        container_layer.check_added(diff, "/claims/f")
 
 
 def test_a_status_other_than_the_one_wanted_fails():
-    containers.check_status({"Status": "exited"}, "exited")
+    container_layer.check_status({"Status": "exited"}, "exited")
     with pytest.raises(ClaimFailed):
-        containers.check_status({"Status": "running"}, "exited")
+        container_layer.check_status({"Status": "running"}, "exited")
 
 
 # C04/C06: the storage driver's view
@@ -188,7 +189,7 @@ UPPER = {"/claims": "dir", "/claims/new.txt": "file", "/claims/old.txt": "file",
 
 
 def test_an_upper_dir_holding_exactly_the_changes_holds():
-    storage.check_upper_is_the_diff(UPPER, DIFF, WRITES)
+    container_layer.check_upper_is_the_diff(UPPER, DIFF, WRITES)
 
 
 @pytest.mark.parametrize("upper, match", [
@@ -199,27 +200,27 @@ def test_an_upper_dir_holding_exactly_the_changes_holds():
 ])
 def test_an_upper_dir_other_than_the_changes_fails(upper, match):
     with pytest.raises(ClaimFailed, match=match):
-        storage.check_upper_is_the_diff(upper, DIFF, WRITES)
+        container_layer.check_upper_is_the_diff(upper, DIFF, WRITES)
 
 
 def test_a_change_the_upper_dir_lacks_fails():
     with pytest.raises(ClaimFailed, match="not in its writable layer"):
-        storage.check_upper_is_the_diff(UPPER, {**DIFF, "/etc": "added"}, WRITES)
+        container_layer.check_upper_is_the_diff(UPPER, {**DIFF, "/etc": "added"}, WRITES)
 
 
 def test_a_whiteout_for_something_not_deleted_fails():
     with pytest.raises(ClaimFailed, match="only deletions"):
-        storage.check_upper_is_the_diff({**UPPER, "/claims": "whiteout"}, DIFF, WRITES)
+        container_layer.check_upper_is_the_diff({**UPPER, "/claims": "whiteout"}, DIFF, WRITES)
 
 
 def test_the_copied_file_in_the_upper_dir_holds():
-    storage.check_upper_holds({"/claims": "dir", "/claims/f": "file"}, "/claims/f")
+    container_layer.check_upper_holds({"/claims": "dir", "/claims/f": "file"}, "/claims/f")
     with pytest.raises(ClaimFailed):
-        storage.check_upper_holds({"/claims": "dir"}, "/claims/f")
+        container_layer.check_upper_holds({"/claims": "dir"}, "/claims/f")
 
 
 def test_init_layer_between_image_and_writable_layer_holds():
-    found = storage.check_init_between(storage.stack(OVERLAY), storage.stack(IMAGE_OVERLAY))
+    found = container_layer.check_init_between(storage.stack(OVERLAY), storage.stack(IMAGE_OVERLAY))
     assert found["init_layer"].endswith("c0ffee-init/diff")
 
 
@@ -233,14 +234,14 @@ def test_a_stacking_without_the_init_layer_in_place_fails(lowers):
     container = storage.Stack("overlay2", "/o/c0ffee/diff", tuple(lowers.split(":")))
     image = storage.Stack("overlay2", "/o/top/diff", ("/o/base/diff",))
     with pytest.raises(ClaimFailed):
-        storage.check_init_between(container, image)
+        container_layer.check_init_between(container, image)
 
 
 def test_the_init_layer_lacking_the_engine_files_fails():
     init = {name: "file" for name in storage.INIT_FILES}
-    storage.check_init_holds(init)
+    container_layer.check_init_holds(init)
     with pytest.raises(ClaimFailed, match="lacks"):
-        storage.check_init_holds({k: v for k, v in init.items() if k != "/.dockerenv"})
+        container_layer.check_init_holds({k: v for k, v in init.items() if k != "/.dockerenv"})
 
 
 def test_a_listing_tells_whiteouts_from_other_devices_and_files():

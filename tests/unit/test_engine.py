@@ -2,15 +2,15 @@ import time
 
 import pytest
 
-from docker_claims import engine
+from docker_claims.engine import connection
 
 
 def test_no_engine_is_reported_within_seconds_with_what_was_tried(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     started = time.monotonic()
-    with pytest.raises(engine.EngineUnavailable) as raised:
-        engine.connect()
-    assert time.monotonic() - started < engine.PROBE_TIMEOUT + 2
+    with pytest.raises(connection.EngineUnavailable) as raised:
+        connection.connect()
+    assert time.monotonic() - started < connection.PROBE_TIMEOUT + 2
     message = str(raised.value)
     assert "DOCKER_HOST=unix:///nonexistent/docker.sock" in message
     assert "set DOCKER_HOST" in message and "engine-up" in message
@@ -18,12 +18,7 @@ def test_no_engine_is_reported_within_seconds_with_what_was_tried(monkeypatch):
 
 def test_docker_host_is_the_only_candidate_when_set(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "tcp://192.0.2.1:2375")
-    assert [where for where, _ in engine.candidates()] == ["DOCKER_HOST=tcp://192.0.2.1:2375"]
-
-
-def test_api_versions_compare_numerically():
-    assert engine._version_tuple("1.9") < engine._version_tuple("1.40")
-    assert engine._version_tuple("1.41") >= engine._version_tuple(engine.MIN_API_VERSION)
+    assert [where for where, _ in connection.candidates()] == ["DOCKER_HOST=tcp://192.0.2.1:2375"]
 
 
 class FakeClient:
@@ -47,7 +42,7 @@ def test_fingerprint_recognises_the_containerd_image_store_and_rootless():
         "DriverStatus": [["driver-type", "io.containerd.snapshotter.v1"]],
         "SecurityOptions": ["name=seccomp,profile=builtin", "name=rootless"],
         "OperatingSystem": "Ubuntu 24.04", "DockerRootDir": "/home/u/.local/share/docker"})
-    print_ = engine.fingerprint(client)
+    print_ = connection.fingerprint(client)
     assert print_.image_store == "containerd"
     assert print_.rootless is True
     assert print_.cgroup_version == "2"
@@ -57,6 +52,6 @@ def test_fingerprint_recognises_the_containerd_image_store_and_rootless():
 def test_fingerprint_of_a_classic_engine_says_graphdriver():
     client = FakeClient({"Driver": "overlay2", "CgroupVersion": "1",
                          "DriverStatus": [["Backing Filesystem", "extfs"]]})
-    print_ = engine.fingerprint(client)
+    print_ = connection.fingerprint(client)
     assert (print_.image_store, print_.rootless, print_.storage_driver) == (
         "graphdriver", False, "overlay2")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims import fixtures
+from docker_claims.engine import fixtures
 
 
 def test_build_steps_are_the_instructions_after_from():

@@ -1,4 +1,4 @@
-from docker_claims.gates import untagged_scenarios
+from docker_claims.runner.gates import untagged_scenarios
 
 
 def test_a_scenario_without_a_claim_tag_is_reported(tmp_path):

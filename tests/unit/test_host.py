@@ -1,7 +1,7 @@
 import pytest
 
+from docker_claims.engine.host import NETNS, STORAGE, HostReader
 from docker_claims.evidence import ClaimFailed
-from docker_claims.host import NETNS, STORAGE, HostReader
 
 READER = HostReader(container=None, netns="/run/docker/netns",
                     storage="/var/lib/docker/overlay2")

@@ -1,6 +1,9 @@
 import pytest
 
-from docker_claims.layers import LayerWitness, _row_is_step
+from docker_claims.claims.image_layers import (
+    LayerWitness,
+    _row_is_step,
+)
 
 
 @pytest.mark.parametrize("row, step", [
@@ -39,8 +42,8 @@ def _two_versions():
 
 
 def test_lookup_check_fails_when_the_container_reads_the_lower_version():
+    from docker_claims.claims.image_layers import check_reads_topmost
     from docker_claims.evidence import ClaimFailed
-    from docker_claims.layers import check_reads_topmost
 
     check_reads_topmost(_two_versions(), (0, "upper\n"))
     with pytest.raises(ClaimFailed, match="layer 3's version"):
@@ -48,8 +51,8 @@ def test_lookup_check_fails_when_the_container_reads_the_lower_version():
 
 
 def test_deleted_file_check_fails_when_the_file_is_found():
+    from docker_claims.claims.image_layers import check_not_found
     from docker_claims.evidence import ClaimFailed
-    from docker_claims.layers import check_not_found
 
     witness = LayerWitness("/f", [{"layer": 2, "kind": "file", "content": b"x"},
                                   {"layer": 4, "kind": "whiteout", "entry": "f", "marker": "w"}])

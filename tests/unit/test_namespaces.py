@@ -2,9 +2,9 @@
 
 import pytest
 
-from docker_claims import namespaces
+from docker_claims.claims import namespaces
+from docker_claims.claims.namespaces import Listing
 from docker_claims.evidence import ClaimFailed
-from docker_claims.namespaces import Listing
 
 NETNS = "/var/run/docker/netns"
 CREATED = {"Status": "created", "Pid": 0, "SandboxKey": "", "SandboxID": "",

@@ -26,7 +26,7 @@ def test_behave_without_an_engine_stops_within_seconds_saying_why(tmp_path):
 
 
 def test_the_sweep_command_without_an_engine_says_so(capsys, monkeypatch):
-    from docker_claims.cli import main
+    from docker_claims.runner.cli import main
 
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     assert main(["sweep"]) == 2

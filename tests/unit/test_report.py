@@ -1,6 +1,6 @@
 from types import SimpleNamespace
 
-from docker_claims.report import html_page, markdown, verdicts
+from docker_claims.runner.report import html_page, markdown, verdicts
 
 
 def scenario(name, status, tags, evidence=(), error=None):

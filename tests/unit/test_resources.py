@@ -3,8 +3,9 @@ from datetime import timezone
 import pytest
 from docker.errors import APIError, NotFound
 
-from docker_claims import LABEL_ROLE, LABEL_RUN
-from docker_claims.resources import Run, _parse_time, ignoring_gone
+from docker_claims.engine.labels import LABEL_ROLE, LABEL_RUN
+from docker_claims.engine.scope import Run, ignoring_gone
+from docker_claims.engine.sweep import _parse_time
 
 
 def test_run_names_are_unique_and_carry_the_run_id():

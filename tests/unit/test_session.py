@@ -12,8 +12,7 @@ import pytest
 import requests
 from docker.errors import APIError
 
-from docker_claims.engine import with_deadlines
-from docker_claims.session import engine_silence
+from docker_claims.engine.connection import engine_silence, with_deadlines
 
 
 def _client(timeout=7):
@@ -79,7 +78,7 @@ def test_an_engine_that_answers_no_is_not_silent(error):
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from docker_claims.session import INTERRUPTS
+    from docker_claims.runner.interrupts import INTERRUPTS
     INTERRUPTS.install()
     try:
         print("ready", flush=True)

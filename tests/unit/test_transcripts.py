@@ -6,11 +6,9 @@ import time
 
 import pytest
 
-from docker_claims import docker_cli, nodes, transcripts
-from docker_claims.docker_cli import Cli, CliRun
-from docker_claims.evidence import ClaimFailed
-from docker_claims.namespaces import Listing
-from docker_claims.transcripts import (
+from docker_claims.claims import transcripts
+from docker_claims.claims.namespaces import Listing
+from docker_claims.claims.transcripts import (
     ARTICLE_CREATE_OUTPUT,
     ARTICLE_HISTORY,
     ARTICLE_IMPORT_OUTPUT,
@@ -20,6 +18,9 @@ from docker_claims.transcripts import (
     CliContainer,
     parse_table,
 )
+from docker_claims.engine import docker_cli, nodes
+from docker_claims.engine.docker_cli import Cli, CliRun
+from docker_claims.evidence import ClaimFailed
 
 ARTICLE_ID = ARTICLE_CREATE_OUTPUT[0]
 ARTICLE_IMAGE_ID = ARTICLE_IMPORT_OUTPUT[0]

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims import cli_text, transfer
-from docker_claims.archives import LayerEntry
-from docker_claims.docker_cli import CliRun
+from docker_claims.claims import export_import, pairs, save_load
+from docker_claims.claims.image_layers import LayerWitness
+from docker_claims.engine import images, transfer
+from docker_claims.engine.archives import LayerEntry
+from docker_claims.engine.docker_cli import CliRun
+from docker_claims.engine.images import ImageRecord, Ran
+from docker_claims.engine.transfer import Answer, ImageLayers, Loaded, Write
 from docker_claims.evidence import ClaimFailed
-from docker_claims.layers import LayerWitness
-from docker_claims.transfer import Answer, ImageLayers, ImageRecord, Loaded, Ran, Write
 
 # -- archives built here -----------------------------------------------------------------------
 
@@ -104,15 +106,15 @@ def test_a_save_tar_is_read_for_the_image_in_either_layout(tmp_path, make):
     facts = transfer.read_save(make(tmp_path / "save.tar"), IMAGE_ID)
     assert facts.found and facts.tags == ["app:1"]
     assert facts.diff_ids == facts.computed == [digest(LOWER), digest(UPPER)]
-    transfer.check_save_holds_layers(facts, record())
-    transfer.check_save_holds_config(facts, record())
+    save_load.check_save_holds_layers(facts, record())
+    save_load.check_save_holds_config(facts, record())
 
 
 def test_a_save_tar_without_the_image_is_said_so(tmp_path):
     facts = transfer.read_save(legacy_save(tmp_path / "save.tar"), "sha256:" + "0" * 64)
     assert not facts.found and facts.images[0]["config_digest"] == IMAGE_ID
     with pytest.raises(ClaimFailed, match="does not hold the image"):
-        transfer.check_save_holds_layers(facts, record(id="sha256:" + "0" * 64))
+        save_load.check_save_holds_layers(facts, record(id="sha256:" + "0" * 64))
 
 
 def test_a_layer_altered_in_the_save_tar_fails_the_layers_check(tmp_path):
@@ -120,7 +122,7 @@ def test_a_layer_altered_in_the_save_tar_fails_the_layers_check(tmp_path):
     facts = transfer.read_save(legacy_save(tmp_path / "save.tar", upper=altered), IMAGE_ID)
     assert facts.computed[1].startswith("unreadable: ")
     with pytest.raises(ClaimFailed, match="do not hash to the image's layer digests"):
-        transfer.check_save_holds_layers(facts, record())
+        save_load.check_save_holds_layers(facts, record())
 
 
 def test_the_merged_view_and_the_hidden_paths_come_from_the_layers(tmp_path):
@@ -138,7 +140,7 @@ def test_a_tar_read_flat_lists_its_members(tmp_path):
 def test_file_digest_is_the_sha256_of_the_bytes(tmp_path):
     path = tmp_path / "x"
     path.write_bytes(b"abc" * 100_000)
-    assert transfer.file_digest(path) == digest(b"abc" * 100_000)
+    assert images.file_digest(path) == digest(b"abc" * 100_000)
 
 
 def test_load_names_its_images_by_tag_or_by_id():
@@ -155,53 +157,53 @@ def ran(started=True, code=0, error="") -> Ran:
 
 
 def test_runs_check_fails_when_the_command_cannot_start_or_fails():
-    transfer.check_runs(ran())
+    pairs.check_runs(ran())
     with pytest.raises(ClaimFailed, match="would not run"):
-        transfer.check_runs(ran(False, error='exec: "sh": executable file not found'))
+        pairs.check_runs(ran(False, error='exec: "sh": executable file not found'))
     with pytest.raises(ClaimFailed, match="exit code 127"):
-        transfer.check_runs(ran(code=127))
+        pairs.check_runs(ran(code=127))
 
 
 def test_cannot_run_check_fails_when_the_command_runs():
-    transfer.check_cannot_run(ran(False, error="not found"))
-    transfer.check_cannot_run(ran(code=127))
+    pairs.check_cannot_run(ran(False, error="not found"))
+    pairs.check_cannot_run(ran(code=127))
     with pytest.raises(ClaimFailed, match="ran the command successfully"):
-        transfer.check_cannot_run(ran())
+        pairs.check_cannot_run(ran())
 
 
 def test_refused_check_fails_when_the_engine_accepts_or_gives_no_reason():
-    transfer.check_refused(Answer("export app:1", False, 404, "No such container: app:1"))
+    pairs.check_refused(Answer("export app:1", False, 404, "No such container: app:1"))
     with pytest.raises(ClaimFailed, match="accepted `export app:1`"):
-        transfer.check_refused(Answer("export app:1", True))
+        pairs.check_refused(Answer("export app:1", True))
     with pytest.raises(ClaimFailed, match="without saying why"):
-        transfer.check_refused(Answer("export app:1", False, 500, ""))
+        pairs.check_refused(Answer("export app:1", False, 500, ""))
 
 
 def test_load_failure_check_fails_when_the_tar_loads():
-    transfer.check_load_failed(Loaded(Answer("load x", False, None, "open .../json: no such")))
+    pairs.check_load_failed(Loaded(Answer("load x", False, None, "open .../json: no such")))
     with pytest.raises(ClaimFailed, match="without an error"):
-        transfer.check_load_failed(Loaded(Answer("load x", True), ("app:1",), (), ("sha256:a",)))
+        pairs.check_load_failed(Loaded(Answer("load x", True), ("app:1",), (), ("sha256:a",)))
     with pytest.raises(ClaimFailed, match="made images"):
-        transfer.check_load_failed(Loaded(Answer("load x", False, None, "partial"), ("app:1",)))
+        pairs.check_load_failed(Loaded(Answer("load x", False, None, "partial"), ("app:1",)))
 
 
 def test_image_back_check_fails_when_load_makes_another_image():
     loaded = Loaded(Answer("load x", True), ("app:1",), ("Loaded image: app:1",), (IMAGE_ID,))
-    transfer.check_image_back(record(), loaded)
+    pairs.check_image_back(record(), loaded)
     other = Loaded(Answer("load x", True), ("app:1",), (), ("sha256:" + "b" * 64,))
     with pytest.raises(ClaimFailed, match="not the one saved"):
-        transfer.check_image_back(record(), other)
+        pairs.check_image_back(record(), other)
     with pytest.raises(ClaimFailed, match="did not load"):
-        transfer.check_image_back(record(), Loaded(Answer("load x", False, None, "no")))
+        pairs.check_image_back(record(), Loaded(Answer("load x", False, None, "no")))
 
 
 def test_archive_files_check_fails_when_the_image_holds_its_own_files():
     archive = {"manifest.json", "l0", "l0/layer.tar"}
-    transfer.check_holds_archive_files(set(archive), archive, {"bin", "bin/sh"})
+    pairs.check_holds_archive_files(set(archive), archive, {"bin", "bin/sh"})
     with pytest.raises(ClaimFailed, match="not the save tar's members"):
-        transfer.check_holds_archive_files({"bin", "bin/sh"}, archive, {"bin", "bin/sh"})
+        pairs.check_holds_archive_files({"bin", "bin/sh"}, archive, {"bin", "bin/sh"})
     with pytest.raises(ClaimFailed, match="holds files of the saved image"):
-        transfer.check_holds_archive_files(archive | {"bin"}, archive | {"bin"}, {"bin"})
+        pairs.check_holds_archive_files(archive | {"bin"}, archive | {"bin"}, {"bin"})
 
 
 def test_imported_writes_check_fails_when_the_image_lacks_or_keeps_a_write():
@@ -209,13 +211,13 @@ def test_imported_writes_check_fails_when_the_image_lacks_or_keeps_a_write():
             Write("/claims/added.txt", "added", True, b"new\n", b"new\n"),
             Write("/claims/gone.txt", "deleted", False, None, None)]
     assert transfer.files_of(seen) == ["/claims/added.txt", "/claims/gone.txt"]
-    transfer.check_image_holds_writes(seen, {"/claims/added.txt": "new\n",
+    pairs.check_image_holds_writes(seen, {"/claims/added.txt": "new\n",
                                              "/claims/gone.txt": None})
     with pytest.raises(ClaimFailed, match="does not see the container's writes"):
-        transfer.check_image_holds_writes(seen, {"/claims/added.txt": None,
+        pairs.check_image_holds_writes(seen, {"/claims/added.txt": None,
                                                  "/claims/gone.txt": None})
     with pytest.raises(ClaimFailed, match="does not see the container's writes"):
-        transfer.check_image_holds_writes(seen, {"/claims/added.txt": "new\n",
+        pairs.check_image_holds_writes(seen, {"/claims/added.txt": "new\n",
                                                  "/claims/gone.txt": "back\n"})
 
 
@@ -234,31 +236,31 @@ LAYERS = ImageLayers({"bin": entry("bin", "dir", 0), "bin/sh": entry("bin/sh", s
 
 def test_merged_view_check_fails_on_a_missing_a_different_or_a_whiteout_path():
     exported = {**LAYERS.view, ".dockerenv": entry(".dockerenv", size=0)}
-    assert transfer.check_export_is_merged_view(LAYERS, exported)[
+    assert export_import.check_export_is_merged_view(LAYERS, exported)[
         "exported_beyond_the_layers"] == [".dockerenv"]
     exported_hardlink = {**exported, "bin/sh": entry("bin/sh", "hardlink", 0, "bin/x")}
-    transfer.check_export_is_merged_view(LAYERS, exported_hardlink)
+    export_import.check_export_is_merged_view(LAYERS, exported_hardlink)
     without = {k: v for k, v in exported.items() if k != "bin/sh"}
     with pytest.raises(ClaimFailed, match="lacks paths"):
-        transfer.check_export_is_merged_view(LAYERS, without)
+        export_import.check_export_is_merged_view(LAYERS, without)
     lower = {**exported, "claims/shadowed.txt": entry("claims/shadowed.txt", size=5)}
     with pytest.raises(ClaimFailed, match="otherwise than the topmost layer"):
-        transfer.check_export_is_merged_view(LAYERS, lower)
+        export_import.check_export_is_merged_view(LAYERS, lower)
     relinked = {**exported, "bin/ls": entry("bin/ls", "symlink", 0, "busybox")}
     with pytest.raises(ClaimFailed, match="otherwise than the topmost layer"):
-        transfer.check_export_is_merged_view(LAYERS, relinked)
+        export_import.check_export_is_merged_view(LAYERS, relinked)
     layered = {**exported, "x": entry("x", whiteout="file")}
     with pytest.raises(ClaimFailed, match="whiteouts"):
-        transfer.check_export_is_merged_view(LAYERS, layered)
+        export_import.check_export_is_merged_view(LAYERS, layered)
 
 
 def test_hidden_check_fails_when_the_export_shows_a_deleted_path():
-    transfer.check_export_hides(LAYERS, dict(LAYERS.view))
+    export_import.check_export_hides(LAYERS, dict(LAYERS.view))
     shown = {**LAYERS.view, "claims/deleted.txt": entry("claims/deleted.txt")}
     with pytest.raises(ClaimFailed, match="holds paths an upper layer hides"):
-        transfer.check_export_hides(LAYERS, shown)
+        export_import.check_export_hides(LAYERS, shown)
     with pytest.raises(ClaimFailed, match="hide nothing"):
-        transfer.check_export_hides(ImageLayers(LAYERS.view, set()), dict(LAYERS.view))
+        export_import.check_export_hides(ImageLayers(LAYERS.view, set()), dict(LAYERS.view))
 
 
 def witness() -> LayerWitness:
@@ -268,17 +270,17 @@ def witness() -> LayerWitness:
 
 
 def test_top_version_check_fails_on_the_lower_version_or_none():
-    transfer.check_export_top_version(witness(), b"upper version")
+    export_import.check_export_top_version(witness(), b"upper version")
     with pytest.raises(ClaimFailed, match="layer 3's version"):
-        transfer.check_export_top_version(witness(), b"lower")
+        export_import.check_export_top_version(witness(), b"lower")
     with pytest.raises(ClaimFailed, match="lacks /claims/shadowed.txt"):
-        transfer.check_export_top_version(witness(), None)
+        export_import.check_export_top_version(witness(), None)
 
 
 def test_lacks_check_fails_when_the_export_holds_the_path():
-    transfer.check_export_lacks("/claims/deleted.txt", {"claims"})
+    export_import.check_export_lacks("/claims/deleted.txt", {"claims"})
     with pytest.raises(ClaimFailed, match="holds /claims/deleted.txt"):
-        transfer.check_export_lacks("/claims/deleted.txt", {"claims", "claims/deleted.txt"})
+        export_import.check_export_lacks("/claims/deleted.txt", {"claims", "claims/deleted.txt"})
 
 
 SEEN = [Write("/claims", "changed", True, None, None),
@@ -288,59 +290,59 @@ SEEN = [Write("/claims", "changed", True, None, None),
 
 
 def test_writes_check_fails_when_a_write_is_absent_or_differs():
-    transfer.check_export_holds_writes(SEEN)
+    export_import.check_export_holds_writes(SEEN)
     absent = [*SEEN[:1], Write("/claims/added.txt", "added", False, None, None), *SEEN[2:]]
     with pytest.raises(ClaimFailed, match="lacks what the container added"):
-        transfer.check_export_holds_writes(absent)
+        export_import.check_export_holds_writes(absent)
     older = [*SEEN[:2], Write("/claims/shadowed.txt", "changed", True, b"upper", b"c\n"),
              *SEEN[3:]]
     with pytest.raises(ClaimFailed, match="otherwise than it reads them"):
-        transfer.check_export_holds_writes(older)
+        export_import.check_export_holds_writes(older)
     with pytest.raises(ClaimFailed, match="nothing to check"):
-        transfer.check_export_holds_writes(SEEN[3:])
+        export_import.check_export_holds_writes(SEEN[3:])
 
 
 def test_deletions_check_fails_when_a_deleted_file_is_exported():
-    transfer.check_export_lacks_deletions(SEEN)
+    export_import.check_export_lacks_deletions(SEEN)
     kept = [*SEEN[:3], Write("/claims/lower-only.txt", "deleted", True, b"x", None)]
     with pytest.raises(ClaimFailed, match="holds what the container deleted"):
-        transfer.check_export_lacks_deletions(kept)
+        export_import.check_export_lacks_deletions(kept)
     with pytest.raises(ClaimFailed, match="deleted nothing"):
-        transfer.check_export_lacks_deletions(SEEN[:3])
+        export_import.check_export_lacks_deletions(SEEN[:3])
 
 
 def test_prepared_check_fails_when_the_file_is_absent_in_the_layers_or_written():
     exported = set(LAYERS.view) | {".dockerenv", "etc/hosts"}
-    observed = transfer.check_export_holds_prepared("/.dockerenv", exported, LAYERS, {})
+    observed = export_import.check_export_holds_prepared("/.dockerenv", exported, LAYERS, {})
     assert observed["prepared_by_the_engine"] == [".dockerenv", "etc/hosts"]
     with pytest.raises(ClaimFailed, match="lacks /.dockerenv"):
-        transfer.check_export_holds_prepared("/.dockerenv", set(LAYERS.view), LAYERS, {})
+        export_import.check_export_holds_prepared("/.dockerenv", set(LAYERS.view), LAYERS, {})
     held = ImageLayers({**LAYERS.view, ".dockerenv": entry(".dockerenv")}, LAYERS.hidden)
     with pytest.raises(ClaimFailed, match="layers hold /.dockerenv already"):
-        transfer.check_export_holds_prepared("/.dockerenv", exported, held, {})
+        export_import.check_export_holds_prepared("/.dockerenv", exported, held, {})
     with pytest.raises(ClaimFailed, match="container itself wrote"):
-        transfer.check_export_holds_prepared("/.dockerenv", exported, LAYERS,
+        export_import.check_export_holds_prepared("/.dockerenv", exported, LAYERS,
                                              {"/.dockerenv": "added"})
 
 
 def test_volume_check_fails_when_the_file_is_exported_or_not_in_the_volume():
     mounted = {"/v": "added"}
-    transfer.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v"}, mounted)
+    export_import.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v"}, mounted)
     with pytest.raises(ClaimFailed, match="holds /v/kept.txt, from a volume"):
-        transfer.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v", "v/kept.txt"},
+        export_import.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v", "v/kept.txt"},
                                            mounted)
     with pytest.raises(ClaimFailed, match="no /v/kept.txt in its volume"):
-        transfer.check_volume_not_exported("/v/kept.txt", None, {"v"}, mounted)
+        export_import.check_volume_not_exported("/v/kept.txt", None, {"v"}, mounted)
     with pytest.raises(ClaimFailed, match="in the container's writable layer, not a volume"):
-        transfer.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v"},
+        export_import.check_volume_not_exported("/v/kept.txt", b"kept\n", {"v"},
                                            {**mounted, "/v/kept.txt": "added"})
 
 
 def test_one_layer_check_fails_for_several_layers():
-    observed = transfer.check_one_layer(["sha256:t"], "sha256:t", ["sha256:a", "sha256:b"])
+    observed = export_import.check_one_layer(["sha256:t"], "sha256:t", ["sha256:a", "sha256:b"])
     assert observed["layer_is_the_export"]
     with pytest.raises(ClaimFailed, match="has 2 layers, not one"):
-        transfer.check_one_layer(["sha256:a", "sha256:b"], "sha256:t", ["sha256:a"])
+        export_import.check_one_layer(["sha256:a", "sha256:b"], "sha256:t", ["sha256:a"])
 
 
 # -- C13 ------------------------------------------------------------------------------------
@@ -356,69 +358,69 @@ def facts(**changes) -> transfer.SavedFacts:
 
 
 def test_save_layers_check_fails_on_other_or_fewer_layers():
-    transfer.check_save_holds_layers(facts(), record())
+    save_load.check_save_holds_layers(facts(), record())
     with pytest.raises(ClaimFailed, match="lists other layers"):
-        transfer.check_save_holds_layers(facts(diff_ids=[digest(LOWER)]), record())
+        save_load.check_save_holds_layers(facts(diff_ids=[digest(LOWER)]), record())
 
 
 def test_save_config_check_fails_on_other_config_tags_or_history():
-    transfer.check_save_holds_config(facts(), record())
+    save_load.check_save_holds_config(facts(), record())
     config = json.loads(CONFIG)
     config["config"]["Cmd"] = ["true"]
     with pytest.raises(ClaimFailed, match="config differs"):
-        transfer.check_save_holds_config(facts(config=config), record())
+        save_load.check_save_holds_config(facts(config=config), record())
     with pytest.raises(ClaimFailed, match="names the image otherwise"):
-        transfer.check_save_holds_config(facts(tags=[]), record())
+        save_load.check_save_holds_config(facts(tags=[]), record())
     config = json.loads(CONFIG)
     config["history"][1]["comment"] = "rewritten"
     with pytest.raises(ClaimFailed, match="history differs"):
-        transfer.check_save_holds_config(facts(config=config), record())
+        save_load.check_save_holds_config(facts(config=config), record())
     with pytest.raises(ClaimFailed, match="does not hold the image"):
-        transfer.check_save_holds_config(facts(found=False), record())
+        save_load.check_save_holds_config(facts(found=False), record())
 
 
 def test_same_image_check_fails_on_another_id_layers_or_tags():
-    transfer.check_same_image(record(), record())
+    save_load.check_same_image(record(), record())
     with pytest.raises(ClaimFailed, match="another id"):
-        transfer.check_same_image(record(), record(id="sha256:" + "c" * 64))
+        save_load.check_same_image(record(), record(id="sha256:" + "c" * 64))
     with pytest.raises(ClaimFailed, match="other layers"):
-        transfer.check_same_image(record(), record(layers=[digest(LOWER)]))
+        save_load.check_same_image(record(), record(layers=[digest(LOWER)]))
     with pytest.raises(ClaimFailed, match="other tags"):
-        transfer.check_same_image(record(), record(tags=[]))
+        save_load.check_same_image(record(), record(tags=[]))
 
 
 def test_same_config_check_ignores_empty_fields_but_not_values():
-    transfer.check_same_config(record(), record(config={"Cmd": ["sh"], "Env": ["A=1"]}))
+    save_load.check_same_config(record(), record(config={"Cmd": ["sh"], "Env": ["A=1"]}))
     with pytest.raises(ClaimFailed, match="config differs"):
-        transfer.check_same_config(record(), record(config={"Cmd": ["sh"], "Env": ["A=2"]}))
+        save_load.check_same_config(record(), record(config={"Cmd": ["sh"], "Env": ["A=2"]}))
 
 
 def test_same_history_check_fails_on_a_changed_lost_or_foreign_row():
     before = record()
     after_rows = [dict(row) for row in before.history]
-    after_rows[1]["Id"] = transfer.MISSING
-    transfer.check_same_history(before, record(history=after_rows))
+    after_rows[1]["Id"] = images.MISSING
+    save_load.check_same_history(before, record(history=after_rows))
     changed = [dict(row) for row in after_rows]
     changed[1]["Comment"] = "rewritten"
     with pytest.raises(ClaimFailed, match="rows differ"):
-        transfer.check_same_history(before, record(history=changed))
+        save_load.check_same_history(before, record(history=changed))
     with pytest.raises(ClaimFailed, match="has 1 rows"):
-        transfer.check_same_history(before, record(history=after_rows[:1]))
+        save_load.check_same_history(before, record(history=after_rows[:1]))
     foreign = [{**after_rows[0], "Id": "sha256:" + "d" * 64}, after_rows[1]]
     with pytest.raises(ClaimFailed, match="top row is not the loaded image"):
-        transfer.check_same_history(before, record(history=foreign))
+        save_load.check_same_history(before, record(history=foreign))
 
 
 def test_intermediates_check_fails_when_rows_still_name_them_or_never_did():
     before = record()
     forgotten = [dict(row) for row in before.history]
-    forgotten[1]["Id"] = transfer.MISSING
-    assert transfer.intermediates_named(before) == [1]
-    transfer.check_intermediates_forgotten(before, record(history=forgotten))
+    forgotten[1]["Id"] = images.MISSING
+    assert save_load.intermediates_named(before) == [1]
+    save_load.check_intermediates_forgotten(before, record(history=forgotten))
     with pytest.raises(ClaimFailed, match="still name the intermediate images"):
-        transfer.check_intermediates_forgotten(before, before)
+        save_load.check_intermediates_forgotten(before, before)
     with pytest.raises(ClaimFailed, match="no history row named"):
-        transfer.check_intermediates_forgotten(record(history=forgotten),
+        save_load.check_intermediates_forgotten(record(history=forgotten),
                                                record(history=forgotten))
 
 
@@ -431,20 +433,20 @@ def cli_ran(code=0, stdout="", stderr="") -> CliRun:
 
 def test_prints_check_fails_on_other_words_or_a_failed_command():
     help_text = "Usage:  docker load [OPTIONS]\n\nLoad an image from a tar archive or\n STDIN\n"
-    cli_text.check_prints(cli_ran(stdout=help_text), "Load an image from a tar archive or STDIN")
+    pairs.check_prints(cli_ran(stdout=help_text), "Load an image from a tar archive or STDIN")
     with pytest.raises(ClaimFailed, match="does not print"):
-        cli_text.check_prints(cli_ran(stdout=help_text),
+        pairs.check_prints(cli_ran(stdout=help_text),
                               "Import the contents from a tarball to create a filesystem image")
     with pytest.raises(ClaimFailed, match="failed"):
-        cli_text.check_prints(cli_ran(1, help_text), "Load an image from a tar archive or STDIN")
+        pairs.check_prints(cli_ran(1, help_text), "Load an image from a tar archive or STDIN")
 
 
 def test_load_from_stdin_check_fails_when_the_image_did_not_come_back():
-    cli_text.check_load_read_stdin(cli_ran(stdout="Loaded image: app:1\n"), IMAGE_ID, [IMAGE_ID])
+    pairs.check_load_read_stdin(cli_ran(stdout="Loaded image: app:1\n"), IMAGE_ID, [IMAGE_ID])
     with pytest.raises(ClaimFailed, match="did not bring back"):
-        cli_text.check_load_read_stdin(cli_ran(), IMAGE_ID, [])
+        pairs.check_load_read_stdin(cli_ran(), IMAGE_ID, [])
     with pytest.raises(ClaimFailed, match="`docker load` failed"):
-        cli_text.check_load_read_stdin(cli_ran(1, "", "requested load from stdin, but stdin is "
+        pairs.check_load_read_stdin(cli_ran(1, "", "requested load from stdin, but stdin is "
                                                       "empty"), IMAGE_ID, [])
 
 
@@ -454,10 +456,10 @@ class FakeImage:
 
 
 def test_import_from_stdin_check_fails_when_the_layer_is_not_the_tar():
-    cli_text.check_import_read_stdin(cli_ran(), FakeImage(["sha256:t"]), "sha256:t")
+    pairs.check_import_read_stdin(cli_ran(), FakeImage(["sha256:t"]), "sha256:t")
     with pytest.raises(ClaimFailed, match="not the tar given on standard input"):
-        cli_text.check_import_read_stdin(cli_ran(), FakeImage(["sha256:u"]), "sha256:t")
+        pairs.check_import_read_stdin(cli_ran(), FakeImage(["sha256:u"]), "sha256:t")
     with pytest.raises(ClaimFailed, match="made no image"):
-        cli_text.check_import_read_stdin(cli_ran(1), None, "sha256:t")
+        pairs.check_import_read_stdin(cli_ran(1), None, "sha256:t")
     with pytest.raises(ClaimFailed, match="made no image"):
-        cli_text.check_import_made_image(cli_ran(1), None)
+        pairs.check_import_made_image(cli_ran(1), None)

@@ -39,10 +39,11 @@ import docker
 from docker.errors import NotFound
 from docker.models.images import Image
 
-from . import archives, namespaces
-from .docker_cli import Cli, CliRun, label_changes, label_flags
-from .evidence import expect
-from .resources import Resources, remove_container, remove_image
+from docker_claims.claims import namespaces
+from docker_claims.engine import archives
+from docker_claims.engine.docker_cli import Cli, CliRun, label_changes, label_flags
+from docker_claims.engine.scope import Resources, remove_container, remove_image
+from docker_claims.evidence import expect
 
 # The article's transcripts, as it prints them.
 

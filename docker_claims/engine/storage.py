@@ -1,28 +1,28 @@
-"""The storage driver's own view of a container (C04, C06): its writable and init layers.
+"""The storage driver's own view of a container: its writable and init layers.
 
 overlay2 names a container's directories in `inspect`'s GraphDriver.Data: UpperDir is the
 writable layer's own directory, LowerDir the layers below it, top first (the engine's `-init`
 layer, then the image's). Those directories live on the engine host, so they are read by the
-host reader (docker_claims.host), which sees the storage driver's directory read-only: never
-from this machine's filesystem. Where GraphDriver shows no UpperDir (the containerd image store,
-other drivers) there is nothing to read, and `unavailable` says why.
-"""
+host reader, which sees the storage driver's directory read-only: never from this machine's
+filesystem. Where GraphDriver shows no UpperDir there is nothing to read, and `unavailable`
+says why."""
 
 from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Any
 
-from .evidence import expect
-from .host import HostReader
+from docker_claims.engine.host import HostReader
+from docker_claims.evidence import expect
 
 LIST_SCRIPT = ('cd "$1" && find . -mindepth 1 -exec stat -c "%F|%t,%T|%n" {} \\; '
                '&& echo "#end"')
 """One line per entry: file type, device major,minor (hex), path; `#end` proves completion."""
 
+
 INIT_FILES = ("/.dockerenv", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf")
 """Files the engine prepares for every container in its init layer (CLAIMS.md, C04)."""
+
 
 KINDS = {"directory": "dir", "regular file": "file", "regular empty file": "file",
          "symbolic link": "symlink"}
@@ -89,55 +89,3 @@ def list_layer_dir(reader: HostReader, directory: str) -> dict[str, str]:
 def layer_id(directory: str) -> str:
     """overlay2's layer id of a layer directory (`.../overlay2/<id>/diff`)."""
     return posixpath.basename(posixpath.dirname(directory.rstrip("/")))
-
-
-def check_upper_is_the_diff(upper: dict[str, str], diff: dict[str, str],
-                            writes: dict[str, str]) -> dict:
-    """C04: the writable layer's own directory holds the container's writes (deletions as
-    whiteouts) and exactly what `docker diff` lists: nothing of the image besides."""
-    observed = {"upper_dir": upper, "diff": diff, "writes": writes}
-    unseen = {path: upper.get(path) for path, kind in writes.items()
-              if upper.get(path) != ("whiteout" if kind == "deleted" else "file")}
-    expect(not unseen, "the writable layer's directory does not hold the container's writes "
-           "(files written, whiteouts for deletions)", unseen=unseen, **observed)
-    extra = sorted(set(upper) - set(diff))
-    missing = sorted(set(diff) - set(upper))
-    expect(not extra, "the writable layer's directory holds paths the container did not change",
-           extra=extra, **observed)
-    expect(not missing, "changes of the container are not in its writable layer's directory",
-           missing=missing, **observed)
-    wrong = {path: (kind, upper[path]) for path, kind in diff.items()
-             if (kind == "deleted") != (upper[path] == "whiteout")}
-    expect(not wrong, "deletions must be whiteouts, and only deletions",
-           wrong_kind=wrong, **observed)
-    return observed
-
-
-def check_upper_holds(upper: dict[str, str], path: str) -> dict:
-    """C06: the writable layer's own directory holds `path` as a file."""
-    expect(upper.get(path) == "file", f"the writable layer's directory does not hold {path}",
-           upper_dir=upper, path=path)
-    return upper
-
-
-def check_init_between(container: Stack, image: Stack) -> dict[str, Any]:
-    """C04: below the writable layer comes its `-init` layer, then the image's layers in order."""
-    observed = {"container_layers": container.layer_dirs, "image_layers": image.layer_dirs}
-    expect(len(container.lowers) == len(image.layer_dirs) + 1,
-           "the container does not stack exactly one layer between its writable layer and the "
-           "image's", **observed)
-    init = container.lowers[0]
-    expect(layer_id(init) == layer_id(container.upper) + "-init",
-           "the layer right below the writable layer is not its -init layer", init=init,
-           **observed)
-    expect(container.lowers[1:] == image.layer_dirs,
-           "below the init layer are not the image's layers, in order", **observed)
-    return {**observed, "init_layer": init}
-
-
-def check_init_holds(init: dict[str, str], names: tuple[str, ...] = INIT_FILES) -> dict:
-    """C04: the init layer holds the files the engine prepares for every container."""
-    missing = [name for name in names if init.get(name) != "file"]
-    expect(not missing, "the init layer lacks files the engine prepares", missing=missing,
-           init_layer=init)
-    return init

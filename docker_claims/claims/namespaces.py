@@ -1,6 +1,6 @@
 """C07-C08: namespaces come with `start`, not with `create`.
 
-Two views of the engine host, both through the host reader (docker_claims.host: one helper
+Two views of the engine host, both through the host reader (engine.host: one helper
 container, never privileged, network none):
 
 - the engine's netns directory (`/run/docker/netns` on a Linux engine), bound read-only;
@@ -24,9 +24,9 @@ from typing import Any, Callable
 
 from docker.models.containers import Container
 
-from .evidence import expect
-from .host import HostReader
-from .resources import wait_until
+from docker_claims.engine.host import HostReader
+from docker_claims.engine.scope import wait_until
+from docker_claims.evidence import expect
 
 KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
 """The namespaces of /proc/<pid>/ns compared here (time namespaces are left out)."""

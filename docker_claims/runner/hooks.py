@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 
-from . import ahead, fixtures
-from .engine import EngineUnavailable
-from .evidence import Ledger
-from .fixtures import BusyboxMissing
-from .report import EVIDENCE_ATTRIBUTE, FINGERPRINT_KEY
-from .session import JoinRefused, Session
+from docker_claims.engine import fixtures
+from docker_claims.engine.connection import EngineUnavailable
+from docker_claims.engine.fixtures import BusyboxMissing
+from docker_claims.evidence import Ledger
+from docker_claims.runner.report import EVIDENCE_ATTRIBUTE, FINGERPRINT_KEY
+from docker_claims.runner.session import Session
 
 
 def before_all(context) -> None:
@@ -18,15 +18,13 @@ def before_all(context) -> None:
     try:
         session = Session.open(prepare=fixtures.named_in(
             text for steps in scenarios for text in steps))
-    except (EngineUnavailable, BusyboxMissing, JoinRefused) as error:
+    except (EngineUnavailable, BusyboxMissing) as error:
         context.abort(reason=f"docker-claims cannot run: {error}")
         return
     context.add_cleanup(session.close)  # testrun layer: after after_all, even when aborted
     context.session = session
-    ahead.start(session, ahead.plan(scenarios))
     context.config.userdata[FINGERPRINT_KEY] = json.dumps(session.fingerprint.as_dict())
-    worker = f" (worker {session.run.worker})" if session.joined else ""
-    print(f"docker-claims run {session.run.id}{worker} on {session.fingerprint.summary()}",
+    print(f"docker-claims run {session.run.id} on {session.fingerprint.summary()}",
           file=sys.stderr, flush=True)
     for line in session.swept.removed:
         print(f"  swept leftover of a dead run: {line}", file=sys.stderr)

@@ -21,7 +21,7 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
-from .evidence import render
+from docker_claims.evidence import render
 
 CLAIM = re.compile(r"^claim\.(C\d\d)$")
 FINGERPRINT_KEY = "docker_claims.fingerprint"

@@ -1,8 +1,7 @@
 """C01-C03: an image is a stack of read-only layers, and a lookup falls through them.
 
 Each check compares what the engine shows (inspect, history, the layer tarballs of `save`,
-what a container reads) with what the claim says, and fails with the observation otherwise.
-"""
+what a container reads) with what the claim says, and fails with the observation otherwise."""
 
 from __future__ import annotations
 
@@ -10,14 +9,14 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from docker.models.containers import Container
 from docker.models.images import Image
 
-from . import archives
-from .containers import WRITES, layers_of
-from .evidence import expect
-from .fixtures import build_steps, changes_filesystem
-from .resources import Resources
+from docker_claims.engine import archives
+from docker_claims.engine.containers import view
+from docker_claims.engine.fixtures import WRITES, build_steps, changes_filesystem
+from docker_claims.engine.images import layers_of
+from docker_claims.engine.scope import Resources
+from docker_claims.evidence import expect
 
 
 def check_one_layer_per_filesystem_step(image: Image, dockerfile: str) -> dict:
@@ -115,24 +114,6 @@ def _whiteout_name(entry) -> str:
         return posixpath.join(entry.path, ".wh..wh..opq")
     head, tail = posixpath.split(entry.path)
     return posixpath.join(head, ".wh." + tail)
-
-
-def read_in_container(container: Container, path: str) -> tuple[int, str]:
-    """What a running container that wrote nothing reads at `path` (exit code, output)."""
-    code, output = container.exec_run(["cat", path])
-    return code, output.decode("utf-8", "replace")
-
-
-def view(resources: Resources, image: Image, paths: list[str]) -> dict[str, str | None]:
-    """What a fresh container of the image reads at each path (None: not there)."""
-    script = ('for f in "$@"; do if [ -e "$f" ]; then printf "%s\\0" "$(cat "$f"; echo .)"; '
-              'else printf "\\1\\0"; fi; done')
-    code, output = resources.run_to_end(image.id, ["sh", "-c", script, "view", *paths])
-    expect(code == 0, "a fresh container could not read the files", exit_code=code,
-           output=output)
-    values = output.split("\0")[: len(paths)]
-    return {path: None if value == "\1" else value[:-1]
-            for path, value in zip(paths, values)}
 
 
 def check_view_is_the_image(resources: Resources, image: Image, saved: Path) -> dict:

@@ -26,8 +26,8 @@ from typing import Any
 
 import docker
 
-from . import engine
-from .evidence import expect
+from docker_claims.engine import connection as engine
+from docker_claims.evidence import expect
 
 CLI_TIMEOUT = engine.CALL_TIMEOUT
 """Seconds one CLI command may take (loading a big image), short of a hang."""

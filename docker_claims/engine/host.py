@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from docker.models.containers import Container
 
-from .evidence import expect
-from .resources import Resources, remove_container
+from docker_claims.engine.scope import Resources, remove_container
+from docker_claims.evidence import expect
 
 NETNS = "/host/netns"
 STORAGE = "/host/storage"

@@ -2,7 +2,7 @@
 
 The suite talks to the engine only through its API, so that a remote engine (DOCKER_HOST
 ssh:// or tcp://), Docker Desktop's VM or a second daemon on another socket work the same.
-"""
+Every call gets a deadline; an engine that stops answering is told from one that refuses."""
 
 from __future__ import annotations
 
@@ -10,14 +10,19 @@ import os
 from dataclasses import asdict, dataclass
 
 import docker
+import requests
+import urllib3
 from docker.context import ContextAPI
 from docker.errors import DockerException
+from docker.utils import version_lt
 
 MIN_API_VERSION = "1.40"
 """Docker 19.03: the oldest engine whose API has everything the claims use (CgroupVersion...)."""
 
+
 PROBE_TIMEOUT = 10
 """Seconds the first contact may take: a dead engine must be reported within seconds."""
+
 
 CALL_TIMEOUT = int(os.environ.get("DOCKER_CLAIMS_TIMEOUT", "300"))
 """Deadline of every later API call (long enough for saving a big image, short of a hang)."""
@@ -85,20 +90,20 @@ def connect(timeout: int = CALL_TIMEOUT) -> docker.DockerClient:
     tried = []
     for where, how in candidates():
         try:
-            client = _client(how, PROBE_TIMEOUT)
+            client = client_for(how, PROBE_TIMEOUT)
             client.ping()
         except (DockerException, OSError) as error:
-            tried.append(f"{where}: {_first_line(error)}")
+            tried.append(f"{where}: {first_line(error)}")
             continue
         api = client.api.api_version
-        if _version_tuple(api) < _version_tuple(MIN_API_VERSION):
+        if version_lt(api, MIN_API_VERSION):
             raise EngineUnavailable(
                 f"the engine at {where} speaks API {api}; docker-claims needs API "
                 f"{MIN_API_VERSION} or newer (Docker 19.03+). Upgrade the engine or point "
                 "DOCKER_HOST at a newer one."
             )
         client.close()
-        client = _client(how, timeout)
+        client = client_for(how, timeout)
         client.endpoint = where  # for the fingerprint: base_url hides unix socket paths
         return client
     raise EngineUnavailable(
@@ -132,7 +137,7 @@ def fingerprint(client: docker.DockerClient) -> Fingerprint:
     )
 
 
-def _client(how: dict, timeout: int) -> docker.DockerClient:
+def client_for(how: dict, timeout: int) -> docker.DockerClient:
     if how.get("from_env"):
         client = docker.from_env(version="auto", timeout=timeout)
     else:
@@ -166,10 +171,22 @@ def with_deadlines(client: docker.DockerClient, timeout: float) -> docker.Docker
     return client
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
-
-
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0][:300]
+
+
+SILENCE = (requests.exceptions.Timeout, requests.exceptions.ConnectionError,
+           urllib3.exceptions.HTTPError, TimeoutError, ConnectionError)
+"""What the SDK raises when the engine does not answer (in time, or at all)."""
+
+
+def engine_silence(error: BaseException | None) -> bool:
+    """Whether `error` (or what caused it) is the engine not answering, rather than refusing."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, SILENCE):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False

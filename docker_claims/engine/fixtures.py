@@ -24,8 +24,8 @@ from pathlib import Path
 from docker.errors import APIError, BuildError, DockerException, ImageNotFound
 from docker.models.images import Image
 
-from . import LABEL_FIXTURE
-from .resources import Resources, remove_container
+from docker_claims.engine.labels import LABEL_FIXTURE
+from docker_claims.engine.scope import Resources, remove_container
 
 PULL_FALLBACK = "busybox:1.36.1"
 """Pulled only when no static busybox is on this machine and a registry answers."""
@@ -102,6 +102,14 @@ LAYERED = FixtureSpec(
     ),
 )
 """Five filesystem layers: a file overridden above, one only below, one deleted above."""
+
+WRITES = {
+    "/claims/added-by-container.txt": "added",
+    "/claims/shadowed.txt": "changed",
+    "/claims/lower-only.txt": "deleted",
+}
+"""What a container does to the layered fixture's files (C03, C04, C11), as `docker diff` names
+it."""
 
 BASE = FixtureSpec(
     name="busybox",

@@ -1,6 +1,6 @@
 """Quality gates on the features: every scenario names its claim, no step is undefined.
 
-Run as `python -m docker_claims.gates`; exits non-zero with the offending places.
+Run as `python -m docker_claims.runner.gates`; exits non-zero with the offending places.
 """
 
 from __future__ import annotations

@@ -19,13 +19,16 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import docker
 from docker.errors import DockerException
+from docker.utils import version_lt
 
-from . import LABEL_RUN, engine
-from .resources import Defer, Resources, Run, _young_runs, leases, sweep
+from docker_claims.engine import connection as engine
+from docker_claims.engine.labels import LABEL_RUN
+from docker_claims.engine.scope import Defer, Resources, Run
+from docker_claims.engine.sweep import leases, sweep, young_runs
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +83,15 @@ def connect(where: str | None = None, *, primary: docker.DockerClient | None = N
         raise NodeUnavailable(f"{ENV} is not set: there is no second engine (\"another node\") "
                               f"to import the export on. {HOW_TO_START}")
     try:
-        probe = engine._client({"base_url": where, "tls": False}, engine.PROBE_TIMEOUT)
+        probe = engine.client_for({"base_url": where, "tls": False}, engine.PROBE_TIMEOUT)
         probe.ping()
         theirs = probe.info().get("ID") or ""
     except (DockerException, OSError) as error:
-        raise NodeUnavailable(f"{ENV}={where} does not answer ({engine._first_line(error)}). "
+        raise NodeUnavailable(f"{ENV}={where} does not answer ({engine.first_line(error)}). "
                               f"{HOW_TO_START}") from None
     api = probe.api.api_version
     probe.close()
-    if engine._version_tuple(api) < engine._version_tuple(engine.MIN_API_VERSION):
+    if version_lt(api, engine.MIN_API_VERSION):
         raise NodeUnavailable(f"the engine at {ENV}={where} speaks API {api}; docker-claims "
                               f"needs API {engine.MIN_API_VERSION} or newer (Docker 19.03+)")
     if primary is not None:
@@ -97,7 +100,7 @@ def connect(where: str | None = None, *, primary: docker.DockerClient | None = N
             raise NodeUnavailable(
                 f"{ENV}={where} is the suite's own engine (engine ID {theirs}): the article's "
                 f"demo moves the tar to another node. {HOW_TO_START}")
-    client = engine._client({"base_url": where, "tls": False}, timeout)
+    client = engine.client_for({"base_url": where, "tls": False}, timeout)
     client.endpoint = f"{ENV}={where}"  # for the fingerprint: base_url hides socket paths
     return client
 
@@ -121,7 +124,7 @@ def sweep_dead_runs(node: docker.DockerClient, primary: docker.DockerClient) -> 
     summaries = (node.api.containers(all=True, filters=selector)
                  + node.api.images(all=True, filters=selector))
     owners = {(item.get("Labels") or {}).get(LABEL_RUN) for item in summaries} - {None}
-    young = _young_runs(node, summaries)
+    young = young_runs(node, summaries)
     removed: list[str] = []
     for run_id in sorted(owners - alive - young):
         report = sweep(node, run_id=run_id, include_alive=True)
@@ -129,45 +132,3 @@ def sweep_dead_runs(node: docker.DockerClient, primary: docker.DockerClient) -> 
         for failure in report.failed:
             log.warning("second engine: could not sweep a dead run's %s", failure)
     return removed
-
-
-_OPENED: dict[int, tuple[Any, SecondNode | NodeUnavailable]] = {}
-"""Per session (by identity): its second engine, or why there is none, asked once."""
-
-
-def for_session(session: Any) -> SecondNode:
-    """The run's second engine, connected once per session; raises NodeUnavailable (the same
-    reason every time) when there is none.
-
-    On first use it sweeps the leftovers of dead runs there, and registers, at the session's
-    close, the sweep of whatever still carries this run's label there and the client's close
-    (through the session's own cleanup stack: the one its fixtures' removals go to; a session
-    that joined another run's has none, and leaves that to the run's owner)."""
-    cached = _OPENED.get(id(session))
-    if cached is not None and cached[0] is session:
-        found = cached[1]
-        if isinstance(found, NodeUnavailable):
-            raise found
-        return found
-    try:
-        node = open_node(session.client)
-    except NodeUnavailable as error:
-        _OPENED[id(session)] = (session, error)
-        raise
-    _OPENED[id(session)] = (session, node)
-    session_defer: Defer = session.fixtures.resources.defer
-    run_id = session.run.id
-    session_defer(node.client.close)
-    session_defer(_forgetting(session, lambda: sweep(node.client, run_id=run_id,
-                                                     include_alive=True)))
-    node.swept = sweep_dead_runs(node.client, session.client)
-    for line in node.swept:
-        log.warning("second engine: swept leftover of a dead run: %s", line)
-    return node
-
-
-def _forgetting(session: Any, cleanup: Callable[[], Any]) -> Callable[[], Any]:
-    def run() -> Any:
-        _OPENED.pop(id(session), None)
-        return cleanup()
-    return run

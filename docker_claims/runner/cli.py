@@ -1,5 +1,4 @@
-"""`docker-claims`: the engine's fingerprint, the sweep of dead runs' leftovers, and parallel
-runs of the suite."""
+"""`docker-claims`: the engine's fingerprint, and the sweep of dead runs' leftovers."""
 
 from __future__ import annotations
 
@@ -7,8 +6,8 @@ import argparse
 import json
 import sys
 
-from . import engine
-from .resources import leases, sweep
+from docker_claims.engine import connection as engine
+from docker_claims.engine.sweep import leases, sweep, sweep_workdirs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,18 +18,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep", help="remove what dead runs left (by the docker-claims.run label only)")
     sweeper.add_argument("--run", help="only this run id (even if it looks alive)")
     sweeper.add_argument("--dry-run", action="store_true", help="list runs, remove nothing")
-    runner = commands.add_parser(
-        "parallel", help="run the suite over N behave processes sharing one run",
-        description="docker-claims parallel -j N [behave arguments]: the scenarios behave would "
-        "run with those arguments, spread over N workers that share one run (one lease, the "
-        "fixture images built once); JUnit and the claims report are merged.")
-    runner.add_argument("-j", "--jobs", type=int,
-                        help="how many behave processes (default: the engine's CPUs, at most "
-                        "8: the engine's CPU is what the workers wait for)")
     args, behave_args = parser.parse_known_args(argv)
-    if args.command == "parallel":
-        from .parallel import main as parallel
-        return parallel(None if args.jobs is None else max(1, args.jobs), behave_args)
     if behave_args:
         parser.error(f"unrecognized arguments: {' '.join(behave_args)}")
     try:
@@ -47,7 +35,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     report = sweep(client, run_id=args.run, include_alive=bool(args.run))
     if not args.run:
-        from .session import sweep_workdirs
         report.removed.extend(f"temp dir {path}" for path in sweep_workdirs())
     for line in report.removed:
         print(f"removed {line}")

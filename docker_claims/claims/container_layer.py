@@ -1,0 +1,156 @@
+"""C04-C06: a container is its image plus one writable layer, made by `create`, kept by `stop`.
+
+The checks compare what the engine says a container holds (`diff`, `commit`, `cp`, `export`,
+the `ps -a` listing, `inspect`'s State, the storage driver's directories) with what the article
+says, and fail with the observations otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from docker_claims.engine import archives
+from docker_claims.engine.containers import NEVER_STARTED, ancestors
+from docker_claims.engine.storage import INIT_FILES, Stack, layer_id
+from docker_claims.evidence import expect
+
+
+def check_changes_are_the_writes(diff: dict[str, str], writes: dict[str, str]) -> dict:
+    """C04: the container's changes name each write with its kind, and nothing else but the
+    directories the writes went through."""
+    wrong = {path: diff.get(path) for path, kind in writes.items() if diff.get(path) != kind}
+    through = set().union(*(ancestors(path) for path in writes)) if writes else set()
+    extra = {path: kind for path, kind in diff.items()
+             if path not in writes and not (path in through and kind in ("changed", "added"))}
+    observed = {"diff": diff, "writes": writes}
+    expect(not wrong, "the container's changes do not name its writes with their kinds",
+           wrong=wrong, **observed)
+    expect(not extra, "the container's changes hold more than its writes", extra=extra,
+           **observed)
+    return observed
+
+
+def check_one_layer_on_top(image_layers: list[str], committed_layers: list[str]) -> dict:
+    """C04: the committed image is the image's N layers, unchanged, plus exactly one on top."""
+    observed = {"image_layers": image_layers, "committed_layers": committed_layers}
+    expect(len(committed_layers) == len(image_layers) + 1,
+           f"committing gave {len(committed_layers)} layers over the image's "
+           f"{len(image_layers)}, not exactly one more", **observed)
+    expect(committed_layers[: len(image_layers)] == image_layers,
+           "the committed image's lower layers are not the image's layers", **observed)
+    expect(committed_layers[-1] not in image_layers,
+           "the committed image's top layer is one of the image's own", **observed)
+    return {**observed, "writable_layer": committed_layers[-1]}
+
+
+def check_listed_with_state(rows: list[dict], container_id: str, wanted: str) -> dict:
+    """C05: the container is listed once, in the state `wanted` (created, running, exited)."""
+    mine = [row for row in rows if row.get("id") == container_id]
+    observed = {"container": container_id, "listed": rows}
+    expect(len(mine) == 1, "the container is not listed (once) among all containers",
+           **observed)
+    expect(mine[0].get("state") == wanted,
+           f"the container is listed as {mine[0].get('state')!r}, not {wanted!r}", **observed)
+    return {"state": mine[0]["state"], "status": mine[0]["status"]}
+
+
+def exported_file(tar: Path, path: str) -> dict:
+    """Whether the export holds `path`, its content, and how many paths it holds."""
+    with archives.open_export(tar) as archive:
+        paths = archive.paths()
+        wanted = path.lstrip("/")
+        content = archive.read(wanted) if wanted in paths else None
+    return {"path": path, "held": wanted in paths, "content": content, "paths": len(paths),
+            "has_busybox": "bin/busybox" in paths}
+
+
+def check_file_content(path: str, written: bytes, read: bytes | None, where: str) -> dict:
+    """C05/C06: what is read at `path` (copied out, read inside, exported) is what was written."""
+    observed = {"path": path, "written": written, "read": read, "where": where}
+    expect(read is not None, f"{path} is not there {where}", **observed)
+    expect(read == written, f"{path} does not hold what was written, {where}", **observed)
+    return observed
+
+
+def check_export_holds(found: dict, written: bytes) -> dict:
+    """C05/C06: the export is the container's whole filesystem and holds the file written."""
+    expect(found["has_busybox"], "the export is not the container's filesystem (no bin/busybox)",
+           **found)
+    check_file_content(found["path"], written, found["content"], "in the container's export")
+    return found
+
+
+def check_status(found: dict, wanted: str) -> dict:
+    """The engine says the container is in state `wanted` (after a start, a stop)."""
+    expect(found.get("Status") == wanted, f"the container is {found.get('Status')!r}, "
+           f"not {wanted!r}", state=found)
+    return found
+
+
+def check_never_ran(found: dict) -> dict:
+    """C06/C07: the container is only created: no process, never started."""
+    expect(found.get("Status") == "created" and not found.get("Running"),
+           f"the container is {found.get('Status')!r}, not only created", state=found)
+    expect(found.get("Pid") == 0, "the container has a process", state=found)
+    expect(not found.get("StartedAt") or found["StartedAt"] == NEVER_STARTED,
+           "the container was started at some point", state=found)
+    return found
+
+
+def check_added(diff: dict[str, str], path: str) -> dict:
+    """C06: the container's changes list `path` as added."""
+    expect(diff.get(path) == "added", f"the container's changes do not list {path} as added",
+           diff=diff, path=path)
+    return diff
+
+
+def check_upper_is_the_diff(upper: dict[str, str], diff: dict[str, str],
+                            writes: dict[str, str]) -> dict:
+    """C04: the writable layer's own directory holds the container's writes (deletions as
+    whiteouts) and exactly what `docker diff` lists: nothing of the image besides."""
+    observed = {"upper_dir": upper, "diff": diff, "writes": writes}
+    unseen = {path: upper.get(path) for path, kind in writes.items()
+              if upper.get(path) != ("whiteout" if kind == "deleted" else "file")}
+    expect(not unseen, "the writable layer's directory does not hold the container's writes "
+           "(files written, whiteouts for deletions)", unseen=unseen, **observed)
+    extra = sorted(set(upper) - set(diff))
+    missing = sorted(set(diff) - set(upper))
+    expect(not extra, "the writable layer's directory holds paths the container did not change",
+           extra=extra, **observed)
+    expect(not missing, "changes of the container are not in its writable layer's directory",
+           missing=missing, **observed)
+    wrong = {path: (kind, upper[path]) for path, kind in diff.items()
+             if (kind == "deleted") != (upper[path] == "whiteout")}
+    expect(not wrong, "deletions must be whiteouts, and only deletions",
+           wrong_kind=wrong, **observed)
+    return observed
+
+
+def check_upper_holds(upper: dict[str, str], path: str) -> dict:
+    """C06: the writable layer's own directory holds `path` as a file."""
+    expect(upper.get(path) == "file", f"the writable layer's directory does not hold {path}",
+           upper_dir=upper, path=path)
+    return upper
+
+
+def check_init_between(container: Stack, image: Stack) -> dict[str, Any]:
+    """C04: below the writable layer comes its `-init` layer, then the image's layers in order."""
+    observed = {"container_layers": container.layer_dirs, "image_layers": image.layer_dirs}
+    expect(len(container.lowers) == len(image.layer_dirs) + 1,
+           "the container does not stack exactly one layer between its writable layer and the "
+           "image's", **observed)
+    init = container.lowers[0]
+    expect(layer_id(init) == layer_id(container.upper) + "-init",
+           "the layer right below the writable layer is not its -init layer", init=init,
+           **observed)
+    expect(container.lowers[1:] == image.layer_dirs,
+           "below the init layer are not the image's layers, in order", **observed)
+    return {**observed, "init_layer": init}
+
+
+def check_init_holds(init: dict[str, str], names: tuple[str, ...] = INIT_FILES) -> dict:
+    """C04: the init layer holds the files the engine prepares for every container."""
+    missing = [name for name in names if init.get(name) != "file"]
+    expect(not missing, "the init layer lacks files the engine prepares", missing=missing,
+           init_layer=init)
+    return init

@@ -1,0 +1,156 @@
+"""C09-C10: export/import are for containers, save/load for images, in pairs; the CLI's words.
+
+C09: each pair moves what it is for, and crossing them misbehaves. C10: what the docker CLI
+itself says of import and load, and their reading of standard input (the claim is about the
+CLI, so the CLI is run, through engine.docker_cli)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+from docker.models.images import Image
+
+from docker_claims.engine import transfer
+from docker_claims.engine.docker_cli import Cli, CliRun, label_changes
+from docker_claims.engine.images import ImageRecord, Ran
+from docker_claims.engine.scope import Resources
+from docker_claims.engine.transfer import Answer, Loaded, Write
+from docker_claims.evidence import expect
+
+
+def check_runs(ran: Ran) -> dict:
+    """C09: a container of the image runs the command to a successful end."""
+    observed = vars(ran)
+    expect(ran.started, "the engine would not run a container of the image", **observed)
+    expect(ran.exit_code == 0, f"the command ended with exit code {ran.exit_code}", **observed)
+    return observed
+
+
+def check_cannot_run(ran: Ran) -> dict:
+    """C09: a container of the image cannot run the command (refused, or it fails)."""
+    observed = vars(ran)
+    expect(not ran.succeeded, "a container of the image ran the command successfully",
+           **observed)
+    return observed
+
+
+def check_refused(answer: Answer) -> dict:
+    """C09: the engine refused the request; its answer is the evidence."""
+    observed = vars(answer)
+    expect(not answer.accepted, f"the engine accepted `{answer.request}`", **observed)
+    expect(bool(answer.error), "the engine refused without saying why", **observed)
+    return observed
+
+
+def check_load_failed(loaded: Loaded) -> dict:
+    """C09: `load` of the tar fails with an engine error and makes no image."""
+    observed = {**vars(loaded.answer), "loaded": loaded.references, "printed": loaded.messages}
+    expect(not loaded.answer.accepted and bool(loaded.answer.error),
+           "the engine loaded the tar without an error", **observed)
+    expect(not loaded.references, "the engine made images from the tar", **observed)
+    return observed
+
+
+def check_image_back(before: ImageRecord, loaded: Loaded) -> dict:
+    """C09: `load` gave the removed image back: the engine has its id again."""
+    observed = {"saved": before.id, "loaded": loaded.images, "printed": loaded.messages,
+                **vars(loaded.answer)}
+    expect(loaded.answer.accepted, "the engine did not load the save tar", **observed)
+    expect(before.id in loaded.images, "the loaded image is not the one saved", **observed)
+    return observed
+
+
+def check_holds_archive_files(imported: set[str], archive: set[str], image: set[str]) -> dict:
+    """C09: the image imported from a save tar has the tar's members for its files (its
+    manifest, its layer tars...), and none of the saved image's own files."""
+    observed = {"imported_image_files": sorted(imported), "save_tar_members": sorted(archive)}
+    expect(imported == archive, "the imported image's files are not the save tar's members",
+           only_in_image=sorted(imported - archive), only_in_tar=sorted(archive - imported),
+           **observed)
+    expect(not imported & image, "the imported image holds files of the saved image",
+           shared=sorted(imported & image), **observed)
+    return observed
+
+
+def check_image_holds_writes(seen: list[Write], imported_reads: dict[str, Optional[str]]
+                             ) -> dict:
+    """C09: a container of the image imported from the export reads each file the exported
+    container added or changed as that container reads it, and none it deleted."""
+    differ = {}
+    for write in seen:
+        wanted = None if write.kind == "deleted" else write.container
+        if write.kind == "deleted" or write.container is not None:
+            read = imported_reads.get(write.path)
+            if (read.encode() if read is not None else None) != wanted:
+                differ[write.path] = {"kind": write.kind, "container": wanted, "imported": read}
+    observed = {"changes": {w.path: w.kind for w in seen}, "imported_reads": imported_reads}
+    expect(any(w.container is not None for w in seen),
+           "the exported container added or changed no file: nothing to check", **observed)
+    expect(not differ, "a container of the imported image does not see the container's writes",
+           differ=differ, **observed)
+    return observed
+
+
+IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def import_tar(cli: Cli, resources: Resources, tar: Path, *, from_stdin: bool
+               ) -> tuple[CliRun, Optional[Image]]:
+    """`docker import -` with the tar on standard input, or `docker import FILE`; the image it
+    prints is adopted by the run at once."""
+    source = "-" if from_stdin else str(tar)
+    ran = cli.run("import", *label_changes(resources.run.labels("subject")), source,
+                  stdin=tar if from_stdin else None)
+    printed = IMAGE_ID.findall(ran.stdout)
+    image = resources.image(printed[-1]) if ran.exit_code == 0 and printed else None
+    return ran, image
+
+
+def load_from_stdin(cli: Cli, resources: Resources, tar: Path) -> tuple[CliRun, list[str]]:
+    """`docker load` with the tar on standard input; the images it prints are adopted."""
+    existed = transfer.already_there(resources.client, tar)
+    ran = cli.run("load", stdin=tar)
+    references = transfer.LOADED.findall(ran.stdout) if ran.exit_code == 0 else []
+    return ran, list(transfer.adopt_loaded(resources, references, existed))
+
+
+def check_prints(ran: CliRun, sentence: str) -> dict:
+    """C10: the command prints the sentence (whitespace aside) and succeeds."""
+    printed = " ".join(ran.stdout.split())
+    observed = ran.evidence()
+    expect(ran.exit_code == 0, f"`{ran.command}` failed", **observed)
+    expect(" ".join(sentence.split()) in printed,
+           f"`{ran.command}` does not print {sentence!r}", **observed)
+    return observed
+
+
+def check_import_made_image(ran: CliRun, image: Optional[Image]) -> dict:
+    """`docker import` succeeded and printed the id of the image it made."""
+    observed = {**ran.evidence(), "image": image.id if image else None}
+    expect(ran.exit_code == 0 and image is not None,
+           f"`{ran.command}` made no image", **observed)
+    return observed
+
+
+def check_load_read_stdin(ran: CliRun, saved_id: str, loaded: list[str]) -> dict:
+    """C10: `docker load`, given the save tar of a removed image on standard input only,
+    brought that very image back."""
+    observed = {**ran.evidence(), "saved": saved_id, "loaded": loaded}
+    expect(ran.exit_code == 0, "`docker load` failed", **observed)
+    expect(saved_id in loaded, "`docker load` did not bring back the image saved", **observed)
+    return observed
+
+
+def check_import_read_stdin(ran: CliRun, image: Optional[Image], tar_digest: str) -> dict:
+    """C10: `docker import -` made an image whose one layer is the tar it was given on
+    standard input, byte for byte."""
+    layers = list((image.attrs.get("RootFS") or {}).get("Layers") or []) if image else []
+    observed = {**ran.evidence(), "image": image.id if image else None, "layers": layers,
+                "tar_digest": tar_digest}
+    expect(ran.exit_code == 0 and image is not None, "`docker import -` made no image",
+           **observed)
+    expect(layers == [tar_digest], "the imported image is not the tar given on standard input",
+           **observed)
+    return observed

@@ -1,0 +1,113 @@
+"""C13: save keeps every layer and its metadata; after load, history shows the build record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docker_claims.engine.images import MISSING, ImageRecord
+from docker_claims.engine.transfer import SavedFacts
+from docker_claims.evidence import expect
+
+BUILD_RECORD = ("Created", "CreatedBy", "Comment", "Size")
+"""The columns of a history row that record the build; the IMAGE column (Id) and the tags name
+local images instead, which differ from engine to engine."""
+
+
+def _meaningful(config: dict[str, Any]) -> dict[str, Any]:
+    """A config without its empty fields: engines differ in which empty ones they spell out."""
+    return {key: value for key, value in (config or {}).items()
+            if value not in (None, "", [], {}, False)}
+
+
+def check_save_holds_layers(facts: SavedFacts, before: ImageRecord) -> dict:
+    """C13: the save tar holds the image, and every one of its layers, in order, each layer's
+    bytes hashing to the digest the engine gives it."""
+    observed = {"image": before.id, "layers": before.layers, "layout": facts.layout,
+                "tar_images": facts.images, "tar_diff_ids": facts.diff_ids,
+                "tar_layers_hash_to": facts.computed}
+    expect(facts.found, "the save tar does not hold the image", **observed)
+    expect(facts.diff_ids == before.layers,
+           "the save tar's image lists other layers than the engine's image", **observed)
+    expect(facts.computed == before.layers,
+           "the layer tars in the save tar do not hash to the image's layer digests", **observed)
+    return observed
+
+
+def check_save_holds_config(facts: SavedFacts, before: ImageRecord) -> dict:
+    """C13: the save tar holds the image's config, its tags, and a history entry for every
+    row of the image's history, each naming the same step."""
+    history = facts.config.get("history") or []
+    saved_rows = [(h.get("created_by", ""), h.get("comment", "")) for h in history]
+    rows = [(r.get("CreatedBy", ""), r.get("Comment", "")) for r in reversed(before.history)]
+    observed = {"image": before.id, "tar_tags": facts.tags, "tags": before.tags,
+                "tar_history": saved_rows, "history": rows}
+    expect(facts.found, "the save tar does not hold the image", **observed)
+    expect(_meaningful(facts.config.get("config")) == _meaningful(before.config),
+           "the save tar's config differs from the image's",
+           tar_config=facts.config.get("config"), config=before.config, **observed)
+    expect(sorted(facts.tags) == before.tags, "the save tar names the image otherwise",
+           **observed)
+    expect(saved_rows == rows, "the save tar's history differs from the image's history",
+           **observed)
+    return observed
+
+
+def check_same_image(before: ImageRecord, after: ImageRecord) -> dict:
+    """C13: the loaded image has the saved one's id, layer digests and tags."""
+    observed = {"saved": {"id": before.id, "layers": before.layers, "tags": before.tags},
+                "loaded": {"id": after.id, "layers": after.layers, "tags": after.tags}}
+    expect(after.id == before.id, "the loaded image has another id", **observed)
+    expect(after.layers == before.layers, "the loaded image has other layers", **observed)
+    expect(after.tags == before.tags, "the loaded image has other tags", **observed)
+    return observed
+
+
+def check_same_config(before: ImageRecord, after: ImageRecord) -> dict:
+    """C13: the loaded image has the saved one's config."""
+    observed = {"saved": before.config, "loaded": after.config}
+    expect(_meaningful(after.config) == _meaningful(before.config),
+           "the loaded image's config differs from the saved one's", **observed)
+    return observed
+
+
+def _build_record(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{key: row.get(key) for key in BUILD_RECORD} for row in rows]
+
+
+def check_same_history(before: ImageRecord, after: ImageRecord) -> dict:
+    """C13: the loaded image's history has every row of the saved one's: when, by which step,
+    with which comment, of which size; its top row is the image itself."""
+    saved, loaded = _build_record(before.history), _build_record(after.history)
+    observed = {"saved": saved, "loaded": loaded}
+    expect(len(loaded) == len(saved),
+           f"the loaded image's history has {len(loaded)} rows, the saved one's {len(saved)}",
+           **observed)
+    differ = [{"row": number, "saved": was, "loaded": now}
+              for number, (was, now) in enumerate(zip(saved, loaded)) if was != now]
+    expect(not differ, "history rows differ after the load", differ=differ, **observed)
+    top = after.history[0].get("Id") if after.history else None
+    expect(top == after.id, "the history's top row is not the loaded image", top_row=top,
+           image=after.id)
+    return observed
+
+
+def intermediates_named(before: ImageRecord) -> list[int]:
+    """The rows below the top whose IMAGE column named a local image before the load."""
+    return [number for number, row in enumerate(before.history)
+            if number and row.get("Id") not in (None, "", MISSING)]
+
+
+def check_intermediates_forgotten(before: ImageRecord, after: ImageRecord) -> dict:
+    """C13 nuance: the rows that named the local images the image was built through (the
+    classic builder's intermediate images) show them as missing after the load: load recreates
+    the image, not its parents."""
+    named = intermediates_named(before)
+    observed = {"saved_ids": [row.get("Id") for row in before.history],
+                "loaded_ids": [row.get("Id") for row in after.history]}
+    expect(bool(named), "no history row named an intermediate image before the load",
+           **observed)
+    still = [number for number in named
+             if number >= len(after.history) or after.history[number].get("Id") != MISSING]
+    expect(not still, "history rows still name the intermediate images after the load",
+           rows=still, **observed)
+    return observed

@@ -1,0 +1,225 @@
+"""What a container holds and does, asked of the engine: the mechanisms the claims use.
+
+Create, start, stop, exec, `diff`, `cp` both ways, `commit`, `export`, the `ps -a` listing and
+`inspect`'s State; a container that runs a script to its end; a fresh container's view of an
+image. Nothing here decides a verdict: the claims' checks compare what these return."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from docker.errors import NotFound
+from docker.models.containers import Container
+from docker.models.images import Image
+
+from docker_claims.engine import archives
+from docker_claims.engine.archives import ArchiveError
+from docker_claims.engine.images import command_of
+from docker_claims.engine.scope import Resources, wait_until
+from docker_claims.evidence import expect
+
+DIFF_KINDS = {0: "changed", 1: "added", 2: "deleted"}
+"""`docker diff` Kind codes, in the words the CLI prints (C, A, D)."""
+
+
+IDLE = ["sh", "-c", 'trap "exit 0" TERM; sleep 3600 & wait']
+"""A main process that stays up until stopped, and stops at once (cleanly) on SIGTERM."""
+
+
+STOP_TIMEOUT = 10
+"""Seconds `stop` waits before it kills (IDLE leaves well before)."""
+
+
+NEVER_STARTED = "0001-01-01T00:00:00Z"
+"""The engine's zero time: State.StartedAt of a container that was never started."""
+
+
+def writes_script(writes: dict[str, str]) -> list[str]:
+    """A command that adds, changes and deletes the files `writes` names (for the image's sh)."""
+    parts = []
+    for path, kind in sorted(writes.items()):
+        if kind == "deleted":
+            parts.append(f"rm '{path}'")
+        else:
+            parts.append(f"mkdir -p '{posixpath.dirname(path)}'"
+                         f" && echo '{kind} by a container' > '{path}'")
+    return ["sh", "-c", " && ".join(parts) or "true"]
+
+
+def run_writes(resources: Resources, image: Image, writes: dict[str, str]) -> Container:
+    """A container of `image` that made `writes` and exited (it is kept, stopped)."""
+    return run_script(resources, image, writes_script(writes)[-1])
+
+
+def changes(container: Container) -> dict[str, str]:
+    """`docker diff`: path -> added, changed or deleted."""
+    return {item["Path"]: DIFF_KINDS.get(item["Kind"], str(item["Kind"]))
+            for item in container.diff() or []}
+
+
+def state(container: Container) -> dict[str, Any]:
+    """The parts of `inspect`'s State that say whether and how the container ran."""
+    container.reload()
+    found = container.attrs.get("State") or {}
+    return {key: found.get(key) for key in ("Status", "Running", "Pid", "StartedAt",
+                                            "FinishedAt", "ExitCode")}
+
+
+def ancestors(path: str) -> set[str]:
+    """The directories `path` lies in, but the root: /a/b/c -> {/a, /a/b}."""
+    parents, head = set(), posixpath.dirname(path)
+    while head not in ("", "/"):
+        parents.add(head)
+        head = posixpath.dirname(head)
+    return parents
+
+
+def commit(resources: Resources, container: Container) -> Image:
+    """`docker commit`, the new image labelled with the run and adopted for removal."""
+    image = container.commit(conf={"Labels": resources.run.labels("subject")})
+    return resources.image(image.id)
+
+
+def listing(resources: Resources, container: Container) -> list[dict]:
+    """`docker ps -a --filter name=...`: what the engine lists, running or not."""
+    found = resources.client.api.containers(all=True, filters={"name": container.name})
+    return [{"id": row.get("Id"), "names": row.get("Names"), "state": row.get("State"),
+             "status": row.get("Status")} for row in found]
+
+
+def make_created(resources: Resources, image: Image) -> Container:
+    """A created container that, once started, gets namespaces of its own (C07, C08)."""
+    return resources.container(image.id, IDLE, network_mode="none")
+
+
+def make_running(resources: Resources, image: Image) -> Container:
+    container = resources.container(image.id, IDLE)
+    container.start()
+    return container
+
+
+def write_file(container: Container, path: str, content: str) -> None:
+    """Write `content` to `path` inside the running container (through its own shell)."""
+    code, output = container.exec_run(
+        ["sh", "-c", 'mkdir -p "$(dirname "$1")" && printf %s "$2" > "$1"', "write", path,
+         content])
+    expect(code == 0, f"writing {path} inside the container failed", exit_code=code,
+           output=output.decode("utf-8", "replace"))
+
+
+def read_running(container: Container, path: str) -> tuple[int, str]:
+    """What the running container reads at `path` (exit code, output)."""
+    code, output = container.exec_run(["cat", path])
+    return code, output.decode("utf-8", "replace")
+
+
+def stop(container: Container) -> dict:
+    container.stop(timeout=STOP_TIMEOUT)
+    return state(container)
+
+
+def start(container: Container) -> dict:
+    """Start, and wait until the engine says it runs (or it ended already)."""
+    container.start()
+    return wait_until(lambda: _started(state(container)), timeout=30) or state(container)
+
+
+def _started(found: dict) -> dict | None:
+    return found if found["Running"] or found["Status"] == "exited" else None
+
+
+def copy_in(container: Container, path: str, content: bytes) -> None:
+    """`docker cp - CONTAINER:/`: a tar holding `path` (and its directories) put at the root."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for directory in sorted(ancestors(path)):
+            info = tarfile.TarInfo(directory.lstrip("/"))
+            info.type, info.mode = tarfile.DIRTYPE, 0o755
+            tar.addfile(info)
+        info = tarfile.TarInfo(path.lstrip("/"))
+        info.size, info.mode = len(content), 0o644
+        tar.addfile(info, io.BytesIO(content))
+    accepted = container.put_archive("/", buffer.getvalue())
+    expect(accepted, f"the engine refused to copy {path} into the container",
+           container=container.id)
+
+
+def export(container: Container, directory: Path) -> Path:
+    """`docker export`, spooled to a file in `directory`."""
+    return archives.spool(container.export(), directory)
+
+
+MAX_READ = 1 << 20
+"""The biggest file a check reads whole (the files the scenarios write are a line long)."""
+
+
+def container_that_changed_nothing(resources: Resources, image: Image) -> Container:
+    """A container of `image`, created and never started: its filesystem is the image's, plus
+    what the engine prepares for every container."""
+    return resources.container(image.id, command_of(image) or ["true"])
+
+
+def run_script(resources: Resources, image: Image, script: str, **kwargs: Any) -> Container:
+    """A container of `image` that ran `script` (sh) to its end, successfully; kept, stopped."""
+    container = resources.container(image.id, ["sh", "-c", script], **kwargs)
+    container.start()
+    status = container.wait(timeout=60)
+    expect(status.get("StatusCode") == 0, "the writing container failed", script=script,
+           status=status, logs=container.logs().decode("utf-8", "replace"))
+    return container
+
+
+def copy_out(container: Container, path: str) -> bytes | None:
+    """`docker cp CONTAINER:path -`: the file as the container sees it (volumes included, also
+    when stopped), or None when it has none. The engine's tar is spooled to a temporary file."""
+    try:
+        stream, _ = container.get_archive(path)
+    except NotFound:
+        return None
+    with tempfile.TemporaryFile() as spooled:
+        for chunk in stream:
+            spooled.write(chunk)
+        spooled.seek(0)
+        with tarfile.open(fileobj=spooled) as tar:
+            found = next((info for info in tar if info.isreg()), None)
+            if found is None:
+                return None
+            if found.size > MAX_READ:
+                raise ArchiveError(f"{path} in {container.name} holds {found.size} bytes,"
+                                   f" more than {MAX_READ}; read smaller files")
+            extracted = tar.extractfile(found)
+            return extracted.read() if extracted else None
+
+
+def view(resources: Resources, image: Image, paths: list[str]) -> dict[str, str | None]:
+    """What a fresh container of the image reads at each path (None: not there)."""
+    script = ('for f in "$@"; do if [ -e "$f" ]; then printf "%s\\0" "$(cat "$f"; echo .)"; '
+              'else printf "\\1\\0"; fi; done')
+    code, output = resources.run_to_end(image.id, ["sh", "-c", script, "view", *paths])
+    expect(code == 0, "a fresh container could not read the files", exit_code=code,
+           output=output)
+    values = output.split("\0")[: len(paths)]
+    return {path: None if value == "\1" else value[:-1]
+            for path, value in zip(paths, values)}
+
+
+def own_image(resources: Resources, base: Image) -> Image:
+    """An image of the caller's own on top of `base`: one more layer (a file copied into a
+    container that never ran: a commit needs no start), base's command, a tag named with the
+    run. Removing it touches neither base nor anything else, so that a scenario may remove it
+    and load it back."""
+    repository = resources.run.name("own")
+    writer = container_that_changed_nothing(resources, base)
+    copy_in(writer, "/own.txt", f"{repository}\n".encode())
+    config = base.attrs.get("Config") or {}
+    committed = writer.commit(repository=repository, tag="saved", conf={
+        "Labels": resources.run.labels("subject"), "Cmd": config.get("Cmd"),
+        "Entrypoint": config.get("Entrypoint")})
+    return resources.image(committed.id)
+
+

@@ -1,0 +1,245 @@
+"""One run of the suite against one engine: what behave's hooks and pytest's fixtures share.
+
+Opening a session connects (or fails within seconds saying why), fingerprints the engine,
+sweeps the leftovers of dead runs, takes a lease, and starts building the fixtures; closing it
+removes everything labelled with the run, whatever happened during the run. What several
+scenarios only look at is made once per session (`shared`, and runner.subjects).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Hashable, Iterable
+from concurrent.futures import Future
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import docker
+
+from docker_claims.engine import connection, nodes
+from docker_claims.engine.connection import first_line
+from docker_claims.engine.fixtures import BASE, Fixtures, FixtureSpec, first_built
+from docker_claims.engine.host import HostReader
+from docker_claims.engine.labels import LABEL_RUN
+from docker_claims.engine.scope import Defer, Resources, Run
+from docker_claims.engine.sweep import Lease, SweepReport, sweep, sweep_workdirs, workdir
+from docker_claims.runner.interrupts import INTERRUPTS
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+LATE_SWEEPS = 3
+"""After an interrupt: how many more sweeps, a second apart, catch what a call cut short made
+(the engine finishes a load or a create whose client went away)."""
+
+
+@dataclass
+class _Health:
+    """Whether the engine still answers; once it does not, cleanups stop calling it."""
+
+    lost: str | None = None
+
+
+@dataclass
+class Session:
+    client: docker.DockerClient
+    fingerprint: connection.Fingerprint
+    run: Run
+    fixtures: Fixtures
+    workdir: Path
+    swept: SweepReport
+    _stack: ExitStack
+    _health: _Health = field(default_factory=_Health)
+    _shared: dict[Hashable, Future] = field(default_factory=dict)
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, prepare: Iterable[FixtureSpec] = ()) -> Session:
+        """Raises connection.EngineUnavailable or fixtures.BusyboxMissing, each with a message
+        that says what to do. The fixtures in `prepare` start building at once, side by side,
+        while the run goes on."""
+        INTERRUPTS.install()
+        client = connection.connect()
+        health = _Health()
+        stack = ExitStack()
+        stack.callback(client.close)
+        try:
+            return cls._open(client, stack, health, prepare)
+        except BaseException as error:
+            if connection.engine_silence(error):
+                health.lost = f"the engine stopped answering while the run started: {error}"
+            with INTERRUPTS.cleaning_up():
+                stack.close()
+            if health.lost:
+                raise connection.EngineUnavailable(health.lost) from error
+            raise
+
+    @classmethod
+    def _open(cls, client: docker.DockerClient, stack: ExitStack, health: _Health,
+              prepare: Iterable[FixtureSpec]) -> Session:
+        run = Run()
+        leased: list[Lease] = []
+
+        def last_resort() -> None:
+            """After every other cleanup: whatever still carries the run label, the lease last
+            (the sweep removes an ended lease after all else), so that a cleanup cut short
+            still leaves the sign that the run is over."""
+            sweep(client, run_id=run.id, include_alive=True)
+            if INTERRUPTS.received:  # a call cut short may yet complete on the engine
+                for _ in range(LATE_SWEEPS):
+                    time.sleep(1)
+                    if not sweep(client, run_id=run.id, include_alive=True).removed:
+                        break
+            for lease in leased:
+                lease.release()
+
+        stack.callback(_unless_lost(health, last_resort))
+        swept = sweep(client)
+        swept.removed.extend(f"temp dir {path}" for path in sweep_workdirs())
+        scratch = workdir(f"{run.prefix}-", stack)
+        fixtures = Fixtures(Resources(client, run, _lifo(stack, health)))
+        stack.callback(fixtures.settle)
+        fixtures.prepare([BASE, *prepare])
+        # The lease needs only a `cat`, which every fixture has: it takes the first one built.
+        leased.append(Lease(client, run, fixtures.image(first_built(BASE)).id))
+        # First thing at close: from then on the run is over.
+        stack.callback(lambda: leased[0].end(wait=not health.lost))
+        return cls(client, connection.fingerprint(client), run, fixtures, scratch, swept, stack,
+                   _health=health)
+
+    @property
+    def lost(self) -> str | None:
+        """Why the engine is taken for gone (it stopped answering), or None while it answers."""
+        return self._health.lost
+
+    def resources(self, defer: Defer) -> Resources:
+        """A creator whose removals go to `defer` (a scenario's or a test's cleanup); its
+        containers share the session's network namespace unless they ask for their own."""
+        return Resources(self.client, self.run, self._guarded(defer), network=self.shared_network)
+
+    def shared_network(self) -> str:
+        """The network namespace the run's subjects share: the lease's (`container:<name>`),
+        which has no network and lives as long as the run (see Resources)."""
+        return f"container:{self.run.lease_name}"
+
+    def host_reader(self) -> HostReader:
+        """The run's reader of the engine host (engine.host): started when first asked for,
+        shared by every scenario (it only reads), removed when the session closes."""
+        return self.shared("host reader", lambda resources: HostReader.start(
+            resources, self.fixtures.image(BASE).id))
+
+    def second_node(self) -> nodes.SecondNode:
+        """The run's second engine, connected once; raises nodes.NodeUnavailable (the same
+        reason every time) when there is none. On first use the leftovers of dead runs there
+        are swept; at the session's close, whatever still carries this run's label there."""
+        return self.shared("second node", self._open_second_node)
+
+    def _open_second_node(self, resources: Resources) -> nodes.SecondNode:
+        node = nodes.open_node(self.client)
+        run_id = self.run.id
+        resources.defer(node.client.close)
+        resources.defer(lambda: sweep(node.client, run_id=run_id, include_alive=True))
+        node.swept = nodes.sweep_dead_runs(node.client, self.client)
+        for line in node.swept:
+            log.warning("second engine: swept leftover of a dead run: %s", line)
+        return node
+
+    def shared(self, key: Hashable, make: Callable[[Resources], T]) -> T:
+        """What `make` makes, once per session and key: for what scenarios only look at (the
+        host reader, a container that made its writes and exited, a save tar), so that nothing
+        is started or made twice when once serves. `make` gets a creator whose removals run
+        when the session closes. A failure is not kept: the next to ask makes it anew."""
+        with self._shared_lock:
+            made = self._shared.get(key)
+            mine = made is None
+            if mine:
+                made = self._shared[key] = Future()
+        if mine:
+            try:
+                made.set_result(make(Resources(self.client, self.run,
+                                               _lifo(self._stack, self._health),
+                                               self.shared_network)))
+            except BaseException as error:
+                with self._shared_lock:
+                    del self._shared[key]
+                made.set_exception(error)
+                raise
+        return made.result()
+
+    def scratch_dir(self, defer: Defer) -> Path:
+        path = Path(tempfile.mkdtemp(dir=self.workdir))
+        defer(lambda: shutil.rmtree(path, ignore_errors=True))
+        return path
+
+    def check_failure(self, error: BaseException | None) -> str | None:
+        """After a step failed with `error`: if the engine has stopped answering (the error is
+        a timeout or a lost connection, and a ping gets no answer either), say so and remember
+        it, so that cleanups stop waiting out their deadlines one by one."""
+        if self.lost is None and connection.engine_silence(error) and not self.answers():
+            self._health.lost = (
+                f"the engine at {self.fingerprint.endpoint} stopped answering: no answer within "
+                f"{connection.CALL_TIMEOUT} s (DOCKER_CLAIMS_TIMEOUT), and none to a ping "
+                f"({first_line(error)}). Everything run {self.run.id} made carries the label "
+                f"{LABEL_RUN}={self.run.id}: the next run, or `docker-claims sweep` once the "
+                "engine answers again, removes it")
+        return self.lost
+
+    def answers(self) -> bool:
+        """Whether the engine answers a ping within seconds."""
+        try:
+            url = f"{self.client.api.base_url}/_ping"
+            timeout = min(connection.PROBE_TIMEOUT, connection.CALL_TIMEOUT)
+            return self.client.api.get(url, timeout=timeout).ok
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        """Remove what the run made; a signal arriving meanwhile does not cut this short."""
+        with INTERRUPTS.cleaning_up():
+            if self.lost:
+                print(f"docker-claims: {self.lost}", file=sys.stderr)
+            self.fixtures.settle()  # a build still going on would add an image after the sweep
+            self._stack.close()
+
+    def _guarded(self, defer: Defer) -> Defer:
+        health = self._health
+
+        def guarded_defer(cleanup: Callable[[], Any]) -> None:
+            def guarded() -> None:
+                if health.lost:
+                    return  # each call would wait its deadline out; the label sweep follows
+                try:
+                    cleanup()
+                except Exception as error:
+                    self.check_failure(error)
+                    raise
+
+            defer(guarded)
+
+        return guarded_defer
+
+
+def _lifo(stack: ExitStack, health: _Health) -> Defer:
+    def defer(cleanup) -> None:
+        stack.callback(_best_effort, _unless_lost(health, cleanup))
+    return defer
+
+
+def _unless_lost(health: _Health, cleanup: Callable[[], Any]) -> Callable[[], Any]:
+    def guarded() -> Any:
+        return None if health.lost else cleanup()
+    return guarded
+
+
+def _best_effort(cleanup) -> None:
+    try:
+        cleanup()
+    except Exception as error:  # a failed removal must not stop the others; the sweep follows
+        log.warning("cleanup failed: %s", error)

@@ -1,0 +1,98 @@
+"""What several scenarios only look at, made once per run and shared.
+
+A scenario that acts on its subject (writes, stops, starts, removes) makes its own. A scenario
+that only looks at one (its diff, its export, what it reads, what load gave back) shares the
+run's: each maker here keys what it makes by the image (or container, or tar) it starts from,
+so that the checks, which get these subjects as arguments, never depend on which scenario ran
+first. Everything made here is removed when the session closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from docker.models.containers import Container
+from docker.models.images import Image
+
+from docker_claims.engine import containers, images, transfer
+from docker_claims.engine.fixtures import WRITES
+from docker_claims.engine.scope import Resources
+from docker_claims.runner.session import Session
+
+
+@dataclass(frozen=True)
+class Wrote:
+    """A container that made WRITES and exited, and its image's id and layer digests as they
+    were just before the writes."""
+
+    container: Container
+    image_before: tuple[str, list[str]]
+
+
+def writer(session: Session, image: Image) -> Wrote:
+    """The run's container of `image` that made WRITES and exited: the scenarios that only look
+    at such a container (diff, commit, export, its layer directories) or at its image after it
+    share it."""
+    def make(resources: Resources) -> Wrote:
+        before = (image.id, images.layers_of(image))
+        return Wrote(containers.run_writes(resources, image, WRITES), before)
+
+    return session.shared(("made WRITES", image.id), make)
+
+
+def reader(session: Session, image: Image) -> Container:
+    """The run's running container of `image` that only reads (its files, through exec): the
+    scenarios that read through it (C02) or only look at a running container (C05, C08's user
+    and cgroup namespaces) share it."""
+    return session.shared(("running, reads only", image.id),
+                          lambda resources: containers.make_running(resources, image))
+
+
+def untouched(session: Session, image: Image) -> Container:
+    """The run's container of `image` that changed nothing (never started, so it never will):
+    shared by the scenarios that only export it or name it."""
+    return session.shared(("changed nothing", image.id), lambda resources:
+                          containers.container_that_changed_nothing(resources, image))
+
+
+def export_of(session: Session, container: Container) -> Path:
+    """The export tar of a container that no longer changes (never started, or exited), made
+    once per run: what an export holds is then fixed, so the scenarios that read it share it."""
+    return session.shared(("export", container.id), lambda resources: containers.export(
+        container, session.scratch_dir(resources.defer)))
+
+
+def untouched_export(session: Session, image: Image) -> tuple[Container, Path]:
+    """The run's container of `image` that changed nothing, and its export tar."""
+    container = untouched(session, image)
+    return container, export_of(session, container)
+
+
+def imported(session: Session, tar: Path) -> Image:
+    """The image imported from a tar the run shares (an export, a save tar), made once: the
+    scenarios that only look at it or run containers of it share it."""
+    return session.shared(("import", str(tar)),
+                          lambda resources: transfer.import_tar(resources, tar))
+
+
+def save_tar(session: Session, image: Image) -> Path:
+    """The image's `docker save` tar, spooled once per run and image id: an image id names
+    fixed content, so every scenario that only reads its layers shares one tar."""
+    return session.shared(("save tar", image.id), lambda resources: transfer.save(
+        session.client, image, session.scratch_dir(resources.defer)))
+
+
+def own_image(session: Session, base: Image) -> Image:
+    """The run's own image on top of `base` (engine.containers.own_image), made once: the save and load
+    scenarios share it, and its round trip."""
+    return session.shared(("own image", base.id),
+                          lambda resources: containers.own_image(resources, base))
+
+
+def round_trip(session: Session, image: Image) -> transfer.RoundTrip:
+    """The round trip of an image of the run's own, made once per run: the scenarios that look
+    at what load gave back share it (the image is the same again after it)."""
+    return session.shared(("saved, removed, loaded", image.id), lambda resources:
+                          transfer.round_trip(resources, image,
+                                              session.scratch_dir(resources.defer)))
