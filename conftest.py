@@ -2,9 +2,18 @@
 
 import pytest
 
+from docker_claims.engine.config import settings
 from docker_claims.engine.connection import EngineUnavailable
 from docker_claims.engine.fixtures import BusyboxMissing
 from docker_claims.runner.session import Session
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Each test reads the DOCKER_CLAIMS_* settings afresh (some set them with monkeypatch)."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

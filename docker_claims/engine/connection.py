@@ -16,6 +16,8 @@ from docker.context import ContextAPI
 from docker.errors import DockerException
 from docker.utils import version_lt
 
+from docker_claims.engine.config import settings
+
 MIN_API_VERSION = "1.40"
 """Docker 19.03: the oldest engine whose API has everything the claims use (CgroupVersion...)."""
 
@@ -24,8 +26,6 @@ PROBE_TIMEOUT = 10
 """Seconds the first contact may take: a dead engine must be reported within seconds."""
 
 
-CALL_TIMEOUT = int(os.environ.get("DOCKER_CLAIMS_TIMEOUT", "300"))
-"""Deadline of every later API call (long enough for saving a big image, short of a hang)."""
 
 
 class EngineUnavailable(RuntimeError):
@@ -81,12 +81,13 @@ def candidates() -> list[tuple[str, dict]]:
     return found
 
 
-def connect(timeout: int = CALL_TIMEOUT) -> docker.DockerClient:
+def connect(timeout: int | None = None) -> docker.DockerClient:
     """A client for the first engine that answers, with API version negotiation.
 
     Raises EngineUnavailable, within about PROBE_TIMEOUT seconds per candidate, saying what
     was tried and how to point the suite at an engine.
     """
+    timeout = timeout or settings().timeout
     tried = []
     for where, how in candidates():
         try:

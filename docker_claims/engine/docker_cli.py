@@ -26,11 +26,8 @@ from typing import Any
 
 import docker
 
-from docker_claims.engine import connection as engine
+from docker_claims.engine.config import settings
 from docker_claims.evidence import expect
-
-CLI_TIMEOUT = engine.CALL_TIMEOUT
-"""Seconds one CLI command may take (loading a big image), short of a hang."""
 
 TLS_SETTINGS = ("DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS")
 """The first engine's TLS settings: not for the second engine."""
@@ -74,17 +71,18 @@ class Cli:
     target: str
 
     def run(self, *args: str, stdin: Path | None = None,
-            timeout: float = CLI_TIMEOUT) -> CliRun:
+            timeout: float | None = None) -> CliRun:
         """`docker ARGS`, with the file `stdin` (streamed, never read here) as standard input,
         else none."""
         with open(stdin, "rb") if stdin is not None else open(os.devnull, "rb") as source:
             done = subprocess.run([self.path, *args], stdin=source, capture_output=True,
-                                  env=dict(self.env), timeout=timeout, check=False)
+                                  env=dict(self.env), timeout=timeout or settings().timeout,
+                                  check=False)
         return CliRun(tuple(args), done.returncode, done.stdout.decode("utf-8", "replace"),
                       done.stderr.decode("utf-8", "replace"))
 
     def ok(self, *args: str, stdin: Path | None = None,
-           timeout: float = CLI_TIMEOUT) -> CliRun:
+           timeout: float | None = None) -> CliRun:
         """Run, and fail the claim with the CLI's words when the command fails."""
         ran = self.run(*args, stdin=stdin, timeout=timeout)
         expect(ran.exit_code == 0, f"`{ran.command}` failed on {self.target}", **ran.evidence())
@@ -93,7 +91,7 @@ class Cli:
 
 def find_cli() -> str:
     """The docker CLI: DOCKER_CLAIMS_CLI, else `docker` on PATH; CliUnavailable otherwise."""
-    named = os.environ.get("DOCKER_CLAIMS_CLI")
+    named = settings().cli
     path = named or shutil.which("docker")
     if not path or not os.access(path, os.X_OK):
         raise CliUnavailable(

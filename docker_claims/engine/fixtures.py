@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 import shutil
 import struct
 import tarfile
@@ -24,6 +23,7 @@ from pathlib import Path
 from docker.errors import APIError, BuildError, DockerException, ImageNotFound
 from docker.models.images import Image
 
+from docker_claims.engine.config import settings
 from docker_claims.engine.labels import LABEL_FIXTURE
 from docker_claims.engine.scope import Resources, remove_container
 
@@ -146,9 +146,9 @@ def first_built(spec: FixtureSpec) -> FixtureSpec:
 
 def find_busybox() -> Path | None:
     """A static busybox on this machine, or None."""
-    named = os.environ.get("DOCKER_CLAIMS_BUSYBOX")
+    named = settings().busybox
     if named:
-        return Path(named)
+        return named
     for candidate in (shutil.which("busybox"), "/bin/busybox", "/usr/bin/busybox"):
         if candidate and Path(candidate).is_file() and elf_facts(Path(candidate))[1]:
             return Path(candidate)

@@ -17,7 +17,6 @@ and at the run's end whatever still carries the run's label there is swept.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +25,7 @@ from docker.errors import DockerException
 from docker.utils import version_lt
 
 from docker_claims.engine import connection as engine
+from docker_claims.engine.config import settings
 from docker_claims.engine.labels import LABEL_RUN
 from docker_claims.engine.scope import Defer, Resources, Run
 from docker_claims.engine.sweep import leases, sweep, young_runs
@@ -70,11 +70,11 @@ class SecondNode:
 
 def configured() -> str | None:
     """The second engine's address, or None when DOCKER_CLAIMS_NODE2 is unset or empty."""
-    return os.environ.get(ENV, "").strip() or None
+    return settings().node2
 
 
 def connect(where: str | None = None, *, primary: docker.DockerClient | None = None,
-            timeout: int = engine.CALL_TIMEOUT) -> docker.DockerClient:
+            timeout: int | None = None) -> docker.DockerClient:
     """A client for the second engine, with API version negotiation; NodeUnavailable, within
     about engine.PROBE_TIMEOUT seconds, when it is not named, does not answer, is too old, or
     is the `primary` engine itself."""
@@ -100,7 +100,7 @@ def connect(where: str | None = None, *, primary: docker.DockerClient | None = N
             raise NodeUnavailable(
                 f"{ENV}={where} is the suite's own engine (engine ID {theirs}): the article's "
                 f"demo moves the tar to another node. {HOW_TO_START}")
-    client = engine.client_for({"base_url": where, "tls": False}, timeout)
+    client = engine.client_for({"base_url": where, "tls": False}, timeout or settings().timeout)
     client.endpoint = f"{ENV}={where}"  # for the fingerprint: base_url hides socket paths
     return client
 

@@ -24,6 +24,7 @@ from typing import Any, Callable, TypeVar
 import docker
 
 from docker_claims.engine import connection, nodes
+from docker_claims.engine.config import settings
 from docker_claims.engine.connection import first_line
 from docker_claims.engine.fixtures import BASE, Fixtures, FixtureSpec, first_built
 from docker_claims.engine.host import HostReader
@@ -185,7 +186,7 @@ class Session:
         if self.lost is None and connection.engine_silence(error) and not self.answers():
             self._health.lost = (
                 f"the engine at {self.fingerprint.endpoint} stopped answering: no answer within "
-                f"{connection.CALL_TIMEOUT} s (DOCKER_CLAIMS_TIMEOUT), and none to a ping "
+                f"{settings().timeout} s (DOCKER_CLAIMS_TIMEOUT), and none to a ping "
                 f"({first_line(error)}). Everything run {self.run.id} made carries the label "
                 f"{LABEL_RUN}={self.run.id}: the next run, or `docker-claims sweep` once the "
                 "engine answers again, removes it")
@@ -195,7 +196,7 @@ class Session:
         """Whether the engine answers a ping within seconds."""
         try:
             url = f"{self.client.api.base_url}/_ping"
-            timeout = min(connection.PROBE_TIMEOUT, connection.CALL_TIMEOUT)
+            timeout = min(connection.PROBE_TIMEOUT, settings().timeout)
             return self.client.api.get(url, timeout=timeout).ok
         except Exception:
             return False

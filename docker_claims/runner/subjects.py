@@ -84,8 +84,8 @@ def save_tar(session: Session, image: Image) -> Path:
 
 
 def own_image(session: Session, base: Image) -> Image:
-    """The run's own image on top of `base` (engine.containers.own_image), made once: the save and load
-    scenarios share it, and its round trip."""
+    """The run's own image on top of `base` (containers.own_image), made once: the save and
+    load scenarios share it, and its round trip."""
     return session.shared(("own image", base.id),
                           lambda resources: containers.own_image(resources, base))
 

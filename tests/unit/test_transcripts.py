@@ -19,6 +19,7 @@ from docker_claims.claims.transcripts import (
     parse_table,
 )
 from docker_claims.engine import docker_cli, nodes
+from docker_claims.engine.config import settings
 from docker_claims.engine.docker_cli import Cli, CliRun
 from docker_claims.evidence import ClaimFailed
 
@@ -309,6 +310,7 @@ def test_no_cli_is_a_reason_to_skip(monkeypatch):
     with pytest.raises(docker_cli.CliUnavailable, match="DOCKER_CLAIMS_CLI=/nonexistent"):
         docker_cli.find_cli()
     monkeypatch.delenv("DOCKER_CLAIMS_CLI")
+    settings.cache_clear()
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(docker_cli.CliUnavailable, match="none on PATH"):
         docker_cli.find_cli()
