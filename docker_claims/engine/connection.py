@@ -12,9 +12,10 @@ from dataclasses import asdict, dataclass
 import docker
 import requests
 import urllib3
+from docker.constants import IS_WINDOWS_PLATFORM
 from docker.context import ContextAPI
 from docker.errors import DockerException
-from docker.utils import version_lt
+from docker.utils import parse_host, version_lt
 
 from docker_claims.engine.config import settings
 
@@ -25,11 +26,15 @@ MIN_API_VERSION = "1.40"
 PROBE_TIMEOUT = 10
 """Seconds the first contact may take: a dead engine must be reported within seconds."""
 
-
+ADDRESS_FORMS = "unix:///path/docker.sock, tcp://host:2376 or ssh://user@host"
 
 
 class EngineUnavailable(RuntimeError):
     """No engine answers, or it is too old: the message says what was tried and what to do."""
+
+
+class InvalidAddress(EngineUnavailable):
+    """DOCKER_HOST (or the docker context) names no engine at all: nothing could be tried."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class Fingerprint:
 def candidates() -> list[tuple[str, dict]]:
     """Where to look for an engine, in the order the docker CLI itself would."""
     if os.environ.get("DOCKER_HOST"):
-        return [(f"DOCKER_HOST={os.environ['DOCKER_HOST']}", {"from_env": True})]
+        address = os.environ["DOCKER_HOST"]
+        return [(f"DOCKER_HOST={address}", {"from_env": True, "address": address})]
     found = []
     name = os.environ.get("DOCKER_CONTEXT")
     try:
@@ -75,7 +81,8 @@ def candidates() -> list[tuple[str, dict]]:
     if context is not None and context.name != "default" and context.Host:
         found.append(
             (f"docker context {context.name!r} ({context.Host})",
-             {"base_url": context.Host, "tls": context.TLSConfig or False})
+             {"base_url": context.Host, "address": context.Host,
+              "tls": context.TLSConfig or False})
         )
     found.append(("the default socket (unix:///var/run/docker.sock)", {"from_env": True}))
     return found
@@ -85,16 +92,24 @@ def connect(timeout: int | None = None) -> docker.DockerClient:
     """A client for the first engine that answers, with API version negotiation.
 
     Raises EngineUnavailable, within about PROBE_TIMEOUT seconds per candidate, saying what
-    was tried and how to point the suite at an engine.
+    was tried and how to point the suite at an engine; InvalidAddress at once when the address
+    is no engine address at all (DOCKER_HOST=garbage).
     """
     timeout = timeout or settings().timeout
     tried = []
     for where, how in candidates():
+        problem = address_problem(how.get("address"))
+        if problem:
+            fix = ("or unset DOCKER_HOST to use the current docker context or the default socket"
+                   if where.startswith("DOCKER_HOST") else
+                   "with `docker context update`, or pick another context (`docker context use`)")
+            raise InvalidAddress(f"{where} is not an engine address ({problem}): give "
+                                 f"{ADDRESS_FORMS}, {fix}")
         try:
             client = client_for(how, PROBE_TIMEOUT)
             client.ping()
         except (DockerException, OSError) as error:
-            tried.append(f"{where}: {first_line(error)}")
+            tried.append(f"{where}: {root_cause(error)}")
             continue
         api = client.api.api_version
         if version_lt(api, MIN_API_VERSION):
@@ -108,12 +123,23 @@ def connect(timeout: int | None = None) -> docker.DockerClient:
         client.endpoint = where  # for the fingerprint: base_url hides unix socket paths
         return client
     raise EngineUnavailable(
-        "no Docker engine answers. Tried:\n  - "
-        + "\n  - ".join(tried)
-        + "\nStart Docker Desktop or dockerd, or set DOCKER_HOST (unix:///path/docker.sock, "
-        "ssh://user@host, tcp://host:2376). On Linux as root, `scripts/engine-up` installs "
-        "and starts one."
+        f"no Docker engine answers (tried {'; '.join(tried)}). Start Docker Desktop or dockerd, "
+        f"or set DOCKER_HOST ({ADDRESS_FORMS}); on Linux as root, `scripts/engine-up` installs "
+        "and starts one"
     )
+
+
+def address_problem(address: str | None) -> str | None:
+    """Why `address` cannot name any engine (the SDK's own parsing of DOCKER_HOST), or None."""
+    if address is None:
+        return None
+    try:
+        parsed = parse_host(address, IS_WINDOWS_PLATFORM)
+    except (DockerException, ValueError) as error:
+        return first_line(error)
+    if parsed.startswith("npipe://") and not IS_WINDOWS_PLATFORM:
+        return "npipe:// is only supported on Windows"
+    return None
 
 
 def fingerprint(client: docker.DockerClient) -> Fingerprint:
@@ -177,9 +203,23 @@ def first_line(error: BaseException) -> str:
     return text.splitlines()[0][:300]
 
 
+def root_cause(error: BaseException) -> str:
+    """The innermost OS error behind `error` ("[Errno 111] Connection refused"), else its first
+    line: the SDK wraps it in three layers of retries and pools."""
+    cause, seen = error, set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError) and not isinstance(cause, WRAPPERS):
+            error = cause
+        cause = cause.__cause__ or cause.__context__
+    return first_line(error)
+
+
 SILENCE = (requests.exceptions.Timeout, requests.exceptions.ConnectionError,
            urllib3.exceptions.HTTPError, TimeoutError, ConnectionError)
 """What the SDK raises when the engine does not answer (in time, or at all)."""
+
+WRAPPERS = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError)
 
 
 def engine_silence(error: BaseException | None) -> bool:

@@ -16,6 +16,26 @@ def test_no_engine_is_reported_within_seconds_with_what_was_tried(monkeypatch):
     assert "set DOCKER_HOST" in message and "engine-up" in message
 
 
+@pytest.mark.parametrize("address", ["garbage", "tcp://host:port", "foo://bar", "tcp://"])
+def test_an_address_that_names_no_engine_is_invalid_not_unanswered(monkeypatch, address):
+    monkeypatch.setenv("DOCKER_HOST", address)
+    with pytest.raises(connection.InvalidAddress) as raised:
+        connection.connect()
+    message = str(raised.value)
+    assert f"DOCKER_HOST={address} is not an engine address" in message
+    assert "no Docker engine answers" not in message
+    assert "unix:///path/docker.sock" in message and "\n" not in message
+
+
+def test_an_unanswered_address_says_the_os_error_in_one_line(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:1")
+    with pytest.raises(connection.EngineUnavailable) as raised:
+        connection.connect()
+    assert not isinstance(raised.value, connection.InvalidAddress)
+    assert "tcp://127.0.0.1:1: [Errno 111] Connection refused" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
 def test_docker_host_is_the_only_candidate_when_set(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "tcp://192.0.2.1:2375")
     assert [where for where, _ in connection.candidates()] == ["DOCKER_HOST=tcp://192.0.2.1:2375"]
