@@ -21,7 +21,7 @@ LIST_SCRIPT = ('cd "$1" && find . -mindepth 1 -exec stat -c "%F|%t,%T|%n" {} \\;
 
 
 INIT_FILES = ("/.dockerenv", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf")
-"""Files the engine prepares for every container in its init layer (CLAIMS.md, C04)."""
+"""Files the engine prepares for every container in its init layer (docs/claims.md, C04)."""
 
 
 KINDS = {"directory": "dir", "regular file": "file", "regular empty file": "file",
