@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from docker.errors import APIError, BuildError, DockerException, ImageNotFound
 from docker.models.images import Image
@@ -41,6 +42,16 @@ class BusyboxMissing(RuntimeError):
     """No usable static busybox: the message says how to get one."""
 
 
+class ContextFile(NamedTuple):
+    """A file of a fixture's build context. `mtime` is part of what a layer diff compares:
+    storage drivers without a native diff (vfs; overlay2 where "Native Overlay Diff" is false,
+    such as rootless) tell a changed file by mode, owner, size and mtime, never by content."""
+
+    path: str
+    content: bytes
+    mtime: int = 0
+
+
 @dataclass(frozen=True)
 class FixtureSpec:
     """A fixture image: Dockerfile instructions (after `FROM scratch`) and the files they use.
@@ -53,7 +64,7 @@ class FixtureSpec:
 
     name: str
     instructions: tuple[str, ...]
-    files: tuple[tuple[str, bytes], ...] = ()
+    files: tuple[ContextFile, ...] = ()
     after: FixtureSpec | None = None
 
     def dockerfile(self, labels: dict[str, str]) -> str:
@@ -64,12 +75,12 @@ class FixtureSpec:
         digest = hashlib.sha256(busybox_digest.encode())
         for part in (self.name, *self.instructions):
             digest.update(part.encode() + b"\0")
-        for path, content in self.files:
-            digest.update(path.encode() + b"\0" + hashlib.sha256(content).digest())
+        for path, content, mtime in self.files:
+            digest.update(f"{path}\0{mtime}\0".encode() + hashlib.sha256(content).digest())
         return digest.hexdigest()[:16]
 
     def file(self, path: str) -> bytes:
-        return dict(self.files)[path]
+        return next(f.content for f in self.files if f.path == path)
 
 
 def build_steps(dockerfile: str) -> list[str]:
@@ -95,13 +106,19 @@ LAYERED = FixtureSpec(
         'CMD ["sh"]',
     ),
     files=(
-        ("lower/shadowed.txt", b"shadowed.txt as written by the lower layer\n"),
-        ("lower/lower-only.txt", b"lower-only.txt, written by the lower layer only\n"),
-        ("lower/deleted.txt", b"deleted.txt, written by the lower layer, deleted above\n"),
-        ("upper/shadowed.txt", b"shadowed.txt as written by the upper layer\n"),
+        ContextFile("lower/shadowed.txt", b"shadowed.txt as written by the lower layer\n"),
+        ContextFile("lower/lower-only.txt", b"lower-only.txt, written by the lower layer only\n"),
+        ContextFile("lower/deleted.txt",
+                    b"deleted.txt, written by the lower layer, deleted above\n"),
+        ContextFile("upper/shadowed.txt",
+                    b"shadowed.txt as rewritten by the upper layer, which hides the lower one\n",
+                    mtime=86400),
     ),
 )
-"""Five filesystem layers: a file overridden above, one only below, one deleted above."""
+"""Five filesystem layers: a file overridden above, one only below, one deleted above. The
+upper `shadowed.txt` differs from the lower one in size and mtime, not only in content, so that
+every storage driver's diff sees the `COPY upper/` layer change it (vfs compares size and mtime:
+with both equal, that layer came out empty and the engine dropped it)."""
 
 WRITES = {
     "/claims/added-by-container.txt": "added",
@@ -243,8 +260,7 @@ class Fixtures:
 
     def _build(self, spec: FixtureSpec, key: str, busybox: bytes,
                cache_from: list[str]) -> Image:
-        context = _tar({"Dockerfile": spec.dockerfile(self._labels(key)).encode(),
-                        "busybox": busybox, **dict(spec.files)})
+        context = build_context(spec, spec.dockerfile(self._labels(key)), busybox)
         tag = self.tag(spec, key)
         try:
             # The cache is only the run's own fixture named by `after` (cache_from: a hit must
@@ -322,13 +338,15 @@ class Fixtures:
                     client.images.remove(PULL_FALLBACK)
 
 
-def _tar(files: dict[str, bytes]) -> io.BytesIO:
-    """A build context; fixed mtimes and modes keep the builder's cache keys stable."""
+def build_context(spec: FixtureSpec, dockerfile: str, busybox: bytes) -> io.BytesIO:
+    """A fixture's build context; fixed mtimes and modes keep the builder's cache keys stable."""
+    files = [ContextFile("Dockerfile", dockerfile.encode()), ContextFile("busybox", busybox),
+             *spec.files]
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for path, content in sorted(files.items()):
+        for path, content, mtime in sorted(files):
             info = tarfile.TarInfo(path)
-            info.size, info.mtime = len(content), 0
+            info.size, info.mtime = len(content), mtime
             info.mode = 0o755 if path == "busybox" else 0o644
             tar.addfile(info, io.BytesIO(content))
     buffer.seek(0)
