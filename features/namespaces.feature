@@ -9,8 +9,10 @@ Feature: Namespaces come with start, not with create (C07, C08)
   A created container has no process and no network sandbox. Start gives it a network
   namespace, an entry of the engine's netns directory named by its sandbox key, and puts its
   init process in net, pid, mnt, uts and ipc namespaces other than its runtime parent's. The
-  fine print the article leaves out: the user namespace stays the runtime's by default; the
-  cgroup namespace is the runtime's on cgroup v1 and the container's own on cgroup v2; a
+  fine print the article leaves out: the user namespace stays the runtime's unless the engine
+  remaps users (`--userns-remap`) for the container; the cgroup namespace is the container's
+  own or the runtime's as its cgroupns mode says (by default: the runtime's on cgroup v1, its
+  own on cgroup v2); a
   container on the host network gets no network namespace of its own; at a stop its network
   namespace is unmounted at once, while the empty entry file may linger until the engine's
   garbage collector removes it, so only the container's own entry counts, and whether it is
@@ -52,14 +54,14 @@ Feature: Namespaces come with start, not with create (C07, C08)
       | ipc  |
 
   @claim.C08
-  Scenario: The user namespace stays the runtime's by default
+  Scenario: The user namespace stays the runtime's unless the engine remaps users
     Given a container of the image in the "running" state
-    Then its init process is in the same user namespace as its runtime parent
+    Then its user namespace is its own or its runtime parent's, as the engine's remapping says
 
   @claim.C08
-  Scenario: The cgroup namespace follows the engine's cgroup version
+  Scenario: The cgroup namespace follows the container's cgroupns mode
     Given a container of the image in the "running" state
-    Then its cgroup namespace is its runtime parent's on cgroup v1 and its own on cgroup v2
+    Then its cgroup namespace is its own or its runtime parent's, as its cgroupns mode says
 
   @claim.C08
   Scenario: A container on the host network gets no network namespace of its own

@@ -19,8 +19,10 @@ def _process(context) -> dict:
 
 @given("a container created from the image on the host network")
 def step_created_host_network(context):
+    # With --userns-remap, a container cannot share the host's network namespace unless it opts
+    # out of the remapping; elsewhere "host" is what it gets anyway.
     context.subject = context.resources.container(context.image.id, containers.IDLE,
-                                                  network_mode="host")
+                                                  network_mode="host", userns_mode="host")
 
 
 @given("the engine's network namespaces are listed")
@@ -78,10 +80,22 @@ def step_shared_namespace(context, kind):
         _process(context), kind))
 
 
-@then("its cgroup namespace is its runtime parent's on cgroup v1 and its own on cgroup v2")
+@then("its user namespace is its own or its runtime parent's, as the engine's remapping says")
+def step_user_namespace(context):
+    context.subject.reload()
+    expected = namespaces.expected_user_namespace(context.session.client.info(),
+                                                  context.subject.attrs)
+    context.ledger.record("user namespace", namespaces.check_namespace_as_configured(
+        _process(context), expected))
+
+
+@then("its cgroup namespace is its own or its runtime parent's, as its cgroupns mode says")
 def step_cgroup_namespace(context):
-    context.ledger.record("cgroup namespace", namespaces.check_cgroup_namespace(
-        _process(context), context.session.fingerprint.cgroup_version))
+    context.subject.reload()
+    expected = namespaces.expected_cgroup_namespace(
+        context.subject.attrs, context.session.fingerprint.cgroup_version)
+    context.ledger.record("cgroup namespace", namespaces.check_namespace_as_configured(
+        _process(context), expected))
 
 
 @then("it has no new entry in the engine's netns directory")

@@ -26,7 +26,7 @@ from docker.models.containers import Container
 
 from docker_claims.engine.host import HostReader
 from docker_claims.engine.scope import wait_until
-from docker_claims.evidence import expect
+from docker_claims.evidence import ClaimFailed, expect
 
 KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
 """The namespaces of /proc/<pid>/ns compared here (time namespaces are left out)."""
@@ -282,19 +282,68 @@ def check_shared_namespace(found: dict, kind: str) -> dict:
             "parent_cmd": found.get("parent_cmd")}
 
 
-CGROUP_NAMESPACE = {"1": "shared", "2": "own"}
-"""What the engine does by default with a container's cgroup namespace, by cgroup version."""
+@dataclass(frozen=True)
+class Expected:
+    """Whether a container should have a namespace of a kind of its own, and the engine's and
+    the container's configuration that says so (the nuance's evidence)."""
+
+    kind: str
+    own: bool
+    because: str
+    configuration: dict
 
 
-def check_cgroup_namespace(found: dict, cgroup_version: str) -> dict:
-    """C08 nuance: on cgroup v1 the container shares its parent's cgroup namespace; on v2 it
-    has its own (the engine's default cgroupns mode)."""
-    expected = CGROUP_NAMESPACE.get(str(cgroup_version))
-    expect(expected is not None, f"no known cgroup namespace behaviour for cgroup version "
-           f"{cgroup_version!r}", observed=found)
-    check = check_shared_namespace if expected == "shared" else check_own_namespace
-    return {"cgroup_version": str(cgroup_version), "expected": expected,
-            **check(found, "cgroup")}
+CGROUP_DEFAULT = {"1": "host", "2": "private"}
+"""The engine's default cgroupns mode by cgroup version, for engines whose containers do not
+say theirs (HostConfig.CgroupnsMode is empty before API 1.41)."""
+
+
+def expected_user_namespace(engine_info: dict, container_attrs: dict) -> Expected:
+    """C08 nuance: a container gets a user namespace of its own only when the engine remaps
+    users (`--userns-remap`: `name=userns` among its security options) and the container does
+    not opt out (HostConfig.UsernsMode "host"). A rootless engine's containers share the
+    rootless user namespace with their runtime parent."""
+    options = [str(option) for option in engine_info.get("SecurityOptions") or []]
+    remaps = any("name=userns" in option for option in options)
+    mode = (container_attrs.get("HostConfig") or {}).get("UsernsMode") or ""
+    configuration = {"engine_security_options": options, "container_userns_mode": mode}
+    if remaps and mode != "host":
+        return Expected("user", True, "the engine remaps users (--userns-remap: name=userns) "
+                        "and the container does not opt out (UsernsMode is not \"host\")",
+                        configuration)
+    why = ("the container opts out of the engine's remapping (UsernsMode \"host\")" if remaps
+           else "the engine does not remap users (no name=userns among its security options)")
+    return Expected("user", False, why, configuration)
+
+
+def expected_cgroup_namespace(container_attrs: dict, cgroup_version: str) -> Expected:
+    """C08 nuance: the container's cgroupns mode (HostConfig.CgroupnsMode: "private" or "host",
+    from `--cgroupns` or the engine's `--default-cgroupns-mode`) says whether it gets a cgroup
+    namespace of its own; only where the container does not say is the engine's default for
+    its cgroup version assumed (host on v1, private on v2)."""
+    mode = (container_attrs.get("HostConfig") or {}).get("CgroupnsMode") or ""
+    configuration = {"container_cgroupns_mode": mode, "cgroup_version": str(cgroup_version)}
+    if mode in ("private", "host"):
+        return Expected("cgroup", mode == "private",
+                        f"the container's cgroupns mode is {mode!r}", configuration)
+    default = CGROUP_DEFAULT.get(str(cgroup_version))
+    expect(default is not None, f"the container names no cgroupns mode and cgroup version "
+           f"{cgroup_version!r} has no known default", **configuration)
+    return Expected("cgroup", default == "private", f"the container names no cgroupns mode: the "
+                    f"engine's default on cgroup v{cgroup_version} is {default!r}", configuration)
+
+
+def check_namespace_as_configured(found: dict, expected: Expected) -> dict:
+    """C08 nuance: the container has a namespace of kind `expected.kind` of its own, or shares
+    its runtime parent's, as the engine's and the container's configuration say."""
+    check = check_own_namespace if expected.own else check_shared_namespace
+    try:
+        observed = check(found, expected.kind)
+    except ClaimFailed as failed:
+        raise ClaimFailed(f"{failed.args[0].splitlines()[0]}, although {expected.because}",
+                          {**failed.observed, "configuration": expected.configuration}) from None
+    return {**observed, "expected": "own" if expected.own else "shared",
+            "because": expected.because, "configuration": expected.configuration}
 
 
 def check_no_own_netns(found: dict, before: Listing, after: Listing) -> dict:

@@ -79,7 +79,7 @@ class HostReader:
         netns, storage = netns_dir(resources, image), storage_dir(resources)
         container = resources.container(
             image, IDLE, role="helper", kind="helper", stdin_open=True, network_mode="none",
-            pid_mode="host",
+            pid_mode="host", userns_mode="host",  # --userns-remap refuses --pid=host without it
             cap_add=["SYS_PTRACE"], mounts=[_bind(netns, NETNS), _bind(storage, STORAGE)])
         container.start()
         container.reload()

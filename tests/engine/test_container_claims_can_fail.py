@@ -128,6 +128,7 @@ def test_c05_a_running_container_is_not_listed_as_created(resources, base):
 
 def test_c05_ps_without_all_does_not_list_an_exited_container(resources, base):
     exited = containers.run_script(resources, base, "true")
+    containers.listing(resources, exited)  # until the list is current (Docker 26 lags)
     rows = [{"id": row["Id"], "state": row["State"], "status": row["Status"]}
             for row in resources.client.api.containers(filters={"name": exited.name})]
     with pytest.raises(ClaimFailed, match="not listed"):
@@ -252,13 +253,47 @@ def test_c08_a_process_in_its_parents_mount_namespace_has_none_of_its_own(
         namespaces.check_own_namespace(found, "mnt")
 
 
-def test_c08_a_cgroup_namespace_against_the_engines_default_is_caught(
+def test_c08_a_cgroup_namespace_expected_from_another_containers_mode_is_caught(
         session, resources, base, host):
-    version = session.fingerprint.cgroup_version
-    container = running(resources, base, cgroupns="private" if version == "1" else "host")
+    """The expectation is the container's own cgroupns mode: checked against the mode of a
+    container configured the other way, the same namespaces fail."""
+    private = running(resources, base, cgroupns="private")
+    other = running(resources, base, cgroupns="host")
+    other.reload()
+    found = namespaces.process_namespaces(host, namespaces.sandbox(private)["Pid"])
+    wrong = namespaces.expected_cgroup_namespace(other.attrs, session.fingerprint.cgroup_version)
+    with pytest.raises(ClaimFailed, match="cgroup namespace.*'host'"):
+        namespaces.check_namespace_as_configured(found, wrong)
+
+
+@pytest.mark.parametrize("mode", ["private", "host"])
+def test_c08_the_cgroup_namespace_follows_the_containers_cgroupns_mode_not_the_cgroup_version(
+        session, resources, base, host, mode):
+    """On cgroup v1 with --cgroupns private (what --default-cgroupns-mode private gives every
+    container), the container has its own cgroup namespace: the expectation once followed
+    the cgroup version alone, and called the article wrong there."""
+    container = running(resources, base, cgroupns=mode)
+    container.reload()
     found = namespaces.process_namespaces(host, namespaces.sandbox(container)["Pid"])
-    with pytest.raises(ClaimFailed, match="cgroup namespace"):
-        namespaces.check_cgroup_namespace(found, version)
+    expected = namespaces.expected_cgroup_namespace(container.attrs,
+                                                    session.fingerprint.cgroup_version)
+    assert expected.own is (mode == "private")
+    namespaces.check_namespace_as_configured(found, expected)
+
+
+def test_c08_the_user_namespace_follows_the_engines_remapping(session, resources, base, host):
+    """Own where the engine remaps users (--userns-remap), the runtime's elsewhere; a container
+    that opts out (userns_mode host) shares it either way."""
+    info = session.client.info()
+    for options in ({}, {"userns_mode": "host"}):
+        container = running(resources, base, **options)
+        container.reload()
+        found = namespaces.process_namespaces(host, namespaces.sandbox(container)["Pid"])
+        expected = namespaces.expected_user_namespace(info, container.attrs)
+        namespaces.check_namespace_as_configured(found, expected)
+        with pytest.raises(ClaimFailed, match="user namespace"):
+            namespaces.check_namespace_as_configured(
+                found, namespaces.Expected("user", not expected.own, "inverted", {}))
 
 
 def test_c08_a_container_off_the_host_network_gets_an_entry_of_its_own(resources, base, host):

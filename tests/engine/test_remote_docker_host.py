@@ -91,8 +91,11 @@ def test_proc_namespace_checks_through_a_relocated_socket(session, relocated, gu
                                           namespaces.sandbox(subject)["Pid"])
     for kind in namespaces.OWN_AT_START:
         namespaces.check_own_namespace(found, kind)
-    namespaces.check_shared_namespace(found, "user")
-    namespaces.check_cgroup_namespace(found, session.fingerprint.cgroup_version)
+    subject.reload()
+    namespaces.check_namespace_as_configured(found, namespaces.expected_user_namespace(
+        relocated.client.info(), subject.attrs))
+    namespaces.check_namespace_as_configured(found, namespaces.expected_cgroup_namespace(
+        subject.attrs, session.fingerprint.cgroup_version))
 
 
 def test_storage_checks_through_a_relocated_socket(session, relocated, guarded):

@@ -141,16 +141,63 @@ def test_unreadable_namespaces_never_count_as_equal_or_different(check):
         check(unreadable, "net")
 
 
-def test_cgroup_namespace_shared_on_v1_own_on_v2():
+def _attrs(**host_config):
+    return {"HostConfig": host_config}
+
+
+@pytest.mark.parametrize("mode, version, own", [
+    ("private", "1", True),   # --default-cgroupns-mode private on cgroup v1: its own
+    ("host", "2", False),     # --cgroupns host on cgroup v2: the runtime's
+    ("", "1", False),         # the container names no mode: the engine's default by version
+    ("", "2", True),
+])
+def test_the_cgroup_namespace_expected_follows_the_containers_cgroupns_mode(mode, version, own):
+    expected = namespaces.expected_cgroup_namespace(_attrs(CgroupnsMode=mode), version)
+    assert expected.own is own
+    assert expected.configuration["container_cgroupns_mode"] == mode
+
+
+def test_a_cgroup_namespace_against_the_containers_mode_fails_saying_the_mode():
     shared, own = proc(), proc(cgroup="cgroup:[4026532185]")
-    assert namespaces.check_cgroup_namespace(shared, "1")["expected"] == "shared"
-    assert namespaces.check_cgroup_namespace(own, "2")["expected"] == "own"
-    with pytest.raises(ClaimFailed, match="cgroup namespace of its own"):
-        namespaces.check_cgroup_namespace(own, "1")
-    with pytest.raises(ClaimFailed, match="shares its cgroup namespace"):
-        namespaces.check_cgroup_namespace(shared, "2")
-    with pytest.raises(ClaimFailed, match="no known cgroup namespace behaviour"):
-        namespaces.check_cgroup_namespace(shared, "3")
+    private = namespaces.expected_cgroup_namespace(_attrs(CgroupnsMode="private"), "1")
+    assert namespaces.check_namespace_as_configured(own, private)["expected"] == "own"
+    with pytest.raises(ClaimFailed, match="shares its cgroup namespace.*'private'") as failed:
+        namespaces.check_namespace_as_configured(shared, private)
+    assert failed.value.observed["configuration"]["container_cgroupns_mode"] == "private"
+    host = namespaces.expected_cgroup_namespace(_attrs(CgroupnsMode="host"), "2")
+    with pytest.raises(ClaimFailed, match="cgroup namespace of its own.*'host'"):
+        namespaces.check_namespace_as_configured(own, host)
+    with pytest.raises(ClaimFailed, match="no known default"):
+        namespaces.expected_cgroup_namespace(_attrs(), "3")
+
+
+REMAPPING = {"SecurityOptions": ["name=seccomp,profile=default", "name=userns"]}
+PLAIN = {"SecurityOptions": ["name=seccomp,profile=default"]}
+ROOTLESS = {"SecurityOptions": ["name=seccomp,profile=default", "name=rootless"]}
+
+
+@pytest.mark.parametrize("info, mode, own", [
+    (REMAPPING, "", True),       # --userns-remap: a user namespace of its own
+    (REMAPPING, "host", False),  # opted out (needed with --pid=host or --network=host)
+    (PLAIN, "", False),
+    (ROOTLESS, "", False),       # shares the rootless namespace with its runtime parent
+])
+def test_the_user_namespace_expected_follows_the_engines_remapping_and_the_containers_mode(
+        info, mode, own):
+    expected = namespaces.expected_user_namespace(info, _attrs(UsernsMode=mode))
+    assert expected.own is own
+
+
+def test_a_user_namespace_against_the_configuration_fails_saying_why():
+    shared, own = proc(), proc(user="user:[4026532999]")
+    remapped = namespaces.expected_user_namespace(REMAPPING, _attrs(UsernsMode=""))
+    namespaces.check_namespace_as_configured(own, remapped)
+    with pytest.raises(ClaimFailed, match="shares its user namespace.*remaps users"):
+        namespaces.check_namespace_as_configured(shared, remapped)
+    plain = namespaces.expected_user_namespace(PLAIN, _attrs(UsernsMode=""))
+    namespaces.check_namespace_as_configured(shared, plain)
+    with pytest.raises(ClaimFailed, match="user namespace of its own.*does not remap"):
+        namespaces.check_namespace_as_configured(own, plain)
 
 
 # C08: the host network, and the entry after a stop
