@@ -85,11 +85,37 @@ def commit(resources: Resources, container: Container) -> Image:
     return resources.image(image.id)
 
 
-def listing(resources: Resources, container: Container) -> list[dict]:
-    """`docker ps -a --filter name=...`: what the engine lists, running or not."""
-    found = resources.client.api.containers(all=True, filters={"name": container.name})
-    return [{"id": row.get("Id"), "names": row.get("Names"), "state": row.get("State"),
-             "status": row.get("Status")} for row in found]
+LIST_SETTLE_TIMEOUT = 10.0
+"""Seconds the engine's container list may lag behind the container's state: right after
+`wait()` returns, Docker 26's `/containers/json` can still show the container running."""
+
+
+def listing(resources: Resources, container: Container, *, settled: bool = True,
+            timeout: float = LIST_SETTLE_TIMEOUT) -> list[dict]:
+    """`docker ps -a --filter name=...`: what the engine lists, running or not.
+
+    `settled`: the list is read again, for at most `timeout` seconds, until it shows the
+    container in the state its inspect has (the list may lag behind it, never the other way);
+    the last reading is returned either way, and the check decides."""
+    def rows() -> list[dict]:
+        found = resources.client.api.containers(all=True, filters={"name": container.name})
+        return [{"id": row.get("Id"), "names": row.get("Names"), "state": row.get("State"),
+                 "status": row.get("Status")} for row in found]
+
+    found = rows()
+    if not settled:
+        return found
+    current = state(container)["Status"]
+
+    def caught_up() -> bool:
+        nonlocal found
+        if not any(row["id"] == container.id and row["state"] == current for row in found):
+            found = rows()
+            return False
+        return True
+
+    wait_until(caught_up, timeout=timeout, interval=0.1)
+    return found
 
 
 def make_created(resources: Resources, image: Image) -> Container:

@@ -264,3 +264,42 @@ def test_a_listing_cut_short_fails():
 def test_any_file_name_survives_the_listing(names):
     output = "".join(f"regular file|0,0|./{name}\n" for name in names) + "#end\n"
     assert storage.parse_listing(output) == {f"/{name}": "file" for name in names}
+
+
+class _LaggingList:
+    """An engine whose container list shows the container running for its first `lag` reads
+    after inspect already says exited (Docker 26, right after wait())."""
+
+    def __init__(self, lag: int):
+        self.reads, self.lag = 0, lag
+        self.api = self
+
+    def containers(self, all, filters):  # noqa: A002 - the SDK's name
+        self.reads += 1
+        state = "running" if self.reads <= self.lag else "exited"
+        return [{"Id": "c1", "Names": ["/n"], "State": state, "Status": state}]
+
+
+class _Exited:
+    id, name = "c1", "n"
+    attrs = {"State": {"Status": "exited"}}
+
+    def reload(self):
+        pass
+
+
+def test_the_listing_waits_until_the_list_shows_the_state_inspect_has():
+    """The list lagged behind wait() on Docker 26 (7 in 150): C05 read it too early."""
+    engine = _LaggingList(lag=3)
+    resources = type("R", (), {"client": engine})()
+    rows = containers.listing(resources, _Exited(), timeout=5)
+    assert rows[0]["state"] == "exited" and engine.reads == 4
+
+
+def test_the_listing_gives_the_last_reading_when_the_list_never_catches_up():
+    engine = _LaggingList(lag=10**6)
+    resources = type("R", (), {"client": engine})()
+    rows = containers.listing(resources, _Exited(), timeout=0.3)
+    assert rows[0]["state"] == "running"
+    with pytest.raises(ClaimFailed, match="listed as 'running', not 'exited'"):
+        container_layer.check_listed_with_state(rows, "c1", "exited")
