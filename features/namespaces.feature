@@ -40,7 +40,7 @@ Feature: Namespaces come with start, not with create (C07, C08)
     When the container is started
     Then its network namespace entry was not among those listed before the start
 
-  @claim.C08
+  @claim.C08 @use.with_host_pids=yes
   Scenario: Start makes namespaces of the container's own and puts it in them
     Given a container created from the image
     When the container is started
@@ -53,17 +53,17 @@ Feature: Namespaces come with start, not with create (C07, C08)
       | uts  |
       | ipc  |
 
-  @claim.C08
+  @claim.C08 @use.with_host_pids=yes
   Scenario: The user namespace stays the runtime's unless the engine remaps users
     Given a container of the image in the "running" state
     Then its user namespace is its own or its runtime parent's, as the engine's remapping says
 
-  @claim.C08
+  @claim.C08 @use.with_host_pids=yes
   Scenario: The cgroup namespace follows the container's cgroupns mode
     Given a container of the image in the "running" state
     Then its cgroup namespace is its own or its runtime parent's, as its cgroupns mode says
 
-  @claim.C08
+  @claim.C08 @use.with_host_pids=yes
   Scenario: A container on the host network gets no network namespace of its own
     Given a container created from the image on the host network
     And the engine's network namespaces are listed
@@ -71,7 +71,7 @@ Feature: Namespaces come with start, not with create (C07, C08)
     Then it has no new entry in the engine's netns directory
     And its init process is in the same net namespace as its runtime parent
 
-  @claim.C08
+  @claim.C08 @use.with_host_pids=yes
   Scenario: The network namespace is gone once the container stops
     Given a container created from the image
     And the container is started with its own entry in the engine's netns directory

@@ -7,14 +7,21 @@ from docker_claims.engine import containers
 
 
 def _reader(context):
-    """The run's reader of the engine host: netns directory and /proc."""
+    """The run's reader of the engine host's netns directory."""
     return context.session.host_reader()
+
+
+def _process_reader(context):
+    """The run's reader that also sees the engine host's processes: /proc, mount tables
+    (the scenarios that use it carry @use.with_host_pids=yes)."""
+    return context.session.host_reader(host_pids=True)
 
 
 def _process(context) -> dict:
     found = namespaces.sandbox(context.subject)
-    return context.ledger.record("namespaces of the init process and its parent",
-                                 namespaces.process_namespaces(_reader(context), found["Pid"]))
+    return context.ledger.record(
+        "namespaces of the init process and its parent",
+        namespaces.process_namespaces(_process_reader(context), found["Pid"]))
 
 
 @given("a container created from the image on the host network")
@@ -38,7 +45,7 @@ def step_started_with_entry(context):
         namespaces.sandbox(context.subject), namespaces.list_netns(_reader(context))))
     context.sandbox_key = namespaces.sandbox(context.subject)["SandboxKey"]
     context.ledger.record("namespace mount at start", namespaces.check_namespace_mounted(
-        namespaces.netns_mount(_reader(context), context.sandbox_key)))
+        namespaces.netns_mount(_process_reader(context), context.sandbox_key)))
 
 
 @then("the container has no process")
@@ -109,6 +116,6 @@ def step_no_new_entry(context):
 @then("its network namespace is no longer mounted on the engine host")
 def step_namespace_unmounted(context):
     mount, waited = namespaces.wait_unmounted(
-        lambda: namespaces.netns_mount(_reader(context), context.sandbox_key))
+        lambda: namespaces.netns_mount(_process_reader(context), context.sandbox_key))
     context.ledger.record("namespace mount after stop", namespaces.check_namespace_unmounted(
         mount, waited))

@@ -138,6 +138,7 @@ class NetnsMount:
 def netns_mount(reader: HostReader, sandbox_key: str) -> NetnsMount:
     """Whether the sandbox key is a mounted namespace on the engine host now."""
     expect(bool(sandbox_key), "the container has no sandbox key to look up", sandbox_key="")
+    reader.needs_host_pids("the engine host's mount table")
     code, output = reader.run(MOUNT_SCRIPT, sandbox_key, reader.seen_at(sandbox_key),
                               str(reader.pid))
     expect(code == 0, "the helper could not read the engine host's mount table",
@@ -225,6 +226,7 @@ def process_namespaces(reader: HostReader, pid: int) -> dict:
     """The namespaces of process `pid` on the engine host and of its parent, read by the
     host reader (the host's pid namespace, only CAP_SYS_PTRACE added, never privileged)."""
     expect(isinstance(pid, int) and pid > 0, "no process to look at", pid=pid)
+    reader.needs_host_pids(f"/proc/{pid}")
     code, output = reader.run(PROC_SCRIPT, str(pid))
     expect(code == 0, f"the helper could not read /proc/{pid}", exit_code=code, output=output)
     return parse_proc(pid, output)

@@ -159,9 +159,16 @@ def fingerprint(client: docker.DockerClient) -> Fingerprint:
         image_store="containerd" if containerd_store else "graphdriver",
         cgroup_version=str(info.get("CgroupVersion", "1")),
         cgroup_driver=info.get("CgroupDriver", "?"),
-        rootless=any("name=rootless" in opt for opt in info.get("SecurityOptions") or []),
+        rootless=has_security_option(info, "rootless"),
         docker_root_dir=info.get("DockerRootDir", "?"),
     )
+
+
+def has_security_option(info: dict, name: str) -> bool:
+    """Whether `docker info` lists the security option `name` (rootless, userns, seccomp...):
+    its SecurityOptions entries read `name=<name>[,key=value...]`."""
+    return any(f"name={name}" in option.split(",")
+               for option in info.get("SecurityOptions") or [])
 
 
 def client_for(how: dict, timeout: int) -> docker.DockerClient:

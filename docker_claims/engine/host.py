@@ -1,29 +1,39 @@
-"""The engine host, read through one helper container: never from this machine's filesystem.
+"""The engine host, read through a helper container: never from this machine's filesystem.
 
 What C04, C06, C07, C08 and C15 look at lives on the engine host (which may be a VM or another
 machine): the engine's netns directory, the storage driver's layer directories, and /proc. A
-`HostReader` is one helper container that sees exactly those, started once (per session, or per
-test) and asked by `exec`, which costs a tenth of a container start:
+`HostReader` is one helper container that sees those, started once (per session, or per test)
+and asked by `exec`, which costs a tenth of a container start. It asks the engine only for what
+its reads need:
 
 - the netns directory (`/run/docker/netns` on a Linux engine) at /host/netns: its path is the
   directory of a sandbox key the engine gives a started probe container, never assumed;
 - the storage driver's directory (DockerRootDir/<driver>, as `docker info` names them) at
-  /host/storage;
-- the host's pid namespace (`--pid=host`) with only CAP_SYS_PTRACE added, for /proc/<pid>/ns.
+  /host/storage, where the engine host has one (the containerd image store has none: its
+  layers are the snapshotter's);
+- only when asked (`host_pids`): the host's pid namespace (`--pid=host`) with only
+  CAP_SYS_PTRACE added, for /proc/<pid>/ns and the engine host's mount table. Some engines
+  cannot give it (rootless Docker 20.10 unless rootlesskit runs with --pidns): the start then
+  raises HostPidsRefused, whose message is the reason those reads are not measured.
 
-Both directories are bound read-only and non-recursively: the helper sees their entries but none
-of the mounts under them (other containers' network namespaces and root filesystems), so it
-holds none of them alive. Never privileged, network none, labelled with the run, removed with
-the scope that started it.
+Directories are bound read-only and non-recursively: the helper sees their entries but none of
+the mounts under them (other containers' network namespaces and root filesystems), so it holds
+none of them alive. On an engine that remaps user namespaces (`userns` in its security options)
+the reader opts out (`--userns=host`): a container in the host's pid namespace must, and the
+host's directories are then read as the host's root reads them. Never privileged, network none,
+labelled with the run, removed with the scope that started it.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
+from docker.errors import APIError
 from docker.models.containers import Container
 
+from docker_claims.engine.connection import first_line, has_security_option
 from docker_claims.engine.scope import Resources, remove_container
 from docker_claims.evidence import expect
 
@@ -32,6 +42,15 @@ STORAGE = "/host/storage"
 
 IDLE = ["cat"]
 """The reader's and the probe's only process: it waits on an open stdin, doing nothing."""
+
+MISSING_SOURCE = re.compile(r"bind source path does not exist: (\S+)")
+"""How the engine refuses a bind of a directory its host lacks (at create, since Docker 17.06)."""
+
+
+class HostPidsRefused(RuntimeError):
+    """The engine does not start a helper in its host's pid namespace. The message says what
+    the engine answered and how to get an engine that does: the reason why the scenarios that
+    read /proc or the engine host's mount table are not measured on it."""
 
 
 def _bind(source: str, target: str) -> dict:
@@ -55,11 +74,28 @@ def netns_dir(resources: Resources, image: str) -> str:
     return posixpath.dirname(key)
 
 
-def storage_dir(resources: Resources) -> str:
+def storage_dir(info: dict) -> str:
     """Where the storage driver keeps its layer directories: DockerRootDir/<driver>."""
-    info = resources.client.info()
     return posixpath.join(info.get("DockerRootDir") or "/var/lib/docker",
                           info.get("Driver") or "overlay2")
+
+
+def host_pids_refused(info: dict, error: APIError) -> HostPidsRefused:
+    """Why the engine gave no helper its host's pid namespace, and what to do about it."""
+    said = first_line(error)
+    if has_security_option(info, "rootless"):
+        fix = ("This engine is rootless: its rootlesskit runs without --pidns, so the engine's "
+               "\"host\" pid namespace is the user's own, where it may not mount /proc "
+               "(moby#41457). Restart it with DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--pidns "
+               "(for the systemd user unit: `systemctl --user edit docker`, "
+               "[Service] Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--pidns), or use a "
+               "newer engine, which bind-mounts /proc for such containers (moby#41893)")
+    else:
+        fix = "Use an engine that allows --pid=host containers"
+    return HostPidsRefused(
+        "the engine does not start a helper container in its host's pid namespace "
+        f"(--pid=host), which reading /proc/<pid>/ns and the engine host's mount table needs. "
+        f"It answered: {said}. {fix}.")
 
 
 @dataclass
@@ -69,34 +105,71 @@ class HostReader:
     container: Container
     netns: str
     storage: str
+    """The storage driver's directory, or "" where the engine host has none."""
     pid: int = 0
     """The reader's own process on the engine host: its parent (the runtime's shim) lives in
     the engine host's mount namespace for as long as the reader runs."""
+    host_pids: bool = False
+    """Whether the reader is in the engine host's pid namespace (sees its /proc)."""
 
     @classmethod
-    def start(cls, resources: Resources, image: str) -> HostReader:
-        """Start the reader (its removal goes to `resources`' cleanup, like any container)."""
-        netns, storage = netns_dir(resources, image), storage_dir(resources)
-        container = resources.container(
-            image, IDLE, role="helper", kind="helper", stdin_open=True, network_mode="none",
-            pid_mode="host", userns_mode="host",  # --userns-remap refuses --pid=host without it
-            cap_add=["SYS_PTRACE"], mounts=[_bind(netns, NETNS), _bind(storage, STORAGE)])
-        container.start()
+    def start(cls, resources: Resources, image: str, *, host_pids: bool = False) -> HostReader:
+        """Start the reader (its removal goes to `resources`' cleanup, like any container).
+        Raises HostPidsRefused when `host_pids` is asked for and the engine will not."""
+        info = resources.client.info()
+        netns, storage = netns_dir(resources, image), storage_dir(info)
+        options: dict = {"userns_mode": "host"} if has_security_option(info, "userns") else {}
+        if host_pids:
+            options.update(pid_mode="host", cap_add=["SYS_PTRACE"])
+        container, bound = _create(resources, image, {netns: NETNS, storage: STORAGE}, options)
+        try:
+            container.start()
+        except APIError as error:
+            if host_pids:
+                raise host_pids_refused(info, error) from error
+            raise
         container.reload()
-        return cls(container, netns, storage, (container.attrs.get("State") or {}).get("Pid", 0))
+        return cls(container, netns, storage if storage in bound else "",
+                   (container.attrs.get("State") or {}).get("Pid", 0), host_pids)
+
+    def needs_host_pids(self, what: str) -> None:
+        """Refuse (a misuse of the suite, never a claim's failure) to read `what` through a
+        reader that does not see the engine host's processes."""
+        if not self.host_pids:
+            raise ValueError(f"reading {what} needs the host reader that sees the engine "
+                             "host's processes (HostReader.start(..., host_pids=True))")
 
     def seen_at(self, host_path: str) -> str:
         """Where the reader sees a directory of the engine host (the netns directory, or one
         under the storage driver's)."""
         for host, inside in ((self.netns, NETNS), (self.storage, STORAGE)):
-            if host_path == host or host_path.startswith(host.rstrip("/") + "/"):
+            if host and (host_path == host or host_path.startswith(host.rstrip("/") + "/")):
                 return inside + host_path[len(host.rstrip("/")):]
         expect(False, f"{host_path} is neither the engine's netns directory nor under its "
                "storage driver's directory, the only places the host reader sees",
-               netns_dir=self.netns, storage_dir=self.storage)
+               netns_dir=self.netns, storage_dir=self.storage or "(none on the engine host)")
         raise AssertionError("unreachable")
 
     def run(self, script: str, *args: str) -> tuple[int, str]:
         """`sh -c script` in the reader: (exit code, output)."""
         code, output = self.container.exec_run(["sh", "-c", script, "reader", *args])
         return code, output.decode("utf-8", "replace")
+
+
+def _create(resources: Resources, image: str, wanted: dict[str, str],
+            options: dict) -> tuple[Container, set[str]]:
+    """Create the reader with a bind of each wanted directory the engine host has: a source it
+    lacks is refused at create, named in the engine's answer, and left out."""
+    binds = dict(wanted)
+    while True:
+        try:
+            container = resources.container(
+                image, IDLE, role="helper", kind="helper", stdin_open=True,
+                network_mode="none",
+                mounts=[_bind(host, inside) for host, inside in binds.items()], **options)
+            return container, set(binds)
+        except APIError as error:
+            missing = MISSING_SOURCE.search(str(error.explanation or error))
+            if not missing or missing.group(1) not in binds:
+                raise
+            del binds[missing.group(1)]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Callable
+
+from behave.tag_matcher import ActiveTagMatcher, ActiveTagValueProvider
 
 from docker_claims.engine import fixtures
 from docker_claims.engine.connection import EngineUnavailable
@@ -47,8 +50,39 @@ def before_scenario(context, scenario) -> None:
         scenario.skip(session.lost)
         context.abort(reason=f"docker-claims: {session.lost}")
         return
+    unmet = _unmet_precondition(session, scenario)
+    if unmet:
+        scenario.skip(unmet)
+        return
     context.resources = session.resources(context.add_cleanup)
     context.ledger = Ledger()
+
+
+PRECONDITIONS: dict[str, Callable[[Session], str | None]] = {
+    "host_pids": Session.host_pids_refused,
+}
+"""Active tags `@use.with_<category>=yes`: what the engine must give for a scenario to be
+measured at all, each asked only when a scenario tagged with it is about to run. Each says
+why the engine does not (the scenario is then skipped with that reason: not measured), or
+None when it does."""
+
+
+def _unmet_precondition(session: Session, scenario) -> str | None:
+    """Why the engine cannot give what the scenario's active tags require, or None."""
+    reasons: dict[str, str | None] = {}
+
+    def value(category: str) -> Callable[[], str]:
+        def asked() -> str:
+            reasons[category] = PRECONDITIONS[category](session)
+            return "no" if reasons[category] else "yes"
+        return asked
+
+    matcher = ActiveTagMatcher(ActiveTagValueProvider(
+        {category: value(category) for category in PRECONDITIONS}))
+    if not matcher.should_skip_with_tags(scenario.effective_tags):
+        return None
+    return next((reason for reason in reasons.values() if reason),
+                f"not measured on this engine: {matcher.skip_reason}")
 
 
 def after_scenario(context, scenario) -> None:

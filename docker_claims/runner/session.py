@@ -27,7 +27,7 @@ from docker_claims.engine import connection, nodes
 from docker_claims.engine.config import settings
 from docker_claims.engine.connection import first_line
 from docker_claims.engine.fixtures import BASE, Fixtures, FixtureSpec, first_built
-from docker_claims.engine.host import HostReader
+from docker_claims.engine.host import HostPidsRefused, HostReader
 from docker_claims.engine.labels import LABEL_RUN
 from docker_claims.engine.scope import Defer, Resources, Run
 from docker_claims.engine.sweep import Lease, SweepReport, sweep, sweep_workdirs, workdir
@@ -35,6 +35,9 @@ from docker_claims.runner.interrupts import INTERRUPTS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+HOST_PIDS_READER = ("host reader", "host pids")
+"""The key of the run's host reader that sees the engine host's processes (or the refusal)."""
 
 LATE_SWEEPS = 3
 """After an interrupt: how many more sweeps, a second apart, catch what a call cut short made
@@ -130,11 +133,36 @@ class Session:
         which has no network and lives as long as the run (see Resources)."""
         return f"container:{self.run.lease_name}"
 
-    def host_reader(self) -> HostReader:
+    def host_reader(self, *, host_pids: bool = False) -> HostReader:
         """The run's reader of the engine host (engine.host): started when first asked for,
-        shared by every scenario (it only reads), removed when the session closes."""
-        return self.shared("host reader", lambda resources: HostReader.start(
-            resources, self.fixtures.image(BASE).id))
+        shared by every scenario (it only reads), removed when the session closes.
+
+        `host_pids`: one that also sees the engine host's processes (/proc, mount tables). An
+        engine that refuses it raises host.HostPidsRefused, the same every time, without
+        trying again; once started, it serves the directory reads too."""
+        image = self.fixtures.image(BASE).id
+        if host_pids or self._made(HOST_PIDS_READER):
+            reader = self.shared(HOST_PIDS_READER, lambda resources: _granted(
+                lambda: HostReader.start(resources, image, host_pids=True)))
+            if isinstance(reader, HostPidsRefused):
+                raise HostPidsRefused(*reader.args)
+            return reader
+        return self.shared("host reader", lambda resources: HostReader.start(resources, image))
+
+    def host_pids_refused(self) -> str | None:
+        """Why the engine gives no helper its host's pid namespace, or None when it does (and
+        the run's reader that sees the host's processes is then started)."""
+        try:
+            self.host_reader(host_pids=True)
+        except HostPidsRefused as refused:
+            return str(refused)
+        return None
+
+    def _made(self, key: Hashable) -> bool:
+        """Whether what `shared` makes under `key` is made (not merely being made)."""
+        with self._shared_lock:
+            made = self._shared.get(key)
+        return made is not None and made.done() and made.exception() is None
 
     def second_node(self) -> nodes.SecondNode:
         """The run's second engine, connected once; raises nodes.NodeUnavailable (the same
@@ -225,6 +253,14 @@ class Session:
             defer(guarded)
 
         return guarded_defer
+
+
+def _granted(start: Callable[[], HostReader]) -> HostReader | HostPidsRefused:
+    """The reader `start` gives, or the engine's refusal, kept so that it is not asked twice."""
+    try:
+        return start()
+    except HostPidsRefused as refused:
+        return refused
 
 
 def _lifo(stack: ExitStack, health: _Health) -> Defer:

@@ -11,6 +11,7 @@ import pytest
 from docker_claims.claims import container_layer, namespaces
 from docker_claims.engine import containers, fixtures, images, storage
 from docker_claims.engine.fixtures import BASE, LAYERED
+from docker_claims.engine.host import HostPidsRefused
 from docker_claims.evidence import ClaimFailed
 
 
@@ -26,8 +27,18 @@ def layered(session):
 
 @pytest.fixture
 def host(session):
-    """The run's reader of the engine host, as the steps use it."""
+    """The run's reader of the engine host's directories, as the steps use it."""
     return session.host_reader()
+
+
+@pytest.fixture
+def host_pids(session):
+    """The run's reader that also sees the engine host's processes; skipped, saying why, on
+    an engine that gives no helper its host's pid namespace."""
+    try:
+        return session.host_reader(host_pids=True)
+    except HostPidsRefused as refused:
+        pytest.skip(str(refused))
 
 
 def running(resources, image, **kwargs):
@@ -232,15 +243,15 @@ def test_c08_a_created_container_has_no_entry(resources, base, host):
     ("uts", {"uts_mode": "host"}),
 ])
 def test_c08_a_container_sharing_the_hosts_namespace_has_none_of_its_own(
-        resources, base, host, kind, shared):
+        resources, base, host_pids, kind, shared):
     container = running(resources, base, **shared)
-    found = namespaces.process_namespaces(host, namespaces.sandbox(container)["Pid"])
+    found = namespaces.process_namespaces(host_pids, namespaces.sandbox(container)["Pid"])
     with pytest.raises(ClaimFailed, match=f"shares its {kind} namespace"):
         namespaces.check_own_namespace(found, kind)
 
 
 def test_c08_a_process_in_its_parents_mount_namespace_has_none_of_its_own(
-        resources, base, host):
+        resources, base, host_pids):
     """Docker has no option to share the host's mount namespace: observe instead a child of
     the container's init process (IDLE's `sleep`), which sits in its parent's namespaces."""
     container = running(resources, base)
@@ -248,19 +259,19 @@ def test_c08_a_process_in_its_parents_mount_namespace_has_none_of_its_own(
     top = container.top(ps_args="-o pid,ppid,comm")
     rows = [dict(zip(top["Titles"], row)) for row in top["Processes"]]
     child = next(int(row["PID"]) for row in rows if row["PPID"] == str(init))
-    found = namespaces.process_namespaces(host, child)
+    found = namespaces.process_namespaces(host_pids, child)
     with pytest.raises(ClaimFailed, match="shares its mnt namespace"):
         namespaces.check_own_namespace(found, "mnt")
 
 
 def test_c08_a_cgroup_namespace_expected_from_another_containers_mode_is_caught(
-        session, resources, base, host):
+        session, resources, base, host_pids):
     """The expectation is the container's own cgroupns mode: checked against the mode of a
     container configured the other way, the same namespaces fail."""
     private = running(resources, base, cgroupns="private")
     other = running(resources, base, cgroupns="host")
     other.reload()
-    found = namespaces.process_namespaces(host, namespaces.sandbox(private)["Pid"])
+    found = namespaces.process_namespaces(host_pids, namespaces.sandbox(private)["Pid"])
     wrong = namespaces.expected_cgroup_namespace(other.attrs, session.fingerprint.cgroup_version)
     with pytest.raises(ClaimFailed, match="cgroup namespace.*'host'"):
         namespaces.check_namespace_as_configured(found, wrong)
@@ -268,27 +279,27 @@ def test_c08_a_cgroup_namespace_expected_from_another_containers_mode_is_caught(
 
 @pytest.mark.parametrize("mode", ["private", "host"])
 def test_c08_the_cgroup_namespace_follows_the_containers_cgroupns_mode_not_the_cgroup_version(
-        session, resources, base, host, mode):
+        session, resources, base, host_pids, mode):
     """On cgroup v1 with --cgroupns private (what --default-cgroupns-mode private gives every
     container), the container has its own cgroup namespace: the expectation once followed
     the cgroup version alone, and called the article wrong there."""
     container = running(resources, base, cgroupns=mode)
     container.reload()
-    found = namespaces.process_namespaces(host, namespaces.sandbox(container)["Pid"])
+    found = namespaces.process_namespaces(host_pids, namespaces.sandbox(container)["Pid"])
     expected = namespaces.expected_cgroup_namespace(container.attrs,
                                                     session.fingerprint.cgroup_version)
     assert expected.own is (mode == "private")
     namespaces.check_namespace_as_configured(found, expected)
 
 
-def test_c08_the_user_namespace_follows_the_engines_remapping(session, resources, base, host):
+def test_c08_the_user_namespace_follows_the_engines_remapping(session, resources, base, host_pids):
     """Own where the engine remaps users (--userns-remap), the runtime's elsewhere; a container
     that opts out (userns_mode host) shares it either way."""
     info = session.client.info()
     for options in ({}, {"userns_mode": "host"}):
         container = running(resources, base, **options)
         container.reload()
-        found = namespaces.process_namespaces(host, namespaces.sandbox(container)["Pid"])
+        found = namespaces.process_namespaces(host_pids, namespaces.sandbox(container)["Pid"])
         expected = namespaces.expected_user_namespace(info, container.attrs)
         namespaces.check_namespace_as_configured(found, expected)
         with pytest.raises(ClaimFailed, match="user namespace"):
@@ -305,10 +316,10 @@ def test_c08_a_container_off_the_host_network_gets_an_entry_of_its_own(resources
         namespaces.check_no_own_netns(namespaces.sandbox(created), before, after)
 
 
-def test_c08_the_namespace_of_a_container_never_stopped_stays_mounted(resources, base, host):
+def test_c08_the_namespace_of_a_container_never_stopped_stays_mounted(resources, base, host_pids):
     container = running(resources, base)
     key = namespaces.sandbox(container)["SandboxKey"]
-    mount, waited = namespaces.wait_unmounted(lambda: namespaces.netns_mount(host, key),
+    mount, waited = namespaces.wait_unmounted(lambda: namespaces.netns_mount(host_pids, key),
                                               timeout=0.5)
     namespaces.check_namespace_mounted(mount)
     with pytest.raises(ClaimFailed, match="still a namespace mount"):
@@ -316,11 +327,11 @@ def test_c08_the_namespace_of_a_container_never_stopped_stays_mounted(resources,
 
 
 def test_c08_a_stopped_container_has_no_namespace_mounted_even_with_its_file_left(
-        resources, base, host):
+        resources, base, host_pids):
     container = running(resources, base)
     key = namespaces.sandbox(container)["SandboxKey"]
     containers.stop(container)
-    mount, waited = namespaces.wait_unmounted(lambda: namespaces.netns_mount(host, key))
+    mount, waited = namespaces.wait_unmounted(lambda: namespaces.netns_mount(host_pids, key))
     namespaces.check_namespace_unmounted(mount, waited)
     with pytest.raises(ClaimFailed, match="not a namespace mount"):
         namespaces.check_namespace_mounted(mount)

@@ -87,7 +87,7 @@ def test_proc_namespace_checks_through_a_relocated_socket(session, relocated, gu
     helper = session.fixtures.image(BASE).id
     subject = relocated.container(helper, containers.IDLE)
     containers.start(subject)
-    found = namespaces.process_namespaces(HostReader.start(relocated, helper),
+    found = namespaces.process_namespaces(HostReader.start(relocated, helper, host_pids=True),
                                           namespaces.sandbox(subject)["Pid"])
     for kind in namespaces.OWN_AT_START:
         namespaces.check_own_namespace(found, kind)

@@ -1,6 +1,7 @@
 import pytest
+from docker.errors import APIError
 
-from docker_claims.engine.host import NETNS, STORAGE, HostReader
+from docker_claims.engine.host import NETNS, STORAGE, HostPidsRefused, HostReader
 from docker_claims.evidence import ClaimFailed
 
 READER = HostReader(container=None, netns="/run/docker/netns",
@@ -17,3 +18,91 @@ def test_the_reader_sees_the_netns_directory_and_what_lies_under_the_storage_dir
 def test_a_path_the_reader_does_not_see_fails_saying_which_it_sees(path):
     with pytest.raises(ClaimFailed, match="the only places the host reader sees"):
         READER.seen_at(path)
+
+
+class FakeContainer:
+    def __init__(self, engine, kwargs):
+        self.engine, self.kwargs, self.id = engine, kwargs, f"c{len(engine.created)}"
+        self.attrs = {"State": {"Pid": 4242},
+                      "NetworkSettings": {"SandboxKey": "/run/docker/netns/abc"}}
+
+    def start(self):
+        if self.kwargs.get("pid_mode") == "host" and self.engine.refuse_host_pids:
+            raise APIError("500", explanation='OCI runtime create failed: mounting "proc" to '
+                           'rootfs at "/proc" caused: operation not permitted: unknown')
+
+    def reload(self):
+        pass
+
+
+class FakeEngine:
+    """Resources and client in one: what HostReader.start asks of them."""
+
+    def __init__(self, security=(), existing=("/run/docker/netns", "/var/lib/docker/overlay2"),
+                 driver="overlay2", refuse_host_pids=False):
+        self.client, self.api = self, self
+        self.security, self.existing, self.driver = security, existing, driver
+        self.refuse_host_pids, self.created = refuse_host_pids, []
+
+    def info(self):
+        return {"DockerRootDir": "/var/lib/docker", "Driver": self.driver,
+                "SecurityOptions": ["name=seccomp,profile=default", *self.security]}
+
+    def container(self, image, command, **kwargs):
+        for mount in kwargs.get("mounts", []):
+            if mount["Source"] not in self.existing:
+                raise APIError("400", explanation='invalid mount config for type "bind": bind '
+                               f'source path does not exist: {mount["Source"]}')
+        self.created.append(FakeContainer(self, kwargs))
+        return self.created[-1]
+
+    def remove_container(self, *args, **kwargs):
+        pass
+
+
+def reader_options(engine):
+    return {key: value for key, value in engine.created[-1].kwargs.items()
+            if key in ("pid_mode", "cap_add", "userns_mode")}
+
+
+def test_a_reader_of_directories_asks_for_no_host_pid_namespace():
+    engine = FakeEngine()
+    reader = HostReader.start(engine, "image")
+    assert reader_options(engine) == {}
+    assert not reader.host_pids
+    with pytest.raises(ValueError, match="host_pids=True"):
+        reader.needs_host_pids("/proc/1")
+
+
+def test_a_reader_of_processes_asks_for_the_host_pid_namespace_and_ptrace_only():
+    engine = FakeEngine()
+    reader = HostReader.start(engine, "image", host_pids=True)
+    assert reader_options(engine) == {"pid_mode": "host", "cap_add": ["SYS_PTRACE"]}
+    assert reader.host_pids and reader.pid == 4242
+
+
+@pytest.mark.parametrize("host_pids", [False, True])
+def test_on_an_engine_that_remaps_users_the_reader_opts_out(host_pids):
+    engine = FakeEngine(security=["name=userns"])
+    HostReader.start(engine, "image", host_pids=host_pids)
+    assert reader_options(engine)["userns_mode"] == "host"
+
+
+def test_a_storage_directory_the_engine_host_lacks_is_not_bound():
+    """The containerd image store: `overlayfs` names a snapshotter, not DockerRootDir/overlayfs."""
+    engine = FakeEngine(driver="overlayfs")
+    reader = HostReader.start(engine, "image")
+    assert [m["Source"] for m in engine.created[-1].kwargs["mounts"]] == ["/run/docker/netns"]
+    assert reader.storage == ""
+    with pytest.raises(ClaimFailed, match="none on the engine host"):
+        reader.seen_at("/var/lib/docker/overlayfs/abc")
+
+
+def test_a_rootless_engine_refusing_the_host_pid_namespace_says_why_and_the_fix():
+    engine = FakeEngine(security=["name=rootless"], refuse_host_pids=True)
+    with pytest.raises(HostPidsRefused) as refused:
+        HostReader.start(engine, "image", host_pids=True)
+    message = str(refused.value)
+    assert "operation not permitted" in message  # what the engine answered
+    assert "DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--pidns" in message
+    assert HostReader.start(engine, "image").storage  # directories are still read
