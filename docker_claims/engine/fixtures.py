@@ -68,8 +68,14 @@ class FixtureSpec:
     after: FixtureSpec | None = None
 
     def dockerfile(self, labels: dict[str, str]) -> str:
-        label = " ".join(f'"{key}"="{value}"' for key, value in sorted(labels.items()))
-        return "\n".join(("FROM scratch", *self.instructions, f"LABEL {label}", ""))
+        """The run's labels come first, so that every step image of the build carries them
+        (the containerd image store keeps config-only step images after the fixture's removal:
+        unlabelled, they were left behind, found by no sweep); the fixture's own label comes
+        last, so that fixtures built `after` another share its first steps."""
+        run = {key: value for key, value in labels.items() if key != LABEL_FIXTURE}
+        own = {key: value for key, value in labels.items() if key == LABEL_FIXTURE}
+        return "\n".join(("FROM scratch", *(_label(run) if run else ()), *self.instructions,
+                          *(_label(own) if own else ()), ""))
 
     def content_hash(self, busybox_digest: str) -> str:
         digest = hashlib.sha256(busybox_digest.encode())
@@ -81,6 +87,10 @@ class FixtureSpec:
 
     def file(self, path: str) -> bytes:
         return next(f.content for f in self.files if f.path == path)
+
+
+def _label(labels: dict[str, str]) -> tuple[str]:
+    return ("LABEL " + " ".join(f'"{key}"="{value}"' for key, value in sorted(labels.items())),)
 
 
 def build_steps(dockerfile: str) -> list[str]:
