@@ -8,6 +8,7 @@ import sys
 
 from docker_claims.engine import connection as engine
 from docker_claims.engine.sweep import leases, sweep, sweep_workdirs
+from docker_claims.runner import matrix
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,9 +19,13 @@ def main(argv: list[str] | None = None) -> int:
         "sweep", help="remove what dead runs left (by the docker-claims.run label only)")
     sweeper.add_argument("--run", help="only this run id (even if it looks alive)")
     sweeper.add_argument("--dry-run", action="store_true", help="list runs, remove nothing")
+    matrix.add_commands(commands)
     args, behave_args = parser.parse_known_args(argv)
     if behave_args:
         parser.error(f"unrecognized arguments: {' '.join(behave_args)}")
+    offline = matrix.run_offline(args)
+    if offline is not None:
+        return offline
     try:
         client = engine.connect()
     except engine.EngineUnavailable as error:

@@ -1,0 +1,356 @@
+"""Claims x engines: which of the article's sentences depend on the engine.
+
+Each run of the suite writes its verdicts to a claims.json (runner.report). `docker-claims
+matrix A.json B.json ...` puts several of them side by side, one column per engine, one row
+per claim: each cell is the claim's verdict on that engine, and where the engines disagree, the
+cell that differs says why, with the engine's facts that set it apart (image store, storage
+driver, cgroup version, user-namespace remapping...) and what its scenarios said (the failure's
+first line, the reason a scenario was not measured). `docker-claims compare OLD.json NEW.json`
+lists the verdicts that changed between two runs (an engine upgrade, say).
+
+claims.json is read in one place, `load_run`, so that a change of its schema shows up there
+(and in its test) rather than as a wrong table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docker_claims.runner.exit_status import ExitStatus
+
+FACTS = ("engine_version", "storage_driver", "image_store", "cgroup_version", "cgroup_driver",
+         "rootless", "security_options", "kernel", "os", "arch")
+"""The engine facts (from a run's fingerprint) that may explain why verdicts differ."""
+
+FACT_WORDS = {"engine_version": "Docker", "storage_driver": "storage", "image_store":
+              "image store", "cgroup_driver": "cgroup driver", "kernel": "kernel", "os": "os",
+              "arch": "arch"}
+
+SHORT = {"fails on this engine": "fails", "holds with nuance": "holds, with nuance"}
+
+
+class MatrixInputError(ValueError):
+    """A file given to `matrix` or `compare` is not a claims report: the message says which and
+    why."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    status: str
+    error: str | None = None
+    skip_reason: str | None = None
+
+    @property
+    def reason(self) -> str | None:
+        """What the scenario said when it did not pass, in a line: a failure's message, an
+        error's exception (the last line of its traceback), a skip's reason."""
+        text = self.error if self.status in ("failed", "error") else self.skip_reason
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        if not lines:
+            return None
+        return lines[-1] if lines[0].startswith("Traceback") else lines[0]
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim: str
+    article: str
+    verdict: str
+    scenarios: tuple[Scenario, ...] = ()
+
+    def count(self, *statuses: str) -> int:
+        return sum(s.status in statuses for s in self.scenarios)
+
+    @property
+    def signature(self) -> tuple:
+        """What two engines must share for their cells to say the same."""
+        return (self.verdict, tuple(sorted((s.name, s.status) for s in self.scenarios)))
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """One run's verdicts, read from its claims.json."""
+
+    name: str
+    path: str
+    engine: dict
+    claims: dict[str, Claim] = field(default_factory=dict)
+
+    def facts(self) -> dict[str, str]:
+        """Fact -> how it reads ("image store containerd", "cgroup v2", "userns")."""
+        found = {}
+        for key in FACTS:
+            value = self.engine.get(key)
+            if key == "security_options":
+                for option in value or ():
+                    name = str(option).split(",")[0].replace("name=", "", 1)
+                    if name not in ("seccomp", "apparmor", "selinux"):
+                        found[f"security:{name}"] = name
+            elif key == "rootless":
+                if value:
+                    found[key] = "rootless"
+            elif key == "cgroup_version" and value:
+                found[key] = f"cgroup v{value}"
+            elif value not in (None, "", "?"):
+                found[key] = f"{FACT_WORDS[key]} {value}"
+        return found
+
+    def describe(self) -> str:
+        if not self.engine:
+            return "engine unknown (the run did not reach it)"
+        e = self.engine
+        return (f"Docker {e.get('engine_version', '?')}, {e.get('storage_driver', '?')}, "
+                f"{e.get('image_store', '?')} image store, cgroup v{e.get('cgroup_version', '?')}"
+                + (", rootless" if e.get("rootless") else "")
+                + "".join(f", {text}" for key, text in self.facts().items()
+                          if key.startswith("security:")))
+
+
+def load_run(path: Path | str, name: str | None = None) -> EngineRun:
+    """Read one claims.json (runner.report's JSON) into an EngineRun; MatrixInputError, naming
+    the file and what is wrong with it, when it is not one. `name` defaults to the directory of
+    a file called claims.json (reports/matrix/<config>/claims.json), else the file's stem."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise MatrixInputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MatrixInputError(f"{path}: is not JSON ({error}); give the claims.json that "
+                               "`behave` writes beside claims.md") from None
+    if not isinstance(document, dict) or not isinstance(document.get("claims"), list):
+        raise MatrixInputError(f"{path}: is not a claims report (no list of claims); give the "
+                               "claims.json that `behave` writes beside claims.md")
+    claims: dict[str, Claim] = {}
+    try:
+        for item in document["claims"]:
+            scenarios = tuple(Scenario(s["name"], s["status"], s.get("error"),
+                                       s.get("skip_reason")) for s in item.get("scenarios", ()))
+            claims[item["claim"]] = Claim(item["claim"], item.get("article", ""),
+                                          item["verdict"], scenarios)
+    except (KeyError, TypeError) as error:
+        raise MatrixInputError(f"{path}: a claim lacks {error} (a claims.json of another "
+                               "version of docker-claims?)") from None
+    if name is None:
+        name = path.parent.name if path.name == "claims.json" and path.parent.name else path.stem
+    return EngineRun(name, str(path), document.get("engine") or {}, claims)
+
+
+@dataclass(frozen=True)
+class Cell:
+    verdict: str
+    measured: str
+    """"3/4 passed, 1 not measured"."""
+    notes: tuple[str, ...] = ()
+    """Why this cell differs from the others in its row: engine facts, then what the
+    scenarios said."""
+    differs: bool = False
+
+
+@dataclass(frozen=True)
+class Matrix:
+    runs: tuple[EngineRun, ...]
+    rows: tuple[tuple[str, str, tuple[Cell, ...]], ...]
+    """(claim, article, one cell per run)."""
+
+
+def build(runs: list[EngineRun]) -> Matrix:
+    ids = sorted({claim for run in runs for claim in run.claims})
+    rows = []
+    for claim_id in ids:
+        article = next((run.claims[claim_id].article for run in runs
+                        if claim_id in run.claims and run.claims[claim_id].article), "")
+        rows.append((claim_id, article, _row(runs, claim_id)))
+    return Matrix(tuple(runs), tuple(rows))
+
+
+def _row(runs: list[EngineRun], claim_id: str) -> tuple[Cell, ...]:
+    found = [run.claims.get(claim_id) for run in runs]
+    signatures = [c.signature if c else None for c in found]
+    usual, _ = Counter(signatures).most_common(1)[0]
+    unanimous = len(set(signatures)) == 1
+    usual_facts = [run.facts() for run, s in zip(runs, signatures) if s == usual]
+    cells = []
+    for run, claim, signature in zip(runs, found, signatures):
+        if claim is None:
+            cells.append(Cell("absent", "not in this run", (), not unanimous))
+            continue
+        measured = _measured(claim)
+        if unanimous or signature == usual:
+            cells.append(Cell(claim.verdict, measured))
+            continue
+        mine = run.facts()
+        apart = [text for key, text in mine.items()
+                 if all(other.get(key) != text for other in usual_facts)]
+        reasons = Counter(s.reason for s in claim.scenarios if s.status != "passed" and s.reason)
+        said = [reason if count == 1 else f"{count} scenarios: {reason}"
+                for reason, count in reasons.items()]
+        notes = ((f"engine: {', '.join(apart)}",) if apart else ()) + tuple(said)
+        cells.append(Cell(claim.verdict, measured, notes, True))
+    return tuple(cells)
+
+
+def _measured(claim: Claim) -> str:
+    total = len(claim.scenarios)
+    parts = [f"{claim.count('passed')}/{total} passed"]
+    if claim.count("failed"):
+        parts.append(f"{claim.count('failed')} failed")
+    if claim.count("error"):
+        parts.append(f"{claim.count('error')} could not be measured")
+    skipped = total - claim.count("passed", "failed", "error")
+    if skipped:
+        parts.append(f"{skipped} not measured")
+    return ", ".join(parts)
+
+
+def markdown(matrix: Matrix) -> str:
+    runs = matrix.runs
+    lines = ["# Claims x engines", "",
+             "Each cell is the claim's verdict on that engine; a cell that differs from its "
+             "row's usual one says why: the engine facts that set it apart, then what its "
+             "scenarios said.", "", "| engine | what it is | source |", "|---|---|---|"]
+    lines += [f"| {run.name} | {_md(run.describe())} | `{run.path}` |" for run in runs]
+    lines += ["", "| claim | " + " | ".join(run.name for run in runs) + " |",
+              "|---|" + "---|" * len(runs)]
+    for claim_id, _, cells in matrix.rows:
+        shown = []
+        for cell in cells:
+            text = f"**{SHORT.get(cell.verdict, cell.verdict)}**" if cell.differs else \
+                SHORT.get(cell.verdict, cell.verdict)
+            text += f" ({cell.measured})"
+            if cell.notes:
+                text += "<br>" + "<br>".join(_md(note, 300) for note in cell.notes)
+            shown.append(text)
+        lines.append(f"| {claim_id} | " + " | ".join(shown) + " |")
+    lines += ["", "The article's sentences:", ""]
+    lines += [f"- {claim_id}: {_md(article)}" for claim_id, article, _ in matrix.rows if article]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str, limit: int = 0) -> str:
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if not limit or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def html_page(matrix: Matrix) -> str:
+    esc = html.escape
+    head = "".join(f"<th title='{esc(run.describe())}'>{esc(run.name)}<br><small>"
+                   f"{esc(run.describe())}</small></th>" for run in matrix.runs)
+    body = []
+    for claim_id, article, cells in matrix.rows:
+        shown = "".join(
+            f"<td class='{esc(cell.verdict.split()[0])}{' differs' if cell.differs else ''}'>"
+            f"<b>{esc(SHORT.get(cell.verdict, cell.verdict))}</b><br><small>"
+            f"{esc(cell.measured)}</small>"
+            + "".join(f"<p>{esc(note)}</p>" for note in cell.notes) + "</td>"
+            for cell in cells)
+        body.append(f"<tr><th title='{esc(article)}'>{esc(claim_id)}</th>{shown}</tr>")
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<title>docker-claims: claims x engines</title><style>"
+            "body{font-family:sans-serif;margin:1em}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;max-width:22em}"
+            "td p{font-size:.8em;margin:.3em 0}.holds{background:#e6ffe6}"
+            ".fails{background:#ffe6e6}.not,.absent{background:#eee}"
+            ".differs{outline:2px solid #c90}</style></head><body>"
+            "<h1>Claims of 'Docker 镜像和容器的区别' x engines</h1>"
+            "<p>A cell outlined differs from its row's usual verdict, and says why.</p>"
+            f"<table><tr><th>claim</th>{head}</tr>{''.join(body)}</table></body></html>\n")
+
+
+@dataclass(frozen=True)
+class Change:
+    claim: str
+    old: str
+    new: str
+    scenarios: tuple[str, ...]
+
+
+def compare(old: EngineRun, new: EngineRun) -> list[Change]:
+    """The claims whose verdict changed from `old` to `new`, each with the scenarios whose
+    outcome changed (and what the new one said)."""
+    changes = []
+    for claim_id in sorted(set(old.claims) | set(new.claims)):
+        before, after = old.claims.get(claim_id), new.claims.get(claim_id)
+        was = before.verdict if before else "absent"
+        now = after.verdict if after else "absent"
+        if was == now:
+            continue
+        then = {s.name: s for s in (before.scenarios if before else ())}
+        lines = []
+        for scenario in after.scenarios if after else ():
+            previous = then.get(scenario.name)
+            if previous is None or previous.status != scenario.status:
+                lines.append(f"{scenario.name}: {previous.status if previous else 'absent'} -> "
+                             f"{scenario.status}"
+                             + (f" ({scenario.reason})" if scenario.reason
+                                and scenario.status != "passed" else ""))
+        changes.append(Change(claim_id, was, now, tuple(lines)))
+    return changes
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """The `matrix` and `compare` subcommands (they read files only: no engine needed)."""
+    table = commands.add_parser("matrix", help="put the claims.json of runs on several engines "
+                                "side by side: a claims x engines table (Markdown and HTML)")
+    table.add_argument("reports", nargs="+", type=Path, metavar="CLAIMS.json")
+    table.add_argument("-o", "--output", type=Path, default=Path("reports/matrix"),
+                       help="directory for matrix.md and matrix.html (default: reports/matrix)")
+    table.set_defaults(offline=_matrix_command)
+    changed = commands.add_parser("compare", help="list the verdicts that changed between two "
+                                  "runs (exit 1 when some did)")
+    changed.add_argument("old", type=Path, metavar="OLD.json")
+    changed.add_argument("new", type=Path, metavar="NEW.json")
+    changed.set_defaults(offline=_compare_command)
+
+
+def _matrix_command(args: argparse.Namespace) -> int:
+    names = Counter(load_name(path) for path in args.reports)
+    runs = [load_run(path, None if names[load_name(path)] == 1 else str(path))
+            for path in args.reports]
+    found = build(runs)
+    args.output.mkdir(parents=True, exist_ok=True)
+    text = markdown(found)
+    (args.output / "matrix.md").write_text(text, encoding="utf-8")
+    (args.output / "matrix.html").write_text(html_page(found), encoding="utf-8")
+    sys.stdout.write(text)
+    print(f"wrote {args.output / 'matrix.md'} and {args.output / 'matrix.html'}",
+          file=sys.stderr)
+    return ExitStatus.HOLDS
+
+
+def load_name(path: Path) -> str:
+    return path.parent.name if path.name == "claims.json" and path.parent.name else path.stem
+
+
+def _compare_command(args: argparse.Namespace) -> int:
+    old, new = load_run(args.old, str(args.old)), load_run(args.new, str(args.new))
+    print(f"old: {old.describe()} ({old.path})\nnew: {new.describe()} ({new.path})")
+    changes = compare(old, new)
+    if not changes:
+        print("no verdict changed")
+        return 0
+    for change in changes:
+        print(f"{change.claim}: {change.old} -> {change.new}")
+        for line in change.scenarios:
+            print(f"  - {line}")
+    return 1
+
+
+def run_offline(args: argparse.Namespace) -> int | None:
+    """Run a subcommand that reads files only; None for the others. Bad input: a message and
+    the usage exit status, nothing written."""
+    command = getattr(args, "offline", None)
+    if command is None:
+        return None
+    try:
+        return command(args)
+    except MatrixInputError as error:
+        print(f"docker-claims {args.command}: {error}", file=sys.stderr)
+        return ExitStatus.USAGE

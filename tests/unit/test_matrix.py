@@ -1,0 +1,194 @@
+"""The claims x engines matrix and the comparison of two runs (no engine needed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from docker_claims.runner import cli, matrix
+from docker_claims.runner.exit_status import ExitStatus
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def written_by_the_report(tmp_path_factory) -> Path:
+    """A claims.json as runner.report writes it at the end of a behave run: a tiny suite whose
+    claims hold, fail, and are not measured, run through the claims formatter."""
+    root = tmp_path_factory.mktemp("report")
+    (root / "features" / "steps").mkdir(parents=True)
+    (root / "features" / "mini.feature").write_text(textwrap.dedent("""\
+        Feature: Mini
+          The article: 镜像是一层一层的
+          ("an image is a stack of layers")
+
+          @claim.C01
+          Scenario: it holds
+            Given it goes well
+
+          @claim.C02
+          Scenario: it fails
+            Given it goes badly
+
+          @claim.C03
+          Scenario: it is not measured
+            Given it is skipped
+        """), encoding="utf-8")
+    (root / "features" / "steps" / "mini.py").write_text(textwrap.dedent("""\
+        from behave import given
+
+        @given("it goes well")
+        def well(context):
+            pass
+
+        @given("it goes badly")
+        def badly(context):
+            assert False, "the engine did otherwise"
+
+        @given("it is skipped")
+        def skipped(context):
+            context.scenario.skip("no second node")
+        """), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-m", "behave", "--no-capture", "-f",
+                    "docker_claims.runner.report:ClaimsFormatter", "-o",
+                    str(root / "out" / "claims.md"), "features"],
+                   cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    return root / "out" / "claims.json"
+
+
+def test_the_matrix_reads_the_claims_json_the_report_writes(written_by_the_report):
+    """If runner.report changes claims.json's schema, this fails: update load_run with it."""
+    run = matrix.load_run(written_by_the_report)
+    assert run.name == "out"
+    verdicts = {claim: found.verdict for claim, found in run.claims.items()}
+    assert verdicts["C01"].startswith("holds")
+    assert verdicts["C02"].startswith("fails")
+    assert "holds" not in verdicts["C03"] and "fails" not in verdicts["C03"]
+    failed = run.claims["C02"].scenarios[0]
+    assert failed.status == "failed" and "the engine did otherwise" in failed.reason
+    skipped = run.claims["C03"].scenarios[0]
+    assert skipped.status == "skipped" and skipped.reason == "no second node"
+
+
+def engine(**facts) -> dict:
+    return {"engine_version": "20.10.24", "storage_driver": "overlay2",
+            "image_store": "graphdriver", "cgroup_version": "1", "cgroup_driver": "cgroupfs",
+            "rootless": False, "kernel": "6.1", "os": "linux", "arch": "amd64", **facts}
+
+
+def run_of(name: str, facts: dict, **verdicts) -> matrix.EngineRun:
+    claims = {}
+    for claim, (verdict, *scenarios) in verdicts.items():
+        claims[claim] = matrix.Claim(claim, f"sentence {claim}", verdict, tuple(
+            matrix.Scenario(*s) for s in scenarios))
+    return matrix.EngineRun(name, f"{name}/claims.json", facts, claims)
+
+
+HOLDS = ("holds", ("a", "passed"), ("b", "passed"))
+SKIPS_B = ("holds", ("a", "passed"),
+           ("b", "skipped", None, "the storage driver 'vfs' shows no UpperDir"))
+FAILS = ("fails on this engine", ("a", "passed"),
+         ("b", "failed", "the container shares its user namespace, although the engine remaps "
+          "users\nobserved: {...}"))
+
+
+def test_a_cell_that_differs_says_the_engine_facts_and_what_its_scenarios_said():
+    runs = [run_of("overlay2", engine(), C04=HOLDS, C08=HOLDS),
+            run_of("docker26", engine(engine_version="26.1.5"), C04=HOLDS, C08=HOLDS),
+            run_of("vfs", engine(storage_driver="vfs"), C04=SKIPS_B, C08=HOLDS),
+            run_of("userns", engine(security_options=["name=seccomp", "name=userns"]),
+                   C04=HOLDS, C08=FAILS)]
+    rows = {claim: cells for claim, _, cells in matrix.build(runs).rows}
+    assert [cell.differs for cell in rows["C04"]] == [False, False, True, False]
+    assert rows["C04"][2].notes == ("engine: storage vfs",
+                                    "the storage driver 'vfs' shows no UpperDir")
+    assert rows["C04"][2].measured == "1/2 passed, 1 not measured"
+    assert rows["C08"][3].notes[0] == "engine: userns"
+    assert rows["C08"][3].notes[1].startswith("the container shares its user namespace")
+    assert not any(cell.notes for cell in rows["C08"][:3])
+
+
+def test_a_row_where_all_engines_agree_has_no_notes():
+    runs = [run_of("a", engine(), C01=HOLDS), run_of("b", engine(storage_driver="vfs"),
+                                                     C01=HOLDS)]
+    (_, _, cells), = matrix.build(runs).rows
+    assert not any(cell.differs or cell.notes for cell in cells)
+
+
+def test_an_errors_traceback_is_told_by_its_last_line():
+    scenario = matrix.Scenario("x", "error", "Traceback (most recent call last):\n  File ...\n"
+                               "docker.errors.APIError: bind source path does not exist")
+    assert scenario.reason == "docker.errors.APIError: bind source path does not exist"
+
+
+def test_markdown_and_html_show_every_engine_and_claim():
+    runs = [run_of("overlay2", engine(), C04=HOLDS),
+            run_of("vfs|odd", engine(storage_driver="vfs"), C04=SKIPS_B)]
+    found = matrix.build(runs)
+    text = matrix.markdown(found)
+    assert "| claim | overlay2 | vfs|odd |" in text
+    assert "**holds** (1/2 passed, 1 not measured)<br>engine: storage vfs" in text
+    page = matrix.html_page(found)
+    assert "differs" in page and "vfs|odd" in page and "<script" not in page
+
+
+def test_compare_lists_the_verdicts_that_changed_with_their_scenarios():
+    old = run_of("old", engine(), C04=HOLDS, C08=HOLDS)
+    new = run_of("new", engine(engine_version="28.5.2"), C04=HOLDS, C08=FAILS)
+    change, = matrix.compare(old, new)
+    assert (change.claim, change.old, change.new) == ("C08", "holds", "fails on this engine")
+    assert change.scenarios[0].startswith("b: passed -> failed (the container shares")
+
+
+def write(path: Path, run: matrix.EngineRun) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"engine": run.engine, "claims": [
+        {"claim": c.claim, "article": c.article, "verdict": c.verdict,
+         "scenarios": [{"name": s.name, "status": s.status, "error": s.error,
+                        "skip_reason": s.skip_reason} for s in c.scenarios]}
+        for c in run.claims.values()]}), encoding="utf-8")
+    return path
+
+
+def test_the_matrix_command_writes_markdown_and_html(tmp_path, capsys):
+    a = write(tmp_path / "m" / "overlay2" / "claims.json", run_of("x", engine(), C04=HOLDS))
+    b = write(tmp_path / "m" / "vfs" / "claims.json",
+              run_of("y", engine(storage_driver="vfs"), C04=SKIPS_B))
+    out = tmp_path / "table"
+    assert cli.main(["matrix", str(a), str(b), "-o", str(out)]) == ExitStatus.HOLDS
+    assert "| claim | overlay2 | vfs |" in (out / "matrix.md").read_text(encoding="utf-8")
+    assert (out / "matrix.html").is_file()
+    assert "| C04 |" in capsys.readouterr().out
+
+
+def test_compare_exits_1_when_a_verdict_changed_and_0_when_none_did(tmp_path, capsys):
+    old = write(tmp_path / "old.json", run_of("old", engine(), C08=HOLDS))
+    new = write(tmp_path / "new.json", run_of("new", engine(), C08=FAILS))
+    assert cli.main(["compare", str(old), str(new)]) == 1
+    assert "C08: holds -> fails on this engine" in capsys.readouterr().out
+    assert cli.main(["compare", str(old), str(old)]) == 0
+
+
+@pytest.mark.parametrize("content, says", [
+    (None, "cannot be read"),
+    ("not json", "is not JSON"),
+    ('{"claims": {}}', "is not a claims report"),
+    ('{"claims": [{"verdict": "holds"}]}', "a claim lacks 'claim'"),
+])
+def test_bad_input_is_a_usage_error_naming_the_file_and_writes_nothing(tmp_path, capsys,
+                                                                        content, says):
+    bad = tmp_path / "bad.json"
+    if content is not None:
+        bad.write_text(content, encoding="utf-8")
+    out = tmp_path / "table"
+    assert cli.main(["matrix", str(bad), "-o", str(out)]) == ExitStatus.USAGE
+    error = capsys.readouterr().err
+    assert str(bad) in error and says in error
+    assert not out.exists()
