@@ -82,7 +82,7 @@ def storage_dir(info: dict) -> str:
 
 def host_pids_refused(info: dict, error: APIError) -> HostPidsRefused:
     """Why the engine gave no helper its host's pid namespace, and what to do about it."""
-    said = first_line(error)
+    said = str(error.explanation or first_line(error)).strip()  # the runtime's reason is last
     if has_security_option(info, "rootless"):
         fix = ("This engine is rootless: its rootlesskit runs without --pidns, so the engine's "
                "\"host\" pid namespace is the user's own, where it may not mount /proc "

@@ -141,13 +141,15 @@ class Session:
         engine that refuses it raises host.HostPidsRefused, the same every time, without
         trying again; once started, it serves the directory reads too."""
         image = self.fixtures.image(BASE).id
-        if host_pids or self._made(HOST_PIDS_READER):
-            reader = self.shared(HOST_PIDS_READER, lambda resources: _granted(
-                lambda: HostReader.start(resources, image, host_pids=True)))
-            if isinstance(reader, HostPidsRefused):
-                raise HostPidsRefused(*reader.args)
-            return reader
-        return self.shared("host reader", lambda resources: HostReader.start(resources, image))
+        if not host_pids:
+            seeing = self._made(HOST_PIDS_READER)
+            return seeing if isinstance(seeing, HostReader) else self.shared(
+                "host reader", lambda resources: HostReader.start(resources, image))
+        reader = self.shared(HOST_PIDS_READER, lambda resources: _granted(
+            lambda: HostReader.start(resources, image, host_pids=True)))
+        if isinstance(reader, HostPidsRefused):
+            raise HostPidsRefused(*reader.args)
+        return reader
 
     def host_pids_refused(self) -> str | None:
         """Why the engine gives no helper its host's pid namespace, or None when it does (and
@@ -158,11 +160,12 @@ class Session:
             return str(refused)
         return None
 
-    def _made(self, key: Hashable) -> bool:
-        """Whether what `shared` makes under `key` is made (not merely being made)."""
+    def _made(self, key: Hashable) -> Any:
+        """What `shared` made under `key`, or None when it is not made (or still being made)."""
         with self._shared_lock:
             made = self._shared.get(key)
-        return made is not None and made.done() and made.exception() is None
+        return made.result() if made is not None and made.done() and not made.exception() \
+            else None
 
     def second_node(self) -> nodes.SecondNode:
         """The run's second engine, connected once; raises nodes.NodeUnavailable (the same
