@@ -53,6 +53,13 @@ class Fingerprint:
     cgroup_version: str
     cgroup_driver: str
     rootless: bool
+    """The engine runs as an unprivileged user, in rootlesskit's user, mount and network
+    namespaces: its "host" namespaces are rootlesskit's (`rootless` in SecurityOptions)."""
+    native_diff: bool | None
+    """Whether overlay2 reads a layer's changes from its own directory ("Native Overlay Diff":
+    true) or compares each file's size and mtime with the layer below (false: rootless, some
+    kernels), so that a rewrite of the same size and mtime is missed; None where the storage
+    driver does not say (not overlay2)."""
     docker_root_dir: str
 
     def as_dict(self) -> dict:
@@ -64,6 +71,7 @@ class Fingerprint:
             f"{self.os}/{self.arch}, {self.operating_system}, storage {self.storage_driver}, "
             f"image store {self.image_store}, cgroup v{self.cgroup_version} "
             f"({self.cgroup_driver}){', rootless' if self.rootless else ''}"
+            f"{', naive diff (no native overlay diff)' if self.native_diff is False else ''}"
         )
 
 
@@ -160,6 +168,8 @@ def fingerprint(client: docker.DockerClient) -> Fingerprint:
         cgroup_version=str(info.get("CgroupVersion", "1")),
         cgroup_driver=info.get("CgroupDriver", "?"),
         rootless=has_security_option(info, "rootless"),
+        native_diff={"true": True, "false": False}.get(
+            driver_status.get("Native Overlay Diff", "").lower()),
         docker_root_dir=info.get("DockerRootDir", "?"),
     )
 

@@ -75,3 +75,16 @@ def test_fingerprint_of_a_classic_engine_says_graphdriver():
     print_ = connection.fingerprint(client)
     assert (print_.image_store, print_.rootless, print_.storage_driver) == (
         "graphdriver", False, "overlay2")
+    assert print_.native_diff is None  # the driver does not say
+
+
+@pytest.mark.parametrize("said, native", [("true", True), ("false", False)])
+def test_fingerprint_says_whether_overlay2_diffs_natively(said, native):
+    """Debian's rootless 20.10 says false ("running in a user namespace")."""
+    client = FakeClient({"Driver": "overlay2", "SecurityOptions": ["name=rootless"],
+                         "DriverStatus": [["Backing Filesystem", "extfs"],
+                                          ["Native Overlay Diff", said]]})
+    print_ = connection.fingerprint(client)
+    assert print_.native_diff is native
+    assert ("naive diff" in print_.summary()) is not native
+    assert ", rootless" in print_.summary()
