@@ -1,35 +1,102 @@
 @area.containers
-Feature: A container is its image plus one writable layer, on top (C04)
-  The article: 容器 = 镜像 + 可读写层; 读写层在最顶层
-  ("a container = an image + a read-write layer; the read-write layer is the topmost one")
-
-  Whatever a container writes goes to its own layer: the engine lists it as the container's
-  changes, and committing the container adds exactly that one layer on top of the image's.
-  Where the storage driver shows its directories (overlay2), the writable layer's own directory
-  holds only the changes, and a hidden init layer, which the article leaves out, sits between
-  the image and the writable layer. Where it shows none (the containerd image store), those two
-  scenarios are skipped with the reason.
+Feature: A container is its image plus one writable layer, from create on (C04, C05, C06)
+  A container's writes are measured through the engine (its changes, a commit, a copy out, an
+  export) and, where the storage driver shows a container's layer directories, in the writable
+  layer's own directory on the engine host, read there by a helper container.
 
   Background:
     Given the layered fixture image
-    And a container of the image that added, changed and deleted files
 
   @claim.C04
-  Scenario: The engine lists the container's changes as added, changed and deleted
-    Then the container's changes are exactly its writes, each with its kind
+  Rule: A container is its image plus one writable layer, on top
+    容器 = 镜像 + 可读写层; 读写层在最顶层
+    (a container = an image + a read-write layer; the read-write layer is the topmost one)
 
-  @claim.C04
-  Scenario: Committing the container adds exactly one layer on top of the image's
-    When the container is committed to a new image
-    Then the new image has the image's layers, unchanged, and one more on top
+    Whatever a container writes goes to its own layer: the engine lists it as the container's
+    changes, and committing the container adds exactly that one layer on top of the image's.
+    In the storage driver's directories, the writable layer's own directory holds only the
+    changes, and a hidden init layer, which the article leaves out, sits between the image's
+    layers and the writable layer.
 
-  @claim.C04
-  Scenario: The writable layer's own directory holds only the container's changes
-    When the storage driver's directories of the container are read
-    Then its writable layer's directory holds exactly its changes, deletions as whiteouts
+    Background:
+      Given a container of the image that added, changed and deleted files
 
-  @claim.C04
-  Scenario: An init layer sits between the image's layers and the writable layer
-    When the storage driver's directories of the container are read
-    Then below the writable layer lies an init layer, then the image's layers in order
-    And the init layer holds the files the engine prepares for every container
+    Scenario: The engine lists the container's changes as added, changed and deleted
+      Then the container's changes are exactly its writes, each with its kind
+
+    Scenario: Committing the container adds exactly one layer on top of the image's
+      When the container is committed to a new image
+      Then the new image has the image's layers, unchanged, and one more on top
+
+    @use.with_layer_dirs=yes
+    Scenario: The writable layer's own directory holds only the container's changes
+      When the container's layer directories are read on the engine host
+      Then its writable layer's directory holds exactly its changes, deletions as whiteouts
+
+    @use.with_layer_dirs=yes
+    Scenario: An init layer sits between the image's layers and the writable layer
+      When the container's layer directories are read on the engine host
+      Then below the writable layer lies an init layer, then the image's layers in order
+      And the init layer holds the files the engine prepares for every container
+
+  @claim.C05
+  Rule: A container is a container, running or not
+    不管容器是否运行,容器都是容器
+    (whether it is running or not, a container is a container)
+
+    The engine lists containers in every state, keeps what a container wrote across a stop and
+    a restart, and copies files out of a stopped container and exports it like a running one.
+
+    Scenario Outline: A container that is <state> is listed with its state
+      Given <a container>
+      When all containers are listed, running or not
+      Then the container is listed as <state>
+
+      Examples:
+        | a container                                                    | state   |
+        | a created container of the image                               | created |
+        | a running container of the image                               | running |
+        | a container of the image that added, changed and deleted files | exited  |
+
+    Scenario: A stopped container still holds what it wrote: copied out and exported
+      Given a running container of the image
+      And the container wrote a file
+      When the container is stopped
+      Then the file copied out of the container has the content written
+      And its export holds the file with the content written
+
+    Scenario: A file written before a stop is still there after a restart
+      Given a running container of the image
+      And the container wrote a file
+      When the container is stopped
+      And the container is started
+      Then the container reads the file with the content written
+
+  @claim.C06
+  Rule: docker create makes the writable layer
+    docker create命令允许我们创建一个可写层在镜像的只读层的顶部
+    (the docker create command lets us make a writable layer on top of the image's read-only
+    layers)
+
+    A container that was created and never started already has its writable layer: a file
+    copied into it is one of its changes, is part of its export, and lies in its writable
+    layer's own directory.
+
+    Scenario: A file copied into a created container is one of its changes before any start
+      Given a created container of the image
+      When a file is copied into the container
+      Then the container's changes list the file as added
+      And the container has never run
+
+    Scenario: A created container's export holds the file copied into it
+      Given a created container of the image
+      When a file is copied into the container
+      Then its export holds the file with the content written
+      And the container has never run
+
+    @use.with_layer_dirs=yes
+    Scenario: The storage driver holds a created container's writable layer
+      Given a created container of the image
+      When a file is copied into the container
+      And the container's layer directories are read on the engine host
+      Then its writable layer's directory holds the file

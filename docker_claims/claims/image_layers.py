@@ -31,6 +31,21 @@ def check_one_layer_per_filesystem_step(image: Image, dockerfile: str) -> dict:
     return observed
 
 
+def built_from(quoted: str, built: str) -> str:
+    """C01's yardstick: `built`, the Dockerfile the fixture image was built from, once seen to
+    hold the instructions of `quoted` (the feature's copy), LABEL values aside (the run labels
+    what it builds). ValueError otherwise: the feature and the fixture disagree, which says
+    nothing of the engine."""
+    def instructions(text: str) -> list[str]:
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return ["LABEL" if line.upper().startswith("LABEL ") else line for line in lines]
+
+    if instructions(quoted) != instructions(built):
+        raise ValueError(f"the feature's Dockerfile is not the one the image was built from:\n"
+                         f"{quoted}\n-- built from --\n{built}")
+    return built
+
+
 def check_history_row_per_step(image: Image, dockerfile: str) -> dict:
     """C01: `docker history` has one row per build step, newest first, each naming its step."""
     steps = build_steps(dockerfile)
@@ -103,6 +118,32 @@ def witness(saved: Path, path: str) -> LayerWitness:
                     found.append({"layer": layer.index, "kind": entry.kind,
                                   "linkname": entry.linkname})
     return LayerWitness(path, found)
+
+
+def check_held_by(w: LayerWitness, count: int) -> dict:
+    """C02, C11: the save tar shows `count` layers writing the path, and none deleting it."""
+    observed = {"holders": w.holders, "deleters": w.deleters}
+    expect(len(w.holders) == count and not w.deleters,
+           f"{w.path} should be written by {count} layers and deleted by none", **observed)
+    return observed
+
+
+def check_deleted_above(w: LayerWitness) -> dict:
+    """C02, C11: the save tar shows a lower layer writing the path and an upper one deleting
+    it."""
+    observed = {"holders": w.holders, "deleters": w.deleters}
+    expect(bool(w.holders and w.deleters) and max(w.deleters) > max(w.holders),
+           f"{w.path} should be held by a lower layer and whited out by an upper one",
+           **observed)
+    return observed
+
+
+def check_whiteout(w: LayerWitness, marker: str) -> dict:
+    """C02: the deleting layer's tarball holds the whiteout marker `marker`."""
+    markers = [entry["marker"] for entry in w.layers if entry["kind"] == "whiteout"]
+    expect(marker.lstrip("/") in markers, f"no whiteout marker {marker} in the layers",
+           whiteouts=markers, layers=w.layers)
+    return {"whiteouts": markers}
 
 
 def _is_below(path: str, directory: str) -> bool:

@@ -1,14 +1,14 @@
 """C14-C15: the article's two shell transcripts, replayed through the docker CLI.
 
-The article shows two sessions at a prompt: `docker create -ti busybox sh`, `docker ps -a`,
-`docker start`, `ls /run/docker/netns/` (C15), and `docker run ... touch /1.txt`, `docker
-export`, `scp` to another node, `docker import`, `docker history` there (C14). They are quoted
-below as the article prints them. Replaying them is documentation-as-tests: the same commands
-are run through the `docker` CLI against the live engine, and the output's *shape* is compared
-with the article's: a 64-hex id, the columns of the table headers, one history row with an
-empty CREATED BY and the article's comment, the first word of a status. Every expected shape is
-read from the article's own text with the parser that reads the live output (the unit tests
-check that the article passes its own checks); no output of a run is written down here.
+The article shows two sessions at a prompt (C15: create, ps, start, the netns listing; C14:
+run, export, scp to another node, import, history there). features/transcripts.feature quotes
+each once, as a docstring, and its step hands it to `Transcript.parse`. Replaying them is
+documentation-as-tests: the same commands run through the `docker` CLI against the live engine,
+and the output's *shape* is compared with the article's: a 64-hex id, the table headers'
+columns, one history row with an empty CREATED BY and the article's comment, a status's first
+word. Every expected shape is read from the article's text with the parser that reads the live
+output (the unit tests, reading the feature file, check that the article passes its own
+checks); no output of a run is written down here.
 
 What the replay adds to the article's commands, and why:
 - `--name` and `--label` on what the CLI creates (the suite's naming and labelling rules: its
@@ -30,52 +30,19 @@ to DOCKER_CLAIMS_NODE2.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import docker
 from docker.errors import NotFound
-from docker.models.images import Image
 
 from docker_claims.claims import namespaces
 from docker_claims.engine import archives
 from docker_claims.engine.docker_cli import Cli, CliRun, label_changes, label_flags
 from docker_claims.engine.scope import Resources, remove_container, remove_image
 from docker_claims.evidence import expect
-
-# The article's transcripts, as it prints them.
-
-ARTICLE_CREATE_START = """\
-[root@node01 ~]# docker create -ti busybox sh
-533e04b09b6f956bbe3526f35fc77b0d9e6bb92d9f3e6705d5a08c677acfe40c
-[root@node01 ~]# ls /run/docker/netns/
-1-vg6yiuz1vw  ingress_sbox
-[root@node01 ~]# docker ps -a
-CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS               NAMES
-533e04b09b6f        busybox             "sh"                9 seconds ago       Created                                 kind_banzai
-[root@node01 ~]# docker start kind_banzai
-kind_banzai
-[root@node01 ~]# docker ps -a
-CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS               NAMES
-533e04b09b6f        busybox             "sh"                30 seconds ago      Up 4 seconds                            kind_banzai
-[root@node01 ~]# ls /run/docker/netns/
-1-vg6yiuz1vw  3a960bf7f4af  ingress_sbox
-"""  # noqa: E501
-"""C15: the article's create/start session on node01."""
-
-ARTICLE_EXPORT_IMPORT = """\
-[root@manager ~]# docker run --name test_export busybox touch /1.txt
-[root@manager ~]# docker export test_export -o test_export.tar
-[root@manager ~]# scp test_export.tar 10.0.0.92:/tmp
-[root@node01 /tmp]# docker import /tmp/test_export.tar
-sha256:4d5af6567f056d8c889052f938f8d5feb73f31dd007cf074aa1476ab1e8e6510
-[root@node01 /tmp]# docker history test:test
-IMAGE               CREATED             CREATED BY          SIZE                COMMENT
-4d5af6567f05        2 minutes ago                           1.24MB              Imported from -
-"""
-"""C14: the article's export on the manager, import and history on node01."""
 
 PROMPT = re.compile(r"^\[[^\]]*\][#$] (?P<command>.*?)\s*$")
 """A shell prompt line of the transcripts: `[root@node01 ~]# COMMAND`."""
@@ -96,6 +63,9 @@ SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 HUMAN_SIZE = re.compile(r"\d+(?:\.\d+)?(?:e\+\d+)?(?:" + "|".join(SIZE_UNITS) + ")")
 """The shape of a SIZE cell (the article's 1.24MB)."""
 
+ARTICLE_IMAGE = "busybox"
+"""The image the article's sessions run; the replays run the busybox fixture in its place."""
+
 GO_TYPE_BITS = (1 << 31) | (1 << 27) | (1 << 26) | (1 << 25) | (1 << 24) | (1 << 21) | (1 << 19)
 """The bits of a Go file mode (the engine's path stat) that make it other than a regular file:
 directory, symlink, device, named pipe, socket, character device, irregular."""
@@ -111,22 +81,42 @@ class Exchange:
     output: tuple[str, ...]
 
 
-def exchanges(transcript: str) -> list[Exchange]:
-    """The commands of a transcript, each with its output."""
-    found: list[tuple[str, list[str]]] = []
-    for line in transcript.splitlines():
-        prompt = PROMPT.match(line)
-        if prompt:
-            found.append((prompt.group("command"), []))
-        elif found:
-            found[-1][1].append(line.rstrip())
-    return [Exchange(command, tuple(output)) for command, output in found]
+@dataclass(frozen=True)
+class Transcript:
+    """One of the article's sessions at the prompt, as transcripts.feature quotes it: its
+    commands, each with the lines it printed."""
 
+    exchanges: tuple[Exchange, ...]
 
-def article_output(transcript: str, command: str, nth: int = 0) -> tuple[str, ...]:
-    """What the article shows the `nth` command starting with `command` printed."""
-    matching = [e for e in exchanges(transcript) if e.command.startswith(command)]
-    return matching[nth].output
+    @classmethod
+    def parse(cls, text: str) -> Transcript:
+        found: list[tuple[str, list[str]]] = []
+        for line in text.splitlines():
+            prompt = PROMPT.match(line)
+            if prompt:
+                found.append((prompt.group("command"), []))
+            elif found:
+                found[-1][1].append(line.rstrip())
+        if not found:
+            raise ValueError(f"no command at a prompt ([user@host dir]# ...) in: {text!r}")
+        return cls(tuple(Exchange(command, tuple(output)) for command, output in found))
+
+    def commands(self) -> list[str]:
+        return [exchange.command for exchange in self.exchanges]
+
+    def output(self, command: str, nth: int = 0) -> tuple[str, ...]:
+        """What the `nth` command starting with `command` printed."""
+        matching = [e for e in self.exchanges if e.command.startswith(command)]
+        if len(matching) <= nth:
+            raise ValueError(f"the article's session has no command {nth + 1} starting with "
+                             f"{command!r}: {self.commands()}")
+        return matching[nth].output
+
+    def table(self, command: str, nth: int = 0) -> Table:
+        return parse_table(self.output(command, nth))
+
+    def words(self, command: str, nth: int = 0) -> frozenset[str]:
+        return frozenset(" ".join(self.output(command, nth)).split())
 
 
 @dataclass(frozen=True)
@@ -175,18 +165,6 @@ def human_size(size: float) -> str:
     return f"{size:.3g}{SIZE_UNITS[unit]}"  # Go's %.3g: the same rules as Python's
 
 
-# The shapes the article shows, read from its text.
-
-ARTICLE_CREATE_OUTPUT = article_output(ARTICLE_CREATE_START, "docker create")
-ARTICLE_PS_CREATED = parse_table(article_output(ARTICLE_CREATE_START, "docker ps -a", 0))
-ARTICLE_PS_STARTED = parse_table(article_output(ARTICLE_CREATE_START, "docker ps -a", 1))
-ARTICLE_START_OUTPUT = article_output(ARTICLE_CREATE_START, "docker start")
-ARTICLE_NETNS_BEFORE = frozenset(" ".join(article_output(ARTICLE_CREATE_START, "ls", 0)).split())
-ARTICLE_NETNS_AFTER = frozenset(" ".join(article_output(ARTICLE_CREATE_START, "ls", 1)).split())
-ARTICLE_IMPORT_OUTPUT = article_output(ARTICLE_EXPORT_IMPORT, "docker import")
-ARTICLE_HISTORY = parse_table(article_output(ARTICLE_EXPORT_IMPORT, "docker history"))
-
-
 # The replays.
 
 @dataclass(frozen=True)
@@ -198,25 +176,22 @@ class CliContainer:
     made: CliRun
 
 
-def create(cli: Cli, resources: Resources, image: str) -> CliContainer:
-    """The article's `docker create -ti busybox sh`, with the run's name and labels; its
-    removal is registered before it exists."""
+def replay_container(cli: Cli, resources: Resources, command: str, image: str) -> CliContainer:
+    """The article's `docker create ...` or `docker run ...` of busybox, with `image` in its
+    place, the run's name instead of the article's (--name), the run's labels and no network;
+    its removal is registered before it exists (a `run` keeps it, exited, for its export)."""
+    program, verb, *args = shlex.split(command)
+    if program != "docker" or verb not in ("create", "run") or ARTICLE_IMAGE not in args:
+        raise ValueError(f"not a `docker create` or `docker run` of {ARTICLE_IMAGE}: {command}")
+    at = args.index(ARTICLE_IMAGE)
+    options, rest = args[:at], args[at + 1:]
+    if "--name" in options:
+        del options[options.index("--name"):options.index("--name") + 2]
     name = resources.run.name("cli")
     client = resources.client
     resources.defer(lambda: remove_container(client, name))
-    made = cli.ok("create", "-ti", "--name", name, *label_flags(resources.run.labels("subject")),
-                  "--network", "none", image, "sh")
-    return CliContainer(name, image, made)
-
-
-def run_touch(cli: Cli, resources: Resources, image: str, path: str = "/1.txt") -> CliContainer:
-    """The article's `docker run --name test_export busybox touch /1.txt` (the container is
-    kept, exited, for its export)."""
-    name = resources.run.name("cli")
-    client = resources.client
-    resources.defer(lambda: remove_container(client, name))
-    made = cli.ok("run", "--name", name, *label_flags(resources.run.labels("subject")),
-                  "--network", "none", image, "touch", path)
+    made = cli.ok(verb, *options, "--name", name, *label_flags(resources.run.labels("subject")),
+                  "--network", "none", image, *rest)
     return CliContainer(name, image, made)
 
 
@@ -280,54 +255,6 @@ def file_in_image(resources: Resources, image: str, path: str) -> dict[str, Any]
         remove_container(resources.client, holder.id)
 
 
-def image_id_of(client: docker.DockerClient, reference: str) -> str | None:
-    """The id of the image `reference` names on `client`'s engine, or None."""
-    try:
-        return client.api.inspect_image(reference)["Id"]
-    except NotFound:
-        return None
-
-
-@dataclass(frozen=True)
-class Moved:
-    """An image saved on one engine and loaded on the other."""
-
-    name: str
-    saved_id: str
-    present_before: bool
-    load_output: list
-
-    def evidence(self) -> dict[str, Any]:
-        return {"name": self.name, "saved_id": self.saved_id,
-                "present_on_second_engine_before_load": self.present_before,
-                "load_output": self.load_output}
-
-
-def save_and_load(first: docker.DockerClient, second: Resources, image: Image,
-                  directory: Path) -> Moved:
-    """`docker save IMAGE -o FILE` on the first engine, `docker load -i FILE` on the second:
-    the tar streamed through a file on disk, never whole in memory. The image must carry the
-    run's label (a fixture does): its removal from the second engine is registered before the
-    load."""
-    name, run_id, client = image.tags[0], second.run.id, second.client
-    expect(second.run.owns(image.labels), "only an image of this run is moved to the second "
-           "engine", image=image.id, labels=image.labels)
-    present_before = image_id_of(client, image.id) is not None
-    second.defer(lambda: remove_image(client, image.id, run_id))
-    tarball = archives.spool(first.images.get(image.id).save(named=True), directory)
-    try:
-        with open(tarball, "rb") as stream:
-            output = list(client.api.load_image(stream))
-    finally:
-        tarball.unlink(missing_ok=True)
-    return Moved(name, image.id, present_before, output)
-
-
-def history_rows(client: docker.DockerClient, image: str) -> list[dict[str, Any]]:
-    """The image's history as the engine gives it (newest first)."""
-    return client.api.history(image)
-
-
 # The checks.
 
 def _one_line(ran: CliRun, what: str) -> str:
@@ -337,12 +264,12 @@ def _one_line(ran: CliRun, what: str) -> str:
     return lines[0].strip()
 
 
-def check_create_output(ran: CliRun, engine_id: str) -> dict:
+def check_create_output(ran: CliRun, engine_id: str, article: Transcript) -> dict:
     """C15: `docker create` prints, as the article shows, the new container's id in full (64
     hex digits), and it is the id of the container the engine made."""
-    article = ARTICLE_CREATE_OUTPUT[0]
     printed = _one_line(ran, "the new container's id")
-    observed = {**ran.evidence(), "article_printed": article, "engine_id": engine_id}
+    observed = {**ran.evidence(), "article_printed": article.output("docker create")[0],
+                "engine_id": engine_id}
     expect(bool(FULL_ID.fullmatch(printed)), "`docker create` did not print a 64-hex id, as "
            "the article's transcript does", **observed)
     expect(printed == engine_id, "`docker create` printed another id than the engine gives the "
@@ -350,27 +277,28 @@ def check_create_output(ran: CliRun, engine_id: str) -> dict:
     return {"printed": printed, **observed}
 
 
-def check_listed(table: Table, container: CliContainer, wanted: str, container_id: str) -> dict:
+def check_listed(table: Table, container: CliContainer, wanted: str, container_id: str,
+                 article: Transcript) -> dict:
     """C15: `docker ps -a` has the article's columns, and lists the container (its id cut to
     12 digits, its image, its command) with the status word `wanted` (Created, Up)."""
-    article = ARTICLE_PS_CREATED
+    created, started = article.table("docker ps -a", 0), article.table("docker ps -a", 1)
     row = table.row("NAMES", container.name)
-    observed = {"columns": list(table.columns), "article_columns": list(article.columns),
+    observed = {"columns": list(table.columns), "article_columns": list(created.columns),
                 "row": row, "name": container.name, "wanted": wanted}
-    expect(table.columns == article.columns, "`docker ps -a` does not have the article's "
+    expect(table.columns == created.columns, "`docker ps -a` does not have the article's "
            "columns", **observed)
     expect(row is not None, f"`docker ps -a` does not list {container.name}", **observed,
            names=[r.get("NAMES") for r in table.rows])
     expect(row["CONTAINER ID"] == container_id[:SHORT_ID],
            "the listed CONTAINER ID is not the container's id cut to 12 digits",
            container_id=container_id, **observed)
-    expect(row["IMAGE"] == container.image and row["COMMAND"] == article.rows[0]["COMMAND"],
+    expect(row["IMAGE"] == container.image and row["COMMAND"] == created.rows[0]["COMMAND"],
            "the listing does not show the image and command the container was created with",
-           image=container.image, article_command=article.rows[0]["COMMAND"], **observed)
+           image=container.image, article_command=created.rows[0]["COMMAND"], **observed)
     word = status_word(row["STATUS"])
     expect(word == wanted, f"`docker ps -a` shows the container {row['STATUS']!r}, not "
            f"{wanted!r}", **observed)
-    if wanted == status_word(ARTICLE_PS_STARTED.rows[0]["STATUS"]):  # Up <how long>
+    if wanted == status_word(started.rows[0]["STATUS"]):  # Up <how long>
         expect(len(row["STATUS"].split()) > 1, "the status does not say for how long the "
                "container has been up, as the article's `Up 4 seconds` does", **observed)
     expect(row["CREATED"].endswith(" ago") and row["PORTS"] == "",
@@ -378,21 +306,21 @@ def check_listed(table: Table, container: CliContainer, wanted: str, container_i
     return observed
 
 
-def check_start_output(ran: CliRun, container: CliContainer) -> dict:
+def check_start_output(ran: CliRun, container: CliContainer, article: Transcript) -> dict:
     """C15: `docker start NAME` prints the name back, as the article's transcript shows."""
     printed = _one_line(ran, "the container's name")
-    observed = {**ran.evidence(), "article_printed": list(ARTICLE_START_OUTPUT)}
+    observed = {**ran.evidence(), "article_printed": list(article.output("docker start"))}
     expect(printed == container.name, "`docker start` did not print the name it was given",
            name=container.name, **observed)
     return observed
 
 
-def check_netns_gained(before: namespaces.Listing, sandbox_key: str,
-                       after: namespaces.Listing) -> dict:
+def check_netns_gained(before: namespaces.Listing, sandbox_key: str, after: namespaces.Listing,
+                       article: Transcript) -> dict:
     """C15: across the start, the engine's netns listing gained the container's own entry
     (the one its sandbox key names; others may come and go), shaped as the article's."""
     found = namespaces.check_entry_new(before, sandbox_key, after)
-    article_gained = sorted(ARTICLE_NETNS_AFTER - ARTICLE_NETNS_BEFORE)
+    article_gained = sorted(article.words("ls", 1) - article.words("ls", 0))
     observed = {**found, "article_gained": article_gained}
     expect(bool(NETNS_ENTRY.fullmatch(found["entry"])),
            f"the container's netns entry {found['entry']!r} is not 12 hex digits, as the "
@@ -400,11 +328,11 @@ def check_netns_gained(before: namespaces.Listing, sandbox_key: str,
     return observed
 
 
-def check_import_output(ran: CliRun, image_id: str) -> dict:
+def check_import_output(ran: CliRun, image_id: str, article: Transcript) -> dict:
     """C14: `docker import` prints, as the article shows, `sha256:` and 64 hex digits: the id
     of the image the engine made."""
     printed = _one_line(ran, "the new image's id")
-    observed = {**ran.evidence(), "article_printed": ARTICLE_IMPORT_OUTPUT[0],
+    observed = {**ran.evidence(), "article_printed": article.output("docker import")[0],
                 "engine_id": image_id}
     expect(bool(IMAGE_ID.fullmatch(printed)), "`docker import` did not print sha256: and 64 hex "
            "digits, as the article's transcript does", **observed)
@@ -423,15 +351,15 @@ def check_holds_file(stat: dict | None, path: str) -> dict:
     return observed
 
 
-def check_history_shape(table: Table, image_id: str) -> dict:
+def check_history_shape(table: Table, image_id: str, article: Transcript) -> dict:
     """C14: `docker history` of the import has the article's columns and exactly one row, the
     image itself (its id cut to 12 digits)."""
-    article = ARTICLE_HISTORY
-    observed = {"columns": list(table.columns), "article_columns": list(article.columns),
+    history = article.table("docker history")
+    observed = {"columns": list(table.columns), "article_columns": list(history.columns),
                 "rows": list(table.rows), "image_id": image_id}
-    expect(table.columns == article.columns, "`docker history` does not have the article's "
+    expect(table.columns == history.columns, "`docker history` does not have the article's "
            "columns", **observed)
-    expect(len(table.rows) == len(article.rows) == 1,
+    expect(len(table.rows) == len(history.rows) == 1,
            f"`docker history` of the import shows {len(table.rows)} rows, not one as the "
            "article's does", **observed)
     expect(table.rows[0]["IMAGE"] == image_id.split(":")[-1][:SHORT_ID],
@@ -439,20 +367,20 @@ def check_history_shape(table: Table, image_id: str) -> dict:
     return observed
 
 
-def check_import_row(table: Table, size: int) -> dict:
+def check_import_row(table: Table, size: int, article: Transcript) -> dict:
     """C14: the import's history row names no build step (empty CREATED BY), carries the
     article's comment (`Imported from -`), and the size of the filesystem as the engine reports
     it for the image, printed as the CLI prints sizes."""
-    article = ARTICLE_HISTORY.rows[0]
+    quoted = article.table("docker history").rows[0]
     row = table.rows[0] if table.rows else {}
-    observed = {"row": row, "article_row": article, "engine_size": size,
+    observed = {"row": row, "article_row": quoted, "engine_size": size,
                 "engine_size_printed": human_size(size)}
     expect(len(table.rows) == 1, "`docker history` of the import does not show one row",
            rows=list(table.rows), **observed)
-    expect(row.get("CREATED BY") == article["CREATED BY"] == "",
+    expect(row.get("CREATED BY") == quoted["CREATED BY"] == "",
            "the import's history row names a build step", **observed)
-    expect(row.get("COMMENT") == article["COMMENT"],
-           f"the import's history row does not say {article['COMMENT']!r}", **observed)
+    expect(row.get("COMMENT") == quoted["COMMENT"],
+           f"the import's history row does not say {quoted['COMMENT']!r}", **observed)
     expect(bool(HUMAN_SIZE.fullmatch(row.get("SIZE", ""))) and size > 0,
            "the import's history row has no size shaped as the article's", **observed)
     expect(row.get("SIZE") == human_size(size), "the import's history row does not show the "

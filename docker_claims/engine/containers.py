@@ -56,6 +56,13 @@ def run_writes(resources: Resources, image: Image, writes: dict[str, str]) -> Co
     return run_script(resources, image, writes_script(writes)[-1])
 
 
+def exec_writes(container: Container, writes: dict[str, str]) -> None:
+    """Make `writes` inside the running container (through its own shell)."""
+    code, output = container.exec_run(writes_script(writes))
+    expect(code == 0, "writing in the running container failed", exit_code=code,
+           output=output.decode("utf-8", "replace"))
+
+
 def changes(container: Container) -> dict[str, str]:
     """`docker diff`: path -> added, changed or deleted."""
     return {item["Path"]: DIFF_KINDS.get(item["Kind"], str(item["Kind"]))

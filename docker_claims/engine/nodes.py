@@ -18,17 +18,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import docker
-from docker.errors import DockerException
+from docker.errors import DockerException, NotFound
+from docker.models.images import Image
 from docker.utils import version_lt
 
+from docker_claims.engine import archives
 from docker_claims.engine import connection as engine
 from docker_claims.engine.config import settings
 from docker_claims.engine.labels import LABEL_RUN
-from docker_claims.engine.scope import Defer, Resources, Run
+from docker_claims.engine.scope import Defer, Resources, Run, remove_image
 from docker_claims.engine.sweep import leases, sweep, young_runs
+from docker_claims.evidence import expect
 
 log = logging.getLogger(__name__)
 
@@ -132,3 +136,46 @@ def sweep_dead_runs(node: docker.DockerClient, primary: docker.DockerClient) -> 
         for failure in report.failed:
             log.warning("second engine: could not sweep a dead run's %s", failure)
     return removed
+
+
+def image_id_of(client: docker.DockerClient, reference: str) -> str | None:
+    """The id of the image `reference` names on `client`'s engine, or None."""
+    try:
+        return client.api.inspect_image(reference)["Id"]
+    except NotFound:
+        return None
+
+
+@dataclass(frozen=True)
+class Moved:
+    """An image saved on one engine and loaded on the other."""
+
+    name: str
+    saved_id: str
+    present_before: bool
+    load_output: list
+
+    def evidence(self) -> dict[str, Any]:
+        return {"name": self.name, "saved_id": self.saved_id,
+                "present_on_second_engine_before_load": self.present_before,
+                "load_output": self.load_output}
+
+
+def save_and_load(first: docker.DockerClient, second: Resources, image: Image,
+                  directory: Path) -> Moved:
+    """`docker save IMAGE -o FILE` on the first engine, `docker load -i FILE` on the second:
+    the tar streamed through a file on disk, never whole in memory. The image must carry the
+    run's label (a fixture does): its removal from the second engine is registered before the
+    load."""
+    name, run_id, client = image.tags[0], second.run.id, second.client
+    expect(second.run.owns(image.labels), "only an image of this run is moved to the second "
+           "engine", image=image.id, labels=image.labels)
+    present_before = image_id_of(client, image.id) is not None
+    second.defer(lambda: remove_image(client, image.id, run_id))
+    tarball = archives.spool(first.images.get(image.id).save(named=True), directory)
+    try:
+        with open(tarball, "rb") as stream:
+            output = list(client.api.load_image(stream))
+    finally:
+        tarball.unlink(missing_ok=True)
+    return Moved(name, image.id, present_before, output)

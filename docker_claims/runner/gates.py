@@ -1,4 +1,5 @@
-"""Quality gates on the features: every scenario names its claim, no step is undefined.
+"""Quality gates on the features: every scenario names its claim, every active tag a known
+fact, and no step is undefined.
 
 Run as `python -m docker_claims.runner.gates`; exits non-zero with the offending places.
 """
@@ -11,6 +12,9 @@ import sys
 from pathlib import Path
 
 from behave.parser import parse_file
+from behave.tag_matcher import ActiveTagMatcher
+
+from docker_claims.runner.preconditions import FACTS
 
 CLAIM_TAG = re.compile(r"^claim\.C(0[1-9]|1[0-5])$")
 
@@ -24,6 +28,20 @@ def untagged_scenarios(features: Path) -> list[str]:
             tags = [str(t) for t in (*feature.tags, *scenario.effective_tags)]
             if not any(CLAIM_TAG.match(tag) for tag in tags):
                 problems.append(f"{path}:{scenario.line}: {scenario.name}")
+    return problems
+
+
+def unknown_facts(features: Path) -> list[str]:
+    """Active tags (`@use.with_<fact>=...`) naming no fact of runner.preconditions.FACTS."""
+    pattern = ActiveTagMatcher.make_tag_pattern(ActiveTagMatcher.tag_prefixes)
+    problems = []
+    for path in sorted(features.rglob("*.feature")):
+        feature = parse_file(str(path))
+        for element in (feature, *feature.rules, *feature.walk_scenarios()):
+            for tag in element.tags:
+                match = pattern.match(str(tag))
+                if match and match.group("category") not in FACTS:
+                    problems.append(f"{path}:{element.line}: @{tag}")
     return problems
 
 
@@ -41,6 +59,7 @@ def undefined_steps() -> list[str]:
 
 def main() -> int:
     failures = [f"untagged: {s}" for s in untagged_scenarios(Path("features"))]
+    failures += [f"unknown fact: {s}" for s in unknown_facts(Path("features"))]
     failures += [f"undefined: {s}" for s in undefined_steps()]
     for failure in failures:
         print(failure, file=sys.stderr)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Callable
-
-from behave.tag_matcher import ActiveTagMatcher, ActiveTagValueProvider
 
 from docker_claims.engine import fixtures
 from docker_claims.engine.connection import EngineUnavailable
 from docker_claims.engine.fixtures import BusyboxMissing
 from docker_claims.evidence import Ledger
+from docker_claims.runner.preconditions import Preconditions
 from docker_claims.runner.report import EVIDENCE_ATTRIBUTE, FINGERPRINT_KEY
 from docker_claims.runner.session import Session
+from docker_claims.runner.state import ScenarioState
 
 
 def before_all(context) -> None:
@@ -26,6 +25,7 @@ def before_all(context) -> None:
         return
     context.add_cleanup(session.close)  # testrun layer: after after_all, even when aborted
     context.session = session
+    context.preconditions = Preconditions(session)
     context.config.userdata[FINGERPRINT_KEY] = json.dumps(session.fingerprint.as_dict())
     print(f"docker-claims run {session.run.id} on {session.fingerprint.summary()}",
           file=sys.stderr, flush=True)
@@ -50,46 +50,19 @@ def before_scenario(context, scenario) -> None:
         scenario.skip(session.lost)
         context.abort(reason=f"docker-claims: {session.lost}")
         return
-    unmet = _unmet_precondition(session, scenario)
-    if unmet:
-        scenario.skip(unmet)
+    reason = context.preconditions.skip_reason(list(scenario.effective_tags))
+    if reason:
+        scenario.skip(reason)
         return
-    context.resources = session.resources(context.add_cleanup)
-    context.ledger = Ledger()
-
-
-PRECONDITIONS: dict[str, Callable[[Session], str | None]] = {
-    "host_pids": Session.host_pids_refused,
-}
-"""Active tags `@use.with_<category>=yes`: what the engine must give for a scenario to be
-measured at all, each asked only when a scenario tagged with it is about to run. Each says
-why the engine does not (the scenario is then skipped with that reason: not measured), or
-None when it does."""
-
-
-def _unmet_precondition(session: Session, scenario) -> str | None:
-    """Why the engine cannot give what the scenario's active tags require, or None."""
-    reasons: dict[str, str | None] = {}
-
-    def value(category: str) -> Callable[[], str]:
-        def asked() -> str:
-            reasons[category] = PRECONDITIONS[category](session)
-            return "no" if reasons[category] else "yes"
-        return asked
-
-    matcher = ActiveTagMatcher(ActiveTagValueProvider(
-        {category: value(category) for category in PRECONDITIONS}))
-    if not matcher.should_skip_with_tags(scenario.effective_tags):
-        return None
-    return next((reason for reason in reasons.values() if reason),
-                f"not measured on this engine: {matcher.skip_reason}")
+    context.state = ScenarioState(session, session.resources(context.add_cleanup), Ledger(),
+                                  context.add_cleanup)
 
 
 def after_scenario(context, scenario) -> None:
     """Hand the scenario's evidence to the claims report."""
-    ledger = getattr(context, "ledger", None)
-    if ledger is not None:
-        setattr(scenario, EVIDENCE_ATTRIBUTE, ledger.items)
+    state = getattr(context, "state", None)
+    if state is not None:
+        setattr(scenario, EVIDENCE_ATTRIBUTE, state.ledger.items)
 
 
 def after_step(context, step) -> None:

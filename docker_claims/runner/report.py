@@ -22,6 +22,7 @@ from typing import Any
 from behave.formatter.base import Formatter
 
 from docker_claims.evidence import render
+from docker_claims.runner import spec
 
 CLAIM = re.compile(r"^claim\.(C\d\d)$")
 FINGERPRINT_KEY = "docker_claims.fingerprint"
@@ -62,15 +63,16 @@ class ClaimVerdict:
 def verdicts(features: list, fingerprint: dict | None) -> dict:
     """The report's data, from behave's features after the run."""
     claims: dict[str, ClaimVerdict] = {}
+    sentences = spec.sentences(features)
     for feature in features:
-        article = " ".join(line.strip() for line in feature.description[:2])
         for scenario in feature.walk_scenarios():
             tags = set(scenario.effective_tags)
             for tag in sorted(tags):
                 match = CLAIM.match(tag)
                 if not match:
                     continue
-                claim = claims.setdefault(match.group(1), ClaimVerdict(match.group(1), article))
+                claim = claims.setdefault(match.group(1), ClaimVerdict(
+                    match.group(1), sentences.get(match.group(1), "")))
                 claim.scenarios.append(_outcome(scenario, "nuance" in tags))
     for claim in claims.values():
         claim.decide()

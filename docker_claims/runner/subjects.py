@@ -19,6 +19,7 @@ from docker_claims.engine import containers, images, transfer
 from docker_claims.engine.fixtures import WRITES
 from docker_claims.engine.scope import Resources
 from docker_claims.runner.session import Session
+from docker_claims.runner.state import Subject
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,12 @@ def reader(session: Session, image: Image) -> Container:
                           lambda resources: containers.make_running(resources, image))
 
 
-def untouched(session: Session, image: Image) -> Container:
-    """The run's container of `image` that changed nothing (never started, so it never will):
-    shared by the scenarios that only export it or name it."""
-    return session.shared(("changed nothing", image.id), lambda resources:
-                          containers.container_that_changed_nothing(resources, image))
+def created(session: Session, image: Image) -> Container:
+    """The run's created container of `image`, made as a scenario makes its own
+    (containers.make_created) and never started: shared by the scenarios that only look at a
+    created container (its state, its export, its name)."""
+    return session.shared(("created", image.id),
+                          lambda resources: containers.make_created(resources, image))
 
 
 def export_of(session: Session, container: Container) -> Path:
@@ -63,10 +65,20 @@ def export_of(session: Session, container: Container) -> Path:
         container, session.scratch_dir(resources.defer)))
 
 
-def untouched_export(session: Session, image: Image) -> tuple[Container, Path]:
-    """The run's container of `image` that changed nothing, and its export tar."""
-    container = untouched(session, image)
-    return container, export_of(session, container)
+def export(session: Session, container: Subject[Container], scratch: Path) -> Path:
+    """The export of the container a scenario names: the run's, of a container the run shares
+    (export_of); a fresh one, in `scratch`, of a container of the scenario's own."""
+    made = container.look()
+    return containers.export(made, scratch) if container.is_own else export_of(session, made)
+
+
+def import_export(session: Session, resources: Resources, container: Subject[Container],
+                  tar: Path) -> Image:
+    """The import of that export: the run's (imported) when the run shares the container, the
+    scenario's own otherwise."""
+    if container.is_own:
+        return transfer.import_tar(resources, tar)
+    return imported(session, tar)
 
 
 def imported(session: Session, tar: Path) -> Image:

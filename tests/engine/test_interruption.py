@@ -39,7 +39,7 @@ def step_containers(context):
     for _ in range(8):
         left.container(image.id, ["true"])
     left.volume()
-    context.resources.container(image.id, ["sleep", "600"]).start()
+    context.state.resources.container(image.id, ["sleep", "600"]).start()
 
 @then("the run holds on")
 def step_hold(context):
@@ -62,9 +62,9 @@ def explode():
 @given("a container of this run and a cleanup that fails")
 def step_failing(context):
     image = context.session.fixtures.image(fixtures.BASE)
-    context.resources.container(image.id, ["sleep", "600"]).start()
+    context.state.resources.container(image.id, ["sleep", "600"]).start()
     context.add_cleanup(explode)
-    context.resources.volume()
+    context.state.resources.volume()
 '''
 
 

@@ -16,6 +16,10 @@ from docker_claims.claims import namespaces, transcripts
 from docker_claims.engine import archives, docker_cli, nodes
 from docker_claims.engine.fixtures import BASE
 from docker_claims.evidence import ClaimFailed
+from tests.article import CREATE_START, EXPORT_IMPORT
+
+CREATE = "docker create -ti busybox sh"
+RUN_TOUCH = "docker run --name test_export busybox touch /1.txt"
 
 
 @pytest.fixture
@@ -51,10 +55,8 @@ def engine_id(resources, made):
 def imported_export(cli, resources, scratch, base, *, touch=True, options=()):
     """A container of the busybox fixture (that touched /1.txt, or not), exported to disk and
     imported back through the CLI, on the first engine."""
-    if touch:
-        made = transcripts.run_touch(cli, resources, base.tags[0])
-    else:
-        made = transcripts.create(cli, resources, base.tags[0])
+    made = transcripts.replay_container(cli, resources, RUN_TOUCH if touch else CREATE,
+                                        base.tags[0])
     tarball = transcripts.export_to_disk(resources, made, scratch)
     return transcripts.import_file(cli, resources, tarball, options)
 
@@ -62,52 +64,52 @@ def imported_export(cli, resources, scratch, base, *, touch=True, options=()):
 # C15
 
 def test_c15_create_printing_another_containers_id_fails(cli, resources, base):
-    first = transcripts.create(cli, resources, base.tags[0])
-    second = transcripts.create(cli, resources, base.tags[0])
-    transcripts.check_create_output(first.made, engine_id(resources, first))
+    first = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
+    second = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
+    transcripts.check_create_output(first.made, engine_id(resources, first), CREATE_START)
     with pytest.raises(ClaimFailed, match="another id than the engine"):
-        transcripts.check_create_output(first.made, engine_id(resources, second))
+        transcripts.check_create_output(first.made, engine_id(resources, second), CREATE_START)
 
 
 def test_c15_a_started_container_is_not_listed_as_created(cli, resources, base):
-    made = transcripts.create(cli, resources, base.tags[0])
+    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
     transcripts.start(cli, made)
     _, table = transcripts.ps_all(cli)
     with pytest.raises(ClaimFailed, match=r"shows the container 'Up .*', not 'Created'"):
-        transcripts.check_listed(table, made, "Created", engine_id(resources, made))
+        transcripts.check_listed(table, made, "Created", engine_id(resources, made), CREATE_START)
 
 
 def test_c15_a_container_never_started_is_not_listed_as_up(cli, resources, base):
-    made = transcripts.create(cli, resources, base.tags[0])
+    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
     _, table = transcripts.ps_all(cli)
     with pytest.raises(ClaimFailed, match="shows the container 'Created', not 'Up'"):
-        transcripts.check_listed(table, made, "Up", engine_id(resources, made))
+        transcripts.check_listed(table, made, "Up", engine_id(resources, made), CREATE_START)
 
 
 def test_c15_start_of_another_container_prints_another_name(cli, resources, base):
-    made = transcripts.create(cli, resources, base.tags[0])
-    other = transcripts.create(cli, resources, base.tags[0])
+    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
+    other = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
     with pytest.raises(ClaimFailed, match="did not print the name it was given"):
-        transcripts.check_start_output(transcripts.start(cli, other), made)
+        transcripts.check_start_output(transcripts.start(cli, other), made, CREATE_START)
 
 
 def test_c15_an_entry_listed_after_the_start_was_not_gained(session, cli, resources, base):
-    made = transcripts.create(cli, resources, base.tags[0])
+    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
     transcripts.start(cli, made)
     before = namespaces.list_netns(session.host_reader())
     after = namespaces.list_netns(session.host_reader())
     key = namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
     with pytest.raises(ClaimFailed, match="already there before start"):
-        transcripts.check_netns_gained(before, key, after)
+        transcripts.check_netns_gained(before, key, after, CREATE_START)
 
 
 def test_c15_a_container_never_started_gains_no_entry(session, cli, resources, base):
-    made = transcripts.create(cli, resources, base.tags[0])
+    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
     before = namespaces.list_netns(session.host_reader())
     after = namespaces.list_netns(session.host_reader())
     key = namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
     with pytest.raises(ClaimFailed, match="no sandbox key"):
-        transcripts.check_netns_gained(before, key, after)
+        transcripts.check_netns_gained(before, key, after, CREATE_START)
 
 
 # C14 (the checks; on the first engine where no second one is needed)
@@ -115,9 +117,9 @@ def test_c15_a_container_never_started_gains_no_entry(session, cli, resources, b
 def test_c14_a_built_images_history_is_not_an_imports(cli, base):
     _, table = transcripts.history(cli, base.tags[0])
     with pytest.raises(ClaimFailed, match="rows, not one"):
-        transcripts.check_history_shape(table, base.id)
+        transcripts.check_history_shape(table, base.id, EXPORT_IMPORT)
     with pytest.raises(ClaimFailed, match="does not show one row"):
-        transcripts.check_import_row(table, base.attrs["Size"])
+        transcripts.check_import_row(table, base.attrs["Size"], EXPORT_IMPORT)
 
 
 def test_c14_an_import_with_a_message_does_not_say_imported_from_dash(cli, resources, scratch,
@@ -126,9 +128,10 @@ def test_c14_an_import_with_a_message_does_not_say_imported_from_dash(cli, resou
                                options=("--message", "moved with scp"))
     _, table = transcripts.history(cli, imported.name)
     size = resources.client.api.inspect_image(imported.name)["Size"]
-    transcripts.check_history_shape(table, resources.client.images.get(imported.name).id)
+    transcripts.check_history_shape(table, resources.client.images.get(imported.name).id,
+                                    EXPORT_IMPORT)
     with pytest.raises(ClaimFailed, match="does not say 'Imported from -'"):
-        transcripts.check_import_row(table, size)
+        transcripts.check_import_row(table, size, EXPORT_IMPORT)
 
 
 def test_c14_another_images_size_is_not_the_imports(cli, resources, scratch, base):
@@ -136,13 +139,13 @@ def test_c14_another_images_size_is_not_the_imports(cli, resources, scratch, bas
     _, table = transcripts.history(cli, imported.name)
     bigger = resources.client.api.inspect_image(imported.name)["Size"] + 10_000
     with pytest.raises(ClaimFailed, match="size the engine reports"):
-        transcripts.check_import_row(table, bigger)
+        transcripts.check_import_row(table, bigger, EXPORT_IMPORT)
 
 
 def test_c14_import_output_is_not_another_images_id(cli, resources, scratch, base):
     imported = imported_export(cli, resources, scratch, base)
     with pytest.raises(ClaimFailed, match="another id than the engine"):
-        transcripts.check_import_output(imported.made, base.id)
+        transcripts.check_import_output(imported.made, base.id, EXPORT_IMPORT)
 
 
 def test_c14_the_export_of_a_container_that_touched_nothing_lacks_the_file(cli, resources,
@@ -168,21 +171,21 @@ def test_c14_a_save_tar_imported_on_the_other_node_keeps_neither_id_nor_history(
     node_cli = docker_cli.cli_for_node(node.url, node.client)
     tarball = archives.spool(session.client.images.get(base.id).save(named=True), scratch)
     imported = transcripts.import_file(node_cli, node_resources, tarball)
-    imported_id = transcripts.image_id_of(node.client, imported.name)
+    imported_id = nodes.image_id_of(node.client, imported.name)
     with pytest.raises(ClaimFailed, match="another id than the saved one"):
         transcripts.check_loaded_same_id(base.id, imported_id, False)
     with pytest.raises(ClaimFailed, match="history has 1 rows"):
-        transcripts.check_history_kept(transcripts.history_rows(session.client, base.id),
-                                       transcripts.history_rows(node.client, imported.name))
+        transcripts.check_history_kept(session.client.api.history(base.id),
+                                       node.client.api.history(imported.name))
 
 
 def test_c14_a_load_of_an_image_already_there_shows_nothing(session, scratch, base,
                                                             node_resources):
-    transcripts.save_and_load(session.client, node_resources, base, scratch)
-    again = transcripts.save_and_load(session.client, node_resources, base, scratch)
+    nodes.save_and_load(session.client, node_resources, base, scratch)
+    again = nodes.save_and_load(session.client, node_resources, base, scratch)
     with pytest.raises(ClaimFailed, match="before the load"):
         transcripts.check_loaded_same_id(
-            again.saved_id, transcripts.image_id_of(node_resources.client, again.name),
+            again.saved_id, nodes.image_id_of(node_resources.client, again.name),
             again.present_before)
 
 

@@ -1,4 +1,4 @@
-from docker_claims.runner.gates import untagged_scenarios
+from docker_claims.runner.gates import unknown_facts, untagged_scenarios
 
 
 def test_a_scenario_without_a_claim_tag_is_reported(tmp_path):
@@ -23,3 +23,11 @@ def test_every_scenario_of_the_suite_names_its_claim():
     from pathlib import Path
 
     assert untagged_scenarios(Path(__file__).parents[2] / "features") == []
+
+
+def test_an_active_tag_naming_no_known_fact_is_reported(tmp_path):
+    (tmp_path / "a.feature").write_text(
+        "Feature: f\n  @claim.C01 @use.with_layer_dirs=yes\n  Scenario: known\n    Given x\n\n"
+        "  @claim.C01 @use.with_layer_dir=yes\n  Scenario: typo\n    Given x\n")
+    problems = unknown_facts(tmp_path)
+    assert len(problems) == 1 and "layer_dir=yes" in problems[0]

@@ -1,8 +1,6 @@
 """Active tags: a scenario the engine cannot measure is skipped with the engine's reason."""
 
-from types import SimpleNamespace
-
-from docker_claims.runner import hooks
+from docker_claims.runner.preconditions import FACTS, Preconditions, host_pids
 
 REFUSED = "the engine does not start a helper container in its host's pid namespace: ..."
 
@@ -16,25 +14,18 @@ class FakeSession:
         return self.refused
 
 
-def scenario(*tags):
-    return SimpleNamespace(effective_tags=["claim.C08", *tags])
+def test_a_scenario_needing_the_host_pid_namespace_is_skipped_with_the_engines_reason():
+    assert FACTS["host_pids"] is host_pids
+    assert Preconditions(FakeSession(REFUSED)).skip_reason(
+        ["claim.C08", "use.with_host_pids=yes"]) == REFUSED
 
 
-def test_a_scenario_needing_the_host_pid_namespace_is_skipped_with_the_engines_reason(
-        monkeypatch):
-    monkeypatch.setitem(hooks.PRECONDITIONS, "host_pids", FakeSession.host_pids_refused)
-    assert hooks._unmet_precondition(FakeSession(REFUSED),
-                                     scenario("use.with_host_pids=yes")) == REFUSED
+def test_it_runs_where_the_engine_gives_it():
+    assert Preconditions(FakeSession(None)).skip_reason(
+        ["claim.C08", "use.with_host_pids=yes"]) is None
 
 
-def test_it_runs_where_the_engine_gives_it(monkeypatch):
-    monkeypatch.setitem(hooks.PRECONDITIONS, "host_pids", FakeSession.host_pids_refused)
-    assert hooks._unmet_precondition(FakeSession(None), scenario("use.with_host_pids=yes")) \
-        is None
-
-
-def test_a_scenario_without_the_tag_does_not_ask_the_engine(monkeypatch):
-    monkeypatch.setitem(hooks.PRECONDITIONS, "host_pids", FakeSession.host_pids_refused)
+def test_a_scenario_without_the_tag_does_not_ask_the_engine():
     session = FakeSession(REFUSED)
-    assert hooks._unmet_precondition(session, scenario()) is None
+    assert Preconditions(session).skip_reason(["claim.C08"]) is None
     assert session.asked == 0

@@ -11,7 +11,7 @@ def scenario(name, status, tags, evidence=(), error=None):
 
 
 def feature(*scenarios):
-    return SimpleNamespace(description=["The article: 镜像是一层一层的", '("layers")'],
+    return SimpleNamespace(description=["镜像是一层一层的", "(layers)"], tags=[], rules=[],
                            walk_scenarios=lambda: list(scenarios))
 
 

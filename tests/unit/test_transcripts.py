@@ -8,23 +8,19 @@ import pytest
 
 from docker_claims.claims import transcripts
 from docker_claims.claims.namespaces import Listing
-from docker_claims.claims.transcripts import (
-    ARTICLE_CREATE_OUTPUT,
-    ARTICLE_HISTORY,
-    ARTICLE_IMPORT_OUTPUT,
-    ARTICLE_PS_CREATED,
-    ARTICLE_PS_STARTED,
-    ARTICLE_START_OUTPUT,
-    CliContainer,
-    parse_table,
-)
+from docker_claims.claims.transcripts import CliContainer, parse_table
 from docker_claims.engine import docker_cli, nodes
 from docker_claims.engine.config import settings
 from docker_claims.engine.docker_cli import Cli, CliRun
 from docker_claims.evidence import ClaimFailed
+from tests.article import CREATE_START, EXPORT_IMPORT
 
-ARTICLE_ID = ARTICLE_CREATE_OUTPUT[0]
-ARTICLE_IMAGE_ID = ARTICLE_IMPORT_OUTPUT[0]
+ARTICLE_ID = CREATE_START.output("docker create")[0]
+ARTICLE_IMAGE_ID = EXPORT_IMPORT.output("docker import")[0]
+ARTICLE_PS_CREATED = CREATE_START.table("docker ps -a", 0)
+ARTICLE_PS_STARTED = CREATE_START.table("docker ps -a", 1)
+ARTICLE_HISTORY = EXPORT_IMPORT.table("docker history")
+NETNS_BEFORE, NETNS_AFTER = CREATE_START.words("ls", 0), CREATE_START.words("ls", 1)
 NETNS = "/var/run/docker/netns"
 KIND_BANZAI = CliContainer("kind_banzai", "busybox", CliRun(("create",), 0, ARTICLE_ID, ""))
 
@@ -62,10 +58,10 @@ IMPORT_ROW = (ARTICLE_IMAGE_ID[7:19], "5 seconds ago", "", "1.24MB", "Imported f
 # The article's transcripts, read with the parser that reads the live output.
 
 def test_the_transcripts_are_read_command_by_command():
-    commands = [e.command for e in transcripts.exchanges(transcripts.ARTICLE_CREATE_START)]
+    commands = CREATE_START.commands()
     assert commands == ["docker create -ti busybox sh", "ls /run/docker/netns/", "docker ps -a",
                         "docker start kind_banzai", "docker ps -a", "ls /run/docker/netns/"]
-    commands = [e.command for e in transcripts.exchanges(transcripts.ARTICLE_EXPORT_IMPORT)]
+    commands = EXPORT_IMPORT.commands()
     assert commands[-2:] == ["docker import /tmp/test_export.tar", "docker history test:test"]
 
 
@@ -80,19 +76,20 @@ def test_the_article_tables_are_cut_at_their_header_columns():
 
 
 def test_the_article_passes_its_own_c15_checks():
-    transcripts.check_create_output(ran(ARTICLE_ID + "\n"), ARTICLE_ID)
-    transcripts.check_listed(ARTICLE_PS_CREATED, KIND_BANZAI, "Created", ARTICLE_ID)
-    transcripts.check_listed(ARTICLE_PS_STARTED, KIND_BANZAI, "Up", ARTICLE_ID)
-    transcripts.check_start_output(ran("\n".join(ARTICLE_START_OUTPUT)), KIND_BANZAI)
-    before = Listing(NETNS, transcripts.ARTICLE_NETNS_BEFORE)
-    after = Listing(NETNS, transcripts.ARTICLE_NETNS_AFTER)
-    transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", after)
+    transcripts.check_create_output(ran(ARTICLE_ID + "\n"), ARTICLE_ID, CREATE_START)
+    transcripts.check_listed(ARTICLE_PS_CREATED, KIND_BANZAI, "Created", ARTICLE_ID, CREATE_START)
+    transcripts.check_listed(ARTICLE_PS_STARTED, KIND_BANZAI, "Up", ARTICLE_ID, CREATE_START)
+    transcripts.check_start_output(ran("\n".join(CREATE_START.output("docker start"))),
+                                   KIND_BANZAI, CREATE_START)
+    before = Listing(NETNS, NETNS_BEFORE)
+    after = Listing(NETNS, NETNS_AFTER)
+    transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", after, CREATE_START)
 
 
 def test_the_article_passes_its_own_c14_checks():
-    transcripts.check_import_output(ran(ARTICLE_IMAGE_ID + "\n"), ARTICLE_IMAGE_ID)
-    transcripts.check_history_shape(ARTICLE_HISTORY, ARTICLE_IMAGE_ID)
-    transcripts.check_import_row(ARTICLE_HISTORY, 1_240_000)
+    transcripts.check_import_output(ran(ARTICLE_IMAGE_ID + "\n"), ARTICLE_IMAGE_ID, EXPORT_IMPORT)
+    transcripts.check_history_shape(ARTICLE_HISTORY, ARTICLE_IMAGE_ID, EXPORT_IMPORT)
+    transcripts.check_import_row(ARTICLE_HISTORY, 1_240_000, EXPORT_IMPORT)
 
 
 # C15: docker create
@@ -106,12 +103,12 @@ def test_the_article_passes_its_own_c14_checks():
 ])
 def test_create_output_not_shaped_as_the_article_fails(stdout):
     with pytest.raises(ClaimFailed):
-        transcripts.check_create_output(ran(stdout), ARTICLE_ID)
+        transcripts.check_create_output(ran(stdout), ARTICLE_ID, CREATE_START)
 
 
 def test_create_output_of_another_container_fails():
     with pytest.raises(ClaimFailed, match="another id than the engine"):
-        transcripts.check_create_output(ran(ARTICLE_ID), "f" * 64)
+        transcripts.check_create_output(ran(ARTICLE_ID), "f" * 64, CREATE_START)
 
 
 def test_a_failing_cli_command_fails_with_its_words():
@@ -124,8 +121,9 @@ def test_a_failing_cli_command_fails_with_its_words():
 # C15: docker ps -a
 
 def test_a_fabricated_listing_shaped_as_the_live_cli_passes():
-    transcripts.check_listed(ps_table("Created"), KIND_BANZAI, "Created", ARTICLE_ID)
-    transcripts.check_listed(ps_table("Up Less than a second"), KIND_BANZAI, "Up", ARTICLE_ID)
+    transcripts.check_listed(ps_table("Created"), KIND_BANZAI, "Created", ARTICLE_ID, CREATE_START)
+    transcripts.check_listed(ps_table("Up Less than a second"), KIND_BANZAI, "Up", ARTICLE_ID,
+                             CREATE_START)
 
 
 @pytest.mark.parametrize("status, wanted", [
@@ -137,7 +135,7 @@ def test_a_fabricated_listing_shaped_as_the_live_cli_passes():
 ])
 def test_a_status_other_than_the_article_fails(status, wanted):
     with pytest.raises(ClaimFailed):
-        transcripts.check_listed(ps_table(status), KIND_BANZAI, wanted, ARTICLE_ID)
+        transcripts.check_listed(ps_table(status), KIND_BANZAI, wanted, ARTICLE_ID, CREATE_START)
 
 
 @pytest.mark.parametrize("table", [
@@ -150,7 +148,7 @@ def test_a_status_other_than_the_article_fails(status, wanted):
 ])
 def test_a_listing_that_does_not_show_this_container_as_the_article_does_fails(table):
     with pytest.raises(ClaimFailed):
-        transcripts.check_listed(table, KIND_BANZAI, "Created", ARTICLE_ID)
+        transcripts.check_listed(table, KIND_BANZAI, "Created", ARTICLE_ID, CREATE_START)
 
 
 # C15: docker start and the netns listing
@@ -158,33 +156,33 @@ def test_a_listing_that_does_not_show_this_container_as_the_article_does_fails(t
 @pytest.mark.parametrize("stdout", ["", ARTICLE_ID, "kind_banzai\nkind_banzai"])
 def test_start_not_printing_the_name_fails(stdout):
     with pytest.raises(ClaimFailed):
-        transcripts.check_start_output(ran(stdout), KIND_BANZAI)
+        transcripts.check_start_output(ran(stdout), KIND_BANZAI, CREATE_START)
 
 
 def test_an_entry_already_there_before_the_start_fails():
-    both = Listing(NETNS, transcripts.ARTICLE_NETNS_AFTER)
+    both = Listing(NETNS, NETNS_AFTER)
     with pytest.raises(ClaimFailed, match="already there before start"):
-        transcripts.check_netns_gained(both, f"{NETNS}/3a960bf7f4af", both)
+        transcripts.check_netns_gained(both, f"{NETNS}/3a960bf7f4af", both, CREATE_START)
 
 
 def test_an_entry_missing_after_the_start_fails():
-    before = Listing(NETNS, transcripts.ARTICLE_NETNS_BEFORE)
+    before = Listing(NETNS, NETNS_BEFORE)
     with pytest.raises(ClaimFailed, match="not listed after start"):
-        transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", before)
+        transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", before, CREATE_START)
 
 
 def test_a_gained_entry_that_is_not_the_containers_own_fails():
-    before = Listing(NETNS, transcripts.ARTICLE_NETNS_BEFORE)
-    after = Listing(NETNS, transcripts.ARTICLE_NETNS_AFTER)
+    before = Listing(NETNS, NETNS_BEFORE)
+    after = Listing(NETNS, NETNS_AFTER)
     with pytest.raises(ClaimFailed):  # the container has no sandbox key: it never started
-        transcripts.check_netns_gained(before, "", after)
+        transcripts.check_netns_gained(before, "", after, CREATE_START)
 
 
 def test_a_gained_entry_not_shaped_as_the_article_fails():
     before = Listing(NETNS, frozenset({"ingress_sbox"}))
     after = Listing(NETNS, frozenset({"ingress_sbox", "1-vg6yiuz1vw"}))
     with pytest.raises(ClaimFailed, match="not 12 hex digits"):
-        transcripts.check_netns_gained(before, f"{NETNS}/1-vg6yiuz1vw", after)
+        transcripts.check_netns_gained(before, f"{NETNS}/1-vg6yiuz1vw", after, CREATE_START)
 
 
 # C14: docker import and docker history
@@ -193,12 +191,12 @@ def test_a_gained_entry_not_shaped_as_the_article_fails():
                                     f"{ARTICLE_IMAGE_ID}\n{ARTICLE_IMAGE_ID}"])
 def test_import_output_not_shaped_as_the_article_fails(stdout):
     with pytest.raises(ClaimFailed):
-        transcripts.check_import_output(ran(stdout), ARTICLE_IMAGE_ID)
+        transcripts.check_import_output(ran(stdout), ARTICLE_IMAGE_ID, EXPORT_IMPORT)
 
 
 def test_import_output_of_another_image_fails():
     with pytest.raises(ClaimFailed, match="another id"):
-        transcripts.check_import_output(ran(ARTICLE_IMAGE_ID), "sha256:" + "e" * 64)
+        transcripts.check_import_output(ran(ARTICLE_IMAGE_ID), "sha256:" + "e" * 64, EXPORT_IMPORT)
 
 
 def test_a_history_of_a_built_image_is_not_the_imports():
@@ -207,20 +205,21 @@ def test_a_history_of_a_built_image_is_not_the_imports():
         ("<missing>", "3 minutes ago", "/bin/sh -c #(nop) ADD file:abc in / ", "1.24MB", ""),
     ])
     with pytest.raises(ClaimFailed, match="2 rows, not one"):
-        transcripts.check_history_shape(built, ARTICLE_IMAGE_ID)
+        transcripts.check_history_shape(built, ARTICLE_IMAGE_ID, EXPORT_IMPORT)
     with pytest.raises(ClaimFailed):
-        transcripts.check_import_row(built, 1_240_000)
+        transcripts.check_import_row(built, 1_240_000, EXPORT_IMPORT)
 
 
 def test_a_history_without_the_articles_columns_fails():
     table = history_table([IMPORT_ROW[:4]], header=("IMAGE", "CREATED", "CREATED BY", "SIZE"))
     with pytest.raises(ClaimFailed, match="article's columns"):
-        transcripts.check_history_shape(table, ARTICLE_IMAGE_ID)
+        transcripts.check_history_shape(table, ARTICLE_IMAGE_ID, EXPORT_IMPORT)
 
 
 def test_a_history_row_of_another_image_fails():
     with pytest.raises(ClaimFailed, match="not the imported image"):
-        transcripts.check_history_shape(history_table([IMPORT_ROW]), "sha256:" + "e" * 64)
+        transcripts.check_history_shape(history_table([IMPORT_ROW]), "sha256:" + "e" * 64,
+                                        EXPORT_IMPORT)
 
 
 @pytest.mark.parametrize("row, match", [
@@ -233,14 +232,14 @@ def test_a_history_row_of_another_image_fails():
 ])
 def test_an_import_row_unlike_the_articles_fails(row, match):
     with pytest.raises(ClaimFailed, match=match):
-        transcripts.check_import_row(history_table([row]), 1_240_000)
+        transcripts.check_import_row(history_table([row]), 1_240_000, EXPORT_IMPORT)
 
 
 def test_the_size_is_the_engines_not_a_number_written_down():
     row = (*IMPORT_ROW[:3], transcripts.human_size(1_985_484), IMPORT_ROW[4])
-    transcripts.check_import_row(history_table([row]), 1_985_484)
+    transcripts.check_import_row(history_table([row]), 1_985_484, EXPORT_IMPORT)
     with pytest.raises(ClaimFailed, match="size the engine reports"):
-        transcripts.check_import_row(history_table([row]), 1_240_000)
+        transcripts.check_import_row(history_table([row]), 1_240_000, EXPORT_IMPORT)
 
 
 @pytest.mark.parametrize("size, printed", [

@@ -1,0 +1,135 @@
+"""Steps of container_layer.feature (C04-C06): a container is its image plus a writable layer,
+from create on, running or not."""
+
+from behave import given, then, when
+
+from docker_claims.claims import container_layer
+from docker_claims.engine import containers, images, storage
+from docker_claims.runner.state import LayerDirs
+
+KEPT = "/claims/written-before-stop.txt"
+COPIED = "/claims/copied-before-start.txt"
+
+
+@given("the container wrote a file")
+def step_wrote_a_file(context):
+    state = context.state
+    container = state.container.change()
+    state.written = (KEPT, f"written by {container.name} before the stop\n".encode())
+    containers.write_file(container, KEPT, state.written[1].decode())
+
+
+@when("a file is copied into the container")
+def step_copied_in(context):
+    state = context.state
+    container = state.container.change()
+    state.written = (COPIED, f"copied into {container.name} before any start\n".encode())
+    containers.copy_in(container, *state.written)
+
+
+@when("the container is committed to a new image")
+def step_committed(context):
+    state = context.state
+    state.committed = containers.commit(state.resources, state.container.look())
+
+
+@when("all containers are listed, running or not")
+def step_listed(context):
+    state = context.state
+    state.listing = containers.listing(state.resources, state.container.look())
+
+
+@when("the container's layer directories are read on the engine host")
+def step_layer_dirs(context):
+    state = context.state
+    container, image = state.container.look(), state.image.look()
+    container.reload()
+    image.reload()
+    stack = storage.stack(container.attrs)
+    state.layer_dirs = LayerDirs(stack, storage.stack(image.attrs), storage.list_layer_dir(
+        state.session.host_reader(), stack.upper))
+    state.ledger.record("writable layer's directory", state.layer_dirs.upper)
+
+
+@then("the new image has the image's layers, unchanged, and one more on top")
+def step_one_more_layer(context):
+    state = context.state
+    state.ledger.record("commit", container_layer.check_one_layer_on_top(
+        images.layers_of(state.image.look()), images.layers_of(state.committed)))
+
+
+@then("its writable layer's directory holds exactly its changes, deletions as whiteouts")
+def step_upper_is_diff(context):
+    state = context.state
+    state.ledger.record("upper dir vs diff", container_layer.check_upper_is_the_diff(
+        state.layer_dirs.upper, containers.changes(state.container.look()), state.writes))
+
+
+@then("below the writable layer lies an init layer, then the image's layers in order")
+def step_init_between(context):
+    state = context.state
+    state.ledger.record("stacking", container_layer.check_init_between(
+        state.layer_dirs.container, state.layer_dirs.image))
+
+
+@then("the init layer holds the files the engine prepares for every container")
+def step_init_holds(context):
+    state = context.state
+    init = storage.list_layer_dir(state.session.host_reader(),
+                                  state.layer_dirs.container.lowers[0])
+    state.ledger.record("init layer", container_layer.check_init_holds(init))
+
+
+@then("the container is listed as {wanted}")
+def step_listed_in_state(context, wanted):
+    state = context.state
+    state.ledger.record("ps -a", container_layer.check_listed_with_state(
+        state.listing, state.container.look().id, wanted))
+
+
+@then("the file copied out of the container has the content written")
+def step_copied_out(context):
+    state = context.state
+    container = state.container.look()
+    path, written = state.written
+    state.ledger.record("docker cp", container_layer.check_file_content(
+        path, written, containers.copy_out(container, path), "copied out of the container"))
+
+
+@then("the container reads the file with the content written")
+def step_reads_after_restart(context):
+    state = context.state
+    path, written = state.written
+    code, output = containers.read_running(state.container.look(), path)
+    state.ledger.record("read after restart", container_layer.check_file_content(
+        path, written, output.encode() if code == 0 else None, "after the restart"))
+
+
+@then("its export holds the file with the content written")
+def step_export_holds(context):
+    state = context.state
+    path, written = state.written
+    tar = containers.export(state.container.look(), state.scratch())
+    state.ledger.record("docker export", container_layer.check_export_holds(
+        container_layer.exported_file(tar, path), written))
+
+
+@then("the container's changes list the file as added")
+def step_diff_added(context):
+    state = context.state
+    state.ledger.record("docker diff", container_layer.check_added(
+        containers.changes(state.container.look()), state.written[0]))
+
+
+@then("the container has never run")
+def step_never_ran(context):
+    state = context.state
+    state.ledger.record("state", container_layer.check_never_ran(
+        containers.state(state.container.look())))
+
+
+@then("its writable layer's directory holds the file")
+def step_upper_holds(context):
+    state = context.state
+    state.ledger.record("writable layer's directory", container_layer.check_upper_holds(
+        state.layer_dirs.upper, state.written[0]))
