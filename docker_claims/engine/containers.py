@@ -17,7 +17,7 @@ from docker.errors import NotFound
 from docker.models.containers import Container
 from docker.models.images import Image
 
-from docker_claims.engine import archives
+from docker_claims.engine import archives, storage
 from docker_claims.engine.archives import ArchiveError
 from docker_claims.engine.images import command_of
 from docker_claims.engine.scope import Resources, wait_until
@@ -52,8 +52,12 @@ def writes_script(writes: dict[str, str]) -> list[str]:
 
 
 def run_writes(resources: Resources, image: Image, writes: dict[str, str]) -> Container:
-    """A container of `image` that made `writes` and exited (it is kept, stopped)."""
-    return run_script(resources, image, writes_script(writes)[-1])
+    """A container of `image` that made `writes` and exited (it is kept, stopped). Before it
+    exits it prints its mount table: where a storage driver names no layer directories in
+    GraphDriver.Data (the containerd image store), its root filesystem's overlay mount, which
+    exists only while it runs, does (engine.storage.logged_root_mount reads it back)."""
+    script = f"{writes_script(writes)[-1]} && {' '.join(storage.ROOT_MOUNT_COMMAND)}"
+    return run_script(resources, image, script)
 
 
 def exec_writes(container: Container, writes: dict[str, str]) -> None:

@@ -24,10 +24,17 @@ Fact = Callable[[Session], Optional[str]]
 
 
 def layer_dirs(session: Session) -> str | None:
-    """The storage driver shows the layer directories of the engine's images and containers
-    (GraphDriver's UpperDir), so that a container's writable layer can be read on the engine
-    host."""
-    return storage.unavailable(session.fixtures.image(first_built(BASE)).attrs)
+    """The engine names a container's layer directories, so that its writable layer can be
+    read on the engine host: in GraphDriver.Data (overlay2), or in the container's root
+    filesystem mount where that is an overlay (the containerd image store's snapshotter)."""
+    named = storage.unavailable(session.fixtures.image(first_built(BASE)).attrs)
+    if named is None:
+        return None
+    mount = storage.read_root_mount(session.host_reader().container)
+    if mount is not None and mount.is_overlay:
+        return None
+    return (f"{named}; nor is a container's root filesystem an overlay that names them "
+            f"(it is {mount.fstype if mount else 'unreadable'!r})")
 
 
 def docker_cli_reaches_engine(session: Session) -> str | None:

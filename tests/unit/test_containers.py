@@ -303,3 +303,59 @@ def test_the_listing_gives_the_last_reading_when_the_list_never_catches_up():
     assert rows[0]["state"] == "running"
     with pytest.raises(ClaimFailed, match="listed as 'running', not 'exited'"):
         container_layer.check_listed_with_state(rows, "c1", "exited")
+
+
+# C04/C06 on the containerd image store: the layers named by the root filesystem's mount
+
+SNAP = "/var/lib/docker/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots"
+ROOT_MOUNT = (
+    "648 600 0:70 / /etc/hosts rw - ext4 /dev/vda rw\n"
+    f"738 648 0:78 / / rw,relatime - overlay overlay rw,lowerdir={SNAP}/456/fs:{SNAP}/452/fs:"
+    f"{SNAP}/448/fs,upperdir={SNAP}/457/fs,workdir={SNAP}/457/work\n"
+    "739 738 0:80 / /proc rw - proc proc rw\n")
+CONTAINERD = {"GraphDriver": {"Name": "overlayfs", "Data": None},
+              "State": {"Status": "exited"}}
+
+
+def test_the_root_mount_names_the_writable_layer_and_those_below_it_top_first():
+    mount = storage.root_mount(ROOT_MOUNT)
+    assert mount.is_overlay
+    assert mount.upper == f"{SNAP}/457/fs"
+    assert mount.lowers == (f"{SNAP}/456/fs", f"{SNAP}/452/fs", f"{SNAP}/448/fs")
+    assert storage.layer_root(mount) == SNAP
+
+
+def test_lowerdir_plus_options_and_octal_escapes_are_read():
+    line = ("1 0 0:1 / / rw - overlay overlay rw,lowerdir+=/a\\054b,lowerdir+=/c,"
+            "upperdir=/u/1/fs,workdir=/u/1/work\n")
+    mount = storage.root_mount(line)
+    assert mount.lowers == ("/a,b", "/c") and mount.upper == "/u/1/fs"
+
+
+def test_on_the_containerd_store_the_layers_come_from_the_root_mount():
+    stack = storage.layers_of(CONTAINERD, storage.root_mount(ROOT_MOUNT))
+    assert stack.upper == f"{SNAP}/457/fs" and stack.lowers[0] == f"{SNAP}/456/fs"
+    assert stack.source == "the root filesystem's overlay mount"
+    assert storage.layers_of(OVERLAY, storage.root_mount(ROOT_MOUNT)).source == "GraphDriver.Data"
+
+
+def test_a_container_never_mounted_or_not_on_an_overlay_is_a_reason_to_skip():
+    never = storage.layers_of({**CONTAINERD, "State": {"Status": "created"}}, None)
+    assert "only while it runs: this container is created" in never
+    vfs = storage.layers_of({"GraphDriver": {"Name": "vfs", "Data": None}},
+                            storage.root_mount("1 0 254:0 / / rw - ext4 /dev/vda rw\n"))
+    assert "'ext4', not an overlay" in vfs
+
+
+def test_the_image_layers_on_the_containerd_store_are_a_siblings_below_its_init_layer():
+    image = storage.image_layers({"GraphDriver": {"Name": "overlayfs"}},
+                                 storage.root_mount(ROOT_MOUNT))
+    assert image.layer_dirs == (f"{SNAP}/452/fs", f"{SNAP}/448/fs")
+    container = storage.Stack("overlay", f"{SNAP}/460/fs", (f"{SNAP}/459/fs", *image.layer_dirs))
+    found = container_layer.check_init_between(container, image)
+    assert found["init_layer"] == f"{SNAP}/459/fs"
+    with pytest.raises(ClaimFailed, match="one of the image's"):
+        container_layer.check_init_between(
+            storage.Stack("overlay", f"{SNAP}/460/fs", (f"{SNAP}/452/fs", f"{SNAP}/452/fs",
+                                                        f"{SNAP}/448/fs")), image)
+    assert isinstance(storage.image_layers({"GraphDriver": {}}, None), str)
