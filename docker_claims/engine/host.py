@@ -8,9 +8,10 @@ its reads need:
 
 - the netns directory (`/run/docker/netns` on a Linux engine) at /host/netns: its path is the
   directory of a sandbox key the engine gives a started probe container, never assumed;
-- the storage driver's directory (DockerRootDir/<driver>, as `docker info` names them) at
-  /host/storage, where the engine host has one (the containerd image store has none: its
-  layers are the snapshotter's);
+- the directory that holds the storage driver's layer directories, at /host/storage: where the
+  probe's own root overlay has its upper directory (DockerRootDir/overlay2 on overlay2, the
+  snapshotter's snapshots directory on the containerd image store), else DockerRootDir/<driver>
+  where the engine host has it;
 - only when asked (`host_pids`): the host's pid namespace (`--pid=host`) with only
   CAP_SYS_PTRACE added, for /proc/<pid>/ns and the engine host's mount table. Some engines
   cannot give it (rootless Docker 20.10 unless rootlesskit runs with --pidns): the start then
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from docker.errors import APIError
 from docker.models.containers import Container
 
+from docker_claims.engine import storage
 from docker_claims.engine.connection import first_line, has_security_option
 from docker_claims.engine.scope import Resources, remove_container
 from docker_claims.evidence import expect
@@ -61,23 +63,32 @@ def _bind(source: str, target: str) -> dict:
 
 def netns_dir(resources: Resources, image: str) -> str:
     """The engine's netns directory: the directory of a started probe's sandbox key."""
+    return _probe(resources, image)[0]
+
+
+def _probe(resources: Resources, image: str) -> tuple[str, str]:
+    """Start a probe container: (the engine's netns directory, the probe's own mount table)."""
     probe = resources.container(image, IDLE, role="helper", kind="helper", stdin_open=True,
                                 network_mode="none")
     try:
         probe.start()
         probe.reload()
         key = (probe.attrs.get("NetworkSettings") or {}).get("SandboxKey") or ""
+        code, mounts = probe.exec_run(storage.ROOT_MOUNT_COMMAND)
     finally:
         remove_container(resources.client, probe.id)
     expect(bool(key), "a started container has no sandbox key: the engine names no netns "
            "directory", probe=probe.id)
-    return posixpath.dirname(key)
+    return posixpath.dirname(key), mounts.decode("utf-8", "replace") if code == 0 else ""
 
 
-def storage_dir(info: dict) -> str:
-    """Where the storage driver keeps its layer directories: DockerRootDir/<driver>."""
-    return posixpath.join(info.get("DockerRootDir") or "/var/lib/docker",
-                          info.get("Driver") or "overlay2")
+def storage_dir(info: dict, probe_mounts: str = "") -> str:
+    """Where the storage driver keeps its layer directories: where a probe container's root
+    overlay has its upper directory (overlay2's DockerRootDir/overlay2; the containerd image
+    store's snapshots directory, which is not DockerRootDir/overlayfs), else
+    DockerRootDir/<driver>."""
+    return storage.layer_root(storage.root_mount(probe_mounts)) or posixpath.join(
+        info.get("DockerRootDir") or "/var/lib/docker", info.get("Driver") or "overlay2")
 
 
 def host_pids_refused(info: dict, error: APIError) -> HostPidsRefused:
@@ -117,11 +128,12 @@ class HostReader:
         """Start the reader (its removal goes to `resources`' cleanup, like any container).
         Raises HostPidsRefused when `host_pids` is asked for and the engine will not."""
         info = resources.client.info()
-        netns, storage = netns_dir(resources, image), storage_dir(info)
+        netns, mounts = _probe(resources, image)
+        layers = storage_dir(info, mounts)
         options: dict = {"userns_mode": "host"} if has_security_option(info, "userns") else {}
         if host_pids:
             options.update(pid_mode="host", cap_add=["SYS_PTRACE"])
-        container, bound = _create(resources, image, {netns: NETNS, storage: STORAGE}, options)
+        container, bound = _create(resources, image, {netns: NETNS, layers: STORAGE}, options)
         try:
             container.start()
         except APIError as error:
@@ -129,7 +141,7 @@ class HostReader:
                 raise host_pids_refused(info, error) from error
             raise
         container.reload()
-        return cls(container, netns, storage if storage in bound else "",
+        return cls(container, netns, layers if layers in bound else "",
                    (container.attrs.get("State") or {}).get("Pid", 0), host_pids)
 
     def needs_host_pids(self, what: str) -> None:
@@ -151,8 +163,14 @@ class HostReader:
         raise AssertionError("unreachable")
 
     def run(self, script: str, *args: str) -> tuple[int, str]:
-        """`sh -c script` in the reader: (exit code, output)."""
-        code, output = self.container.exec_run(["sh", "-c", script, "reader", *args])
+        """`sh -c script` in the reader: (exit code, output). Every reader script prints
+        something; an exec whose output comes back empty lost it (the engine can drop a short
+        exec's output before the attach catches up: docker-py#2042, seen about once a run on
+        Docker 26), and is asked again, at most twice: the scripts only read."""
+        for _ in range(3):
+            code, output = self.container.exec_run(["sh", "-c", script, "reader", *args])
+            if output:
+                break
         return code, output.decode("utf-8", "replace")
 
 

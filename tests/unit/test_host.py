@@ -34,13 +34,26 @@ class FakeContainer:
     def reload(self):
         pass
 
+    def exec_run(self, command):
+        return 0, self.engine.mountinfo.encode()
+
+
+OVERLAY2_ROOT = ("738 648 0:78 / / rw,relatime - overlay overlay rw,lowerdir=/var/lib/docker/"
+                 "overlay2/l/AB:/var/lib/docker/overlay2/l/CD,upperdir=/var/lib/docker/overlay2/"
+                 "f00/diff,workdir=/var/lib/docker/overlay2/f00/work\n")
+SNAPSHOTS = "/var/lib/docker/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots"
+CONTAINERD_ROOT = (f"738 648 0:78 / / rw,relatime - overlay overlay rw,lowerdir={SNAPSHOTS}/456/"
+                   f"fs:{SNAPSHOTS}/448/fs,upperdir={SNAPSHOTS}/457/fs,workdir={SNAPSHOTS}/457/"
+                   "work\n")
+NOT_OVERLAY = "738 648 254:0 /vfs/dir/abc / rw,relatime - ext4 /dev/vda rw\n"
+
 
 class FakeEngine:
     """Resources and client in one: what HostReader.start asks of them."""
 
     def __init__(self, security=(), existing=("/run/docker/netns", "/var/lib/docker/overlay2"),
-                 driver="overlay2", refuse_host_pids=False):
-        self.client, self.api = self, self
+                 driver="overlay2", refuse_host_pids=False, mountinfo=OVERLAY2_ROOT):
+        self.client, self.api, self.mountinfo = self, self, mountinfo
         self.security, self.existing, self.driver = security, existing, driver
         self.refuse_host_pids, self.created = refuse_host_pids, []
 
@@ -88,9 +101,21 @@ def test_on_an_engine_that_remaps_users_the_reader_opts_out(host_pids):
     assert reader_options(engine)["userns_mode"] == "host"
 
 
+def test_the_reader_binds_where_a_probes_root_overlay_keeps_its_layers():
+    """The containerd image store keeps its layers in the snapshotter's directory, not in
+    DockerRootDir/overlayfs: the probe's root mount names it."""
+    engine = FakeEngine(driver="overlayfs", mountinfo=CONTAINERD_ROOT,
+                        existing=("/run/docker/netns", SNAPSHOTS))
+    reader = HostReader.start(engine, "image")
+    assert reader.storage == SNAPSHOTS
+    assert reader.seen_at(f"{SNAPSHOTS}/457/fs") == f"{STORAGE}/457/fs"
+    overlay2 = HostReader.start(FakeEngine(), "image")
+    assert overlay2.storage == "/var/lib/docker/overlay2"
+
+
 def test_a_storage_directory_the_engine_host_lacks_is_not_bound():
-    """The containerd image store: `overlayfs` names a snapshotter, not DockerRootDir/overlayfs."""
-    engine = FakeEngine(driver="overlayfs")
+    """No overlay root to learn from, and no DockerRootDir/<driver> on the engine host."""
+    engine = FakeEngine(driver="overlayfs", mountinfo=NOT_OVERLAY)
     reader = HostReader.start(engine, "image")
     assert [m["Source"] for m in engine.created[-1].kwargs["mounts"]] == ["/run/docker/netns"]
     assert reader.storage == ""
@@ -106,3 +131,12 @@ def test_a_rootless_engine_refusing_the_host_pid_namespace_says_why_and_the_fix(
     assert "operation not permitted" in message  # what the engine answered
     assert "DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--pidns" in message
     assert HostReader.start(engine, "image").storage  # directories are still read
+
+
+def test_a_reading_whose_output_the_engine_lost_is_asked_again():
+    """Docker 26 sometimes returns a short exec's output empty (docker-py#2042): a listing
+    then read as nothing, and C07 was reported failing for it."""
+    answers = iter([(0, b""), (0, b"entry\n#end\n")])
+    container = type("C", (), {"exec_run": lambda self, command: next(answers)})()
+    reader = HostReader(container=container, netns="/run/docker/netns", storage="")
+    assert reader.run("ls") == (0, "entry\n#end\n")
