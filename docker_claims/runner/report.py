@@ -1,189 +1,377 @@
 """The claims report: the article's claims in order, each with its verdict and its evidence.
 
-A behave formatter (`-f claims`, configured in pyproject.toml) that writes, beside its output
-file, the same report three ways: Markdown (a GitHub job summary or PR comment), HTML (for a
-browser) and JSON (for machines). Verdicts come from the scenarios' outcomes in this run:
+A behave formatter (`claims`, configured in pyproject.toml) that writes one report three ways:
+claims.json for machines (its shape: claims.schema.json beside this module), claims.html for
+people, claims.md for a GitHub job summary. This module makes the data; report_render shows it.
 
-- holds: every scenario of the claim passed;
-- holds with nuance: it holds, and scenarios tagged @nuance show what the article leaves out;
-- fails on this engine: a scenario of the claim failed (its message carries what was seen);
-- not run: no scenario of the claim ran (filtered out, skipped, or the run was aborted).
+A claim's verdict comes from its scenarios of this run, each of them in one of these states:
+passed; failed (a check failed: the engine behaved otherwise than the claim says); error (the
+suite's own machinery failed: a helper refused, the engine lost); skipped (with the reason);
+interrupted (stopped by Ctrl-C or SIGTERM); not_run (the run ended before it). Then:
+
+- fails: a scenario failed, whatever the others did;
+- could_not_be_measured: a scenario met an error of the suite, none failed;
+- incomplete: the run was interrupted before all of the claim's scenarios ended, or the
+  selection left some of its scenarios out;
+- not_measured: a scenario was skipped (no second node, no docker CLI, the storage driver);
+- holds_with_nuance: every scenario passed, and some show what the article leaves out (@nuance);
+- holds: every scenario of the claim ran and passed.
 """
 
 from __future__ import annotations
 
-import html
+import datetime
 import json
+import os
 import re
-from dataclasses import asdict, dataclass, field
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from behave.formatter.base import Formatter
 
-from docker_claims.evidence import render
+import docker_claims
+from docker_claims.evidence import ClaimFailed, as_json
 from docker_claims.runner import spec
+from docker_claims.runner.exit_status import ExitStatus
 
+SCHEMA_VERSION = 1
+SCHEMA = Path(__file__).with_name("claims.schema.json")
 CLAIM = re.compile(r"^claim\.(C\d\d)$")
-FINGERPRINT_KEY = "docker_claims.fingerprint"
+NUANCE_TAG = "nuance"
 EVIDENCE_ATTRIBUTE = "claims_evidence"
 """Set on each scenario by the after_scenario hook: the ledger of what its steps observed."""
 
 
-@dataclass
-class ScenarioOutcome:
-    name: str
-    location: str
-    status: str
-    nuance: bool
-    error: str | None = None
-    skip_reason: str | None = None
-    evidence: list[tuple[str, Any]] = field(default_factory=list)
+class Verdict(str, Enum):
+    HOLDS = "holds"
+    HOLDS_WITH_NUANCE = "holds_with_nuance"
+    FAILS = "fails"
+    NOT_MEASURED = "not_measured"
+    COULD_NOT_BE_MEASURED = "could_not_be_measured"
+    INCOMPLETE = "incomplete"
 
 
 @dataclass
-class ClaimVerdict:
-    claim: str
-    article: str
-    verdict: str = "not run"
-    scenarios: list[ScenarioOutcome] = field(default_factory=list)
+class RunRecord:
+    """What a run is, beyond its scenarios: kept by the runner, filled in by the hooks."""
 
-    def decide(self) -> None:
-        ran = [s for s in self.scenarios if s.status in ("passed", "failed", "error")]
-        if any(s.status in ("failed", "error") for s in self.scenarios):
-            self.verdict = "fails on this engine"
-        elif not ran:
-            self.verdict = "not run"
-        elif any(s.nuance for s in ran):
-            self.verdict = "holds with nuance"
-        else:
-            self.verdict = "holds"
+    id: str
+    started: datetime.datetime = field(
+        default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
+    selection: dict[str, Any] | None = None
+    """What the command line selected ({"tags", "names", "locations"}), None for the suite."""
+    selected: set[tuple[str, int]] = field(default_factory=set)
+    """The selected scenarios, as (feature file, line), fixed before the run starts."""
+    finished: datetime.datetime | None = None
+    fingerprint: dict[str, Any] | None = None
+    interrupted_by: str | None = None
+    """SIGINT or SIGTERM when the run was interrupted."""
+    stopped_because: str | None = None
+    """Why the run measured nothing more (no engine, no scenario selected, the engine lost)."""
+    in_suite: dict[str, int] = field(default_factory=dict)
+    """Scenarios per claim in the whole suite ("" counts them all), whatever was selected."""
+    report_dir: Path | None = None
 
 
-def verdicts(features: list, fingerprint: dict | None) -> dict:
-    """The report's data, from behave's features after the run."""
-    claims: dict[str, ClaimVerdict] = {}
+def scenario_key(scenario) -> tuple[str, int]:
+    return (relative_path(scenario.location.filename), scenario.line)
+
+
+def claim_of(scenario) -> str | None:
+    for tag in scenario.effective_tags:
+        match = CLAIM.match(str(tag))
+        if match:
+            return match.group(1)
+    return None
+
+
+def split_sentence(text: str) -> dict[str, str]:
+    """The article's sentence as spec reads it from a Rule, `<original> (<meaning>)`, in its
+    two parts."""
+    text = text.strip()
+    if not text.endswith(")"):
+        return {"original": text, "meaning": ""}
+    depth = 0
+    for index in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[index], 0)
+        if depth == 0:
+            return {"original": text[:index].strip(), "meaning": text[index + 1:-1].strip()}
+    return {"original": text, "meaning": ""}
+
+
+def relative_path(filename: str) -> str:
+    path = os.path.abspath(filename)
+    here = os.getcwd()
+    return os.path.relpath(path, here) if path.startswith(here + os.sep) else path
+
+
+def _interrupt(exception: BaseException | None) -> bool:
+    return isinstance(exception, KeyboardInterrupt)
+
+
+def _first_bad_step(scenario):
+    return next((step for step in scenario.all_steps
+                 if step.status.name in ("failed", "error", "hook_error", "undefined",
+                                         "pending", "cleanup_error")), None)
+
+
+def scenario_status(scenario, record: RunRecord) -> str:
+    status = scenario.status.name
+    if status == "passed":
+        return "passed"
+    if status in ("untested", "executing"):
+        return "not_run"
+    if status == "skipped":
+        if scenario.skip_reason:
+            return "skipped"
+        return "not_run" if record.interrupted_by or record.stopped_because else "skipped"
+    step = _first_bad_step(scenario)
+    if step is not None and _interrupt(step.exception):
+        return "interrupted"
+    if step is None and record.interrupted_by:
+        return "interrupted"  # a hook or cleanup cut short by the interrupt
+    if step is not None and step.status.name == "failed" and isinstance(step.exception,
+                                                                       AssertionError):
+        return "failed"
+    return "error"
+
+
+def _step_status(step, scenario_state: str) -> str:
+    status = step.status.name
+    if status in ("passed", "failed", "skipped"):
+        return status
+    if status in ("untested", "executing"):
+        return "not_run"
+    if _interrupt(step.exception) or (scenario_state == "interrupted" and status != "passed"):
+        return "interrupted"
+    return "error"
+
+
+def _problem(scenario, state: str) -> dict[str, Any] | None:
+    """What went wrong in a failed, erring or interrupted scenario: the step, the message,
+    and for a failed check what the engine showed."""
+    if state not in ("failed", "error", "interrupted"):
+        return None
+    step = _first_bad_step(scenario)
+    exception = getattr(step, "exception", None) if step else getattr(scenario, "exception", None)
+    if isinstance(exception, ClaimFailed):
+        message, observed = exception.message, as_json(exception.observed) or None
+    elif exception is not None and state != "interrupted":
+        message, observed = f"{type(exception).__name__}: {exception}".strip(), None
+    elif state == "interrupted":
+        message, observed = "interrupted", None
+    else:
+        message = (getattr(step, "error_message", None) or scenario.error_message
+                   or "a hook failed (see the run's output)")
+        observed = None
+    return {
+        "step": f"{step.keyword} {step.name}" if step else None,
+        "line": step.line if step else None,
+        "type": type(exception).__name__ if exception is not None else None,
+        "message": str(message).strip(),
+        "observed": observed,
+        "traceback": (step.error_message if step is not None and state == "error"
+                      and step.error_message else None),
+    }
+
+
+def scenario_data(scenario, record: RunRecord) -> dict[str, Any]:
+    state = scenario_status(scenario, record)
+    feature, line = scenario_key(scenario)
+    return {
+        "name": scenario.name,
+        "feature": feature,
+        "line": line,
+        "status": state,
+        "nuance": NUANCE_TAG in scenario.effective_tags,
+        "duration_seconds": round(scenario.duration, 3),
+        "skip_reason": (scenario.skip_reason or None) if state == "skipped" else None,
+        "problem": _problem(scenario, state),
+        "steps": [{"keyword": step.keyword, "text": step.name, "line": step.line,
+                   "status": _step_status(step, state),
+                   "duration_seconds": round(step.duration, 3)}
+                  for step in scenario.all_steps],
+        "evidence": [{"label": label, "value": as_json(value)}
+                     for label, value in getattr(scenario, EVIDENCE_ATTRIBUTE, None) or ()],
+    }
+
+
+def decide(scenarios: list[dict], in_suite: int) -> Verdict:
+    states = [s["status"] for s in scenarios]
+    if "failed" in states:
+        return Verdict.FAILS
+    if "error" in states:
+        return Verdict.COULD_NOT_BE_MEASURED
+    if "interrupted" in states or "not_run" in states or len(scenarios) < in_suite:
+        return Verdict.INCOMPLETE
+    if "skipped" in states or not scenarios:
+        return Verdict.NOT_MEASURED
+    if any(s["nuance"] for s in scenarios):
+        return Verdict.HOLDS_WITH_NUANCE
+    return Verdict.HOLDS
+
+
+def build(features: Iterable, record: RunRecord) -> dict[str, Any]:
+    """The report's data (claims.json) from behave's features after the run."""
+    claims: dict[str, dict[str, Any]] = {}
     sentences = spec.sentences(features)
+    in_suite: dict[str, int] = {"": 0}
+    selected = 0
     for feature in features:
         for scenario in feature.walk_scenarios():
-            tags = set(scenario.effective_tags)
-            for tag in sorted(tags):
-                match = CLAIM.match(tag)
-                if not match:
-                    continue
-                claim = claims.setdefault(match.group(1), ClaimVerdict(
-                    match.group(1), sentences.get(match.group(1), "")))
-                claim.scenarios.append(_outcome(scenario, "nuance" in tags))
-    for claim in claims.values():
-        claim.decide()
-    ordered = [asdict(claims[key]) for key in sorted(claims)]
-    return {"engine": fingerprint, "claims": ordered}
+            claim = claim_of(scenario)
+            in_suite[""] += 1
+            if claim:
+                in_suite[claim] = in_suite.get(claim, 0) + 1
+            if scenario_key(scenario) not in record.selected:
+                continue
+            selected += 1
+            if claim is None:
+                continue
+            entry = claims.setdefault(claim, {"id": claim,
+                                              "sentence": split_sentence(sentences.get(claim, "")),
+                                              "scenarios": []})
+            entry["scenarios"].append(scenario_data(scenario, record))
+    in_suite = record.in_suite or in_suite
+    ordered = []
+    for claim in sorted(claims):
+        entry = claims[claim]
+        entry["scenarios_in_suite"] = count = in_suite.get(claim, len(entry["scenarios"]))
+        entry["verdict"] = decide(entry["scenarios"], count).value
+        ordered.append(entry)
+    totals = {"in_suite": in_suite[""], "selected": selected}
+    for state in ("passed", "failed", "error", "skipped", "interrupted", "not_run"):
+        totals[state] = sum(s["status"] == state for c in ordered for s in c["scenarios"])
+    finished = record.finished or datetime.datetime.now(datetime.timezone.utc)
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "run": {
+            "id": record.id,
+            "started": record.started.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "duration_seconds": round((finished - record.started).total_seconds(), 3),
+            "suite": {"version": docker_claims.__version__, "commit": _commit()},
+            "selection": record.selection,
+            "interrupted_by": record.interrupted_by,
+            "stopped_because": record.stopped_because,
+            "totals": totals,
+        },
+        "engine": record.fingerprint,
+        "claims": ordered,
+    }
+    status, reason = exit_status(report)
+    report["run"]["exit_status"] = {"code": int(status), "name": status.name.lower(),
+                                    "reason": reason}
+    return report
 
 
-def _outcome(scenario, nuance: bool) -> ScenarioOutcome:
-    status = scenario.status.name
-    error = next((step.error_message for step in scenario.steps
-                  if step.status.name in ("failed", "error") and step.error_message), None)
-    if status in ("failed", "error") and error is None:
-        error = "a hook failed (see the run's output)"
-    return ScenarioOutcome(
-        name=scenario.name, location=str(scenario.location), status=status, nuance=nuance,
-        error=error, skip_reason=getattr(scenario, "skip_reason", None) or None,
-        evidence=list(getattr(scenario, EVIDENCE_ATTRIBUTE, []) or []))
+def exit_status(report: dict[str, Any]) -> tuple[ExitStatus, str | None]:
+    """How the run ends, and why in one line when it is not a plain HOLDS."""
+    run = report["run"]
+    if run["interrupted_by"]:
+        return ExitStatus.INTERRUPTED, f"interrupted by {run['interrupted_by']}"
+    failing = [c["id"] for c in report["claims"] if c["verdict"] == Verdict.FAILS.value]
+    if failing:
+        return ExitStatus.FAILS, f"{', '.join(failing)} fail{'s' if len(failing) == 1 else ''} " \
+                                 "on this engine"
+    if run["stopped_because"]:
+        return ExitStatus.NOT_MEASURED, run["stopped_because"]
+    unmeasured = [c for c in report["claims"]
+                  if c["verdict"] == Verdict.COULD_NOT_BE_MEASURED.value]
+    if unmeasured:
+        first = next(s["problem"]["message"] for s in unmeasured[0]["scenarios"]
+                     if s["status"] == "error")
+        ids = ", ".join(c["id"] for c in unmeasured)
+        return ExitStatus.NOT_MEASURED, f"{ids} could not be measured: {first.splitlines()[0]}"
+    return ExitStatus.HOLDS, None
 
 
-def markdown(report: dict) -> str:
-    lines = ["# Claims of 'Docker 镜像和容器的区别', measured", ""]
-    engine = report.get("engine")
-    lines += [f"Engine: {_engine_line(engine)}", "", "| claim | verdict | scenarios |",
-              "|---|---|---|"]
-    for claim in report["claims"]:
-        passed = sum(s["status"] == "passed" for s in claim["scenarios"])
-        lines.append(f"| {claim['claim']} | {claim['verdict']} | "
-                     f"{passed}/{len(claim['scenarios'])} passed |")
-    for claim in report["claims"]:
-        lines += ["", f"## {claim['claim']}: {claim['verdict']}", "", claim["article"], ""]
-        for s in claim["scenarios"]:
-            mark = {"passed": "✅", "failed": "❌", "error": "❌"}.get(s["status"], "⏭")
-            nuance = " (nuance)" if s["nuance"] else ""
-            lines.append(f"- {mark} {s['name']}{nuance}: {s['status']} ({s['location']})")
-            if s["skip_reason"]:
-                lines.append(f"  - skipped: {s['skip_reason']}")
-            if s["error"]:
-                lines += ["", "  ```", *("  " + x for x in s["error"].splitlines()), "  ```"]
-            for what, observed in s["evidence"]:
-                text = render(observed)
-                if len(text) > 1500:
-                    text = text[:1500] + "\n... (truncated; full evidence in claims.json)"
-                lines += [f"  - {what}:", "", "    ```json",
-                          *("    " + x for x in text.splitlines()), "    ```"]
-    return "\n".join(lines) + "\n"
+def _commit() -> str | None:
+    """The suite's git commit, when it runs from a checkout."""
+    root = Path(docker_claims.__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
 
 
-def html_page(report: dict) -> str:
-    esc = html.escape
-    rows = "".join(
-        f"<tr class='{esc(c['verdict'].split()[0])}'><td>{esc(c['claim'])}</td>"
-        f"<td>{esc(c['verdict'])}</td><td>{esc(c['article'])}</td></tr>"
-        for c in report["claims"])
-    details = []
-    for claim in report["claims"]:
-        items = []
-        for s in claim["scenarios"]:
-            evidence = "".join(f"<details><summary>{esc(what)}</summary><pre>"
-                               f"{esc(render(observed))}</pre></details>"
-                               for what, observed in s["evidence"])
-            error = f"<pre class='error'>{esc(s['error'])}</pre>" if s["error"] else ""
-            skip = f"<p>skipped: {esc(s['skip_reason'])}</p>" if s["skip_reason"] else ""
-            items.append(f"<li><b>{esc(s['status'])}</b> {esc(s['name'])}"
-                         f"{' (nuance)' if s['nuance'] else ''} <small>{esc(s['location'])}"
-                         f"</small>{skip}{error}{evidence}</li>")
-        details.append(f"<h2 id='{esc(claim['claim'])}'>{esc(claim['claim'])}: "
-                       f"{esc(claim['verdict'])}</h2><p>{esc(claim['article'])}</p>"
-                       f"<ul>{''.join(items)}</ul>")
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            "<title>docker-claims report</title><style>"
-            "body{font-family:sans-serif;max-width:70em;margin:auto}"
-            "td{padding:.2em .6em;border-bottom:1px solid #ddd}.holds td{background:#e6ffe6}"
-            ".fails td{background:#ffe6e6}.not td{background:#eee}pre{overflow:auto;"
-            "background:#f6f6f6;padding:.5em}.error{background:#fff0f0}</style></head><body>"
-            "<h1>Claims of 'Docker 镜像和容器的区别', measured</h1>"
-            f"<p>Engine: {esc(_engine_line(report.get('engine')))}</p>"
-            f"<table><tr><th>claim</th><th>verdict</th><th>the article</th></tr>{rows}</table>"
-            f"{''.join(details)}</body></html>\n")
+def write(report: dict[str, Any], directory: Path) -> list[Path]:
+    """claims.json, claims.html and claims.md in `directory`; their paths, HTML first."""
+    from docker_claims.runner import report_render
 
-
-def _engine_line(engine: dict | None) -> str:
-    if not engine:
-        return "unknown (the run did not reach the engine)"
-    return (f"Docker Engine {engine['engine_version']} (API {engine['api_version']}), "
-            f"{engine['os']}/{engine['arch']}, storage {engine['storage_driver']}, image store "
-            f"{engine['image_store']}, cgroup v{engine['cgroup_version']}"
-            f"{', rootless' if engine['rootless'] else ''} at {engine['endpoint']}")
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / "claims.html", directory / "claims.md", directory / "claims.json"]
+    paths[0].write_text(report_render.html_page(report, str(directory)), encoding="utf-8")
+    paths[1].write_text(report_render.markdown(report), encoding="utf-8")
+    paths[2].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    return paths
 
 
 class ClaimsFormatter(Formatter):
-    """Writes claims.md (to its output file) and claims.json / claims.html beside it."""
+    """Writes the report when behave closes its formatters, at the end of the run. Its output
+    file names the report's directory: a run of the whole suite that ended writes there; any
+    other run (a selection, an interrupted run, one that measured nothing) in runs/<run id>/
+    below it, so that the last full run's report stays. The runner (behave_runner) binds the
+    run's record and features to it first."""
 
     name = "claims"
-    description = "the article's claims with verdicts and evidence (Markdown, HTML, JSON)"
+    description = "the article's claims with verdicts and evidence (HTML, Markdown, JSON)"
 
     def __init__(self, stream_opener, config):
         super().__init__(stream_opener, config)
+        self.record: RunRecord | None = None
         self.features: list = []
+        self.report: dict[str, Any] | None = None
+        self.paths: list[Path] = []
 
-    def feature(self, feature) -> None:
-        self.features.append(feature)
+    def bind(self, record: RunRecord, features: list) -> None:
+        self.record, self.features = record, features
+
+    @property
+    def directory(self) -> Path:
+        name = getattr(self.stream_opener, "name", None)
+        return Path(name).parent if name and name != "-" else Path("reports")
 
     def close(self) -> None:
-        fingerprint = self.config.userdata.get(FINGERPRINT_KEY)
-        report = verdicts(self.features, json.loads(fingerprint) if fingerprint else None)
-        stream = self.open()
-        stream.write(markdown(report))
-        name = getattr(self.stream_opener, "name", None)
-        if name and name != "-":
-            base = Path(name).with_suffix("")
-            base.with_suffix(".json").write_text(
-                json.dumps(report, indent=2, ensure_ascii=False, default=repr), encoding="utf-8")
-            base.with_suffix(".html").write_text(html_page(report), encoding="utf-8")
-        self.close_stream()
+        if self.record is None:
+            return  # not run through the suite's runner: nothing to say how the run went
+        self.record.finished = datetime.datetime.now(datetime.timezone.utc)
+        self.report = build(self.features, self.record)
+        directory = self.directory
+        if not whole_run(self.record):
+            directory = directory / "runs" / self.record.id
+            prune(self.directory / "runs", keep=KEEP_RUNS)
+        self.record.report_dir = directory
+        self.paths = write(self.report, directory)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as stream:
+                stream.write(self.paths[1].read_text(encoding="utf-8"))
+
+
+KEEP_RUNS = 20
+"""How many reports of partial runs runs/ keeps (the oldest go first)."""
+
+
+def whole_run(record: RunRecord) -> bool:
+    """A run of the whole suite that ran to its end: its report replaces the last one."""
+    return not (record.selection or record.interrupted_by or record.stopped_because)
+
+
+def prune(runs: Path, keep: int) -> None:
+    if not runs.is_dir():
+        return
+    kept = sorted((d for d in runs.iterdir() if (d / "claims.json").is_file()),
+                  key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in kept[keep - 1:]:
+        shutil.rmtree(old, ignore_errors=True)

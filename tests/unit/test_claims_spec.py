@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from docker_claims.runner import spec
-from docker_claims.runner.report import verdicts
+from docker_claims.runner.report import RunRecord, build, scenario_key
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = [f"C{n:02d}" for n in range(1, 16)]
@@ -43,8 +43,11 @@ def test_no_scenario_carries_a_claim_tag_of_its_own():
 
 @pytest.mark.parametrize("claim", CLAIMS)
 def test_the_report_quotes_each_claim_with_its_own_sentence(claim):
-    reported = {c["claim"]: c["article"] for c in verdicts(FEATURES, None)["claims"]}
-    assert reported[claim] == quoted()[claim]
+    record = RunRecord(id="0123456789", selected={
+        scenario_key(s) for feature in FEATURES for s in feature.walk_scenarios()})
+    reported = {c["id"]: c["sentence"] for c in build(FEATURES, record)["claims"]}
+    assert f"{reported[claim]['original']} ({reported[claim]['meaning']})" == quoted()[claim]
+    assert reported[claim]["original"] and reported[claim]["meaning"]
 
 
 def test_the_sentence_ends_where_its_meaning_closes():

@@ -1,48 +1,250 @@
-from types import SimpleNamespace
+"""The claims report: verdicts from scenario outcomes, claims.json against its schema, and what
+the Markdown and HTML pages show. Scenarios are parsed by behave and given the outcomes a run
+would give them."""
 
-from docker_claims.runner.report import html_page, markdown, verdicts
+from __future__ import annotations
+
+import json
+import re
+
+import jsonschema
+import pytest
+from behave.model_type import Status
+from behave.parser import parse_feature
+
+from docker_claims.evidence import ClaimFailed, as_json
+from docker_claims.runner import report_render
+from docker_claims.runner.exit_status import ExitStatus
+from docker_claims.runner.report import (
+    EVIDENCE_ATTRIBUTE,
+    SCHEMA,
+    RunRecord,
+    build,
+    scenario_key,
+)
+
+FEATURE = """
+Feature: Layers (C01, C02)
+
+  @claim.C01
+  Rule: An image is a stack of layers
+    docker的镜像是一层一层的
+    (a docker image is made of layers, one on top of another)
+
+    Scenario: one layer per step
+      Given an image
+      Then it has layers
+
+    Scenario: one history row per step
+      Given an image
+      Then it has rows
+
+  @claim.C02
+  Rule: A lookup falls through the layers
+    在寻找一个文件时,是一层一层的去寻找的
+    (a file is looked up layer by layer)
+
+    Scenario: the upper version is read
+      Given an image
+      Then it reads the upper version
+
+    @nuance
+    Scenario: A deleted file is not found although a lower layer holds it
+      Given an image
+      Then the file is not found
+"""
 
 
-def scenario(name, status, tags, evidence=(), error=None):
-    steps = [SimpleNamespace(status=SimpleNamespace(name=status), error_message=error)]
-    return SimpleNamespace(name=name, status=SimpleNamespace(name=status),
-                           effective_tags=tags, steps=steps, location="f.feature:1",
-                           claims_evidence=list(evidence), skip_reason=None)
+def features(text: str = FEATURE):
+    return [parse_feature(text, filename="features/layers.feature")]
 
 
-def feature(*scenarios):
-    return SimpleNamespace(description=["镜像是一层一层的", "(layers)"], tags=[], rules=[],
-                           walk_scenarios=lambda: list(scenarios))
+def scenarios(parsed):
+    return {s.name: s for f in parsed for s in f.walk_scenarios()}
 
 
-def by_claim(report):
-    return {c["claim"]: c["verdict"] for c in report["claims"]}
+def outcome(scenario, *statuses, error: BaseException | None = None, evidence=()):
+    """Give each step of `scenario` its status; the first bad one gets `error`."""
+    for step, status in zip(scenario.all_steps, statuses):
+        step.status = Status[status]
+        step.duration = 0.25
+        if status in ("failed", "error") and error is not None:
+            step.exception = error
+            step.error_message = str(error)
+    scenario.clear_status()
+    setattr(scenario, EVIDENCE_ATTRIBUTE, list(evidence))
 
 
-def test_a_claim_holds_only_when_every_scenario_passed():
-    report = verdicts([feature(scenario("a", "passed", ["claim.C01"]),
-                               scenario("b", "failed", ["claim.C01"], error="saw 1 layer"),
-                               scenario("c", "passed", ["claim.C03"]))], None)
-    assert by_claim(report) == {"C01": "fails on this engine", "C03": "holds"}
+def run_record(parsed, **kwargs) -> RunRecord:
+    selected = {scenario_key(s) for f in parsed for s in f.walk_scenarios()}
+    return RunRecord(id="0123456789", selected=kwargs.pop("selected", selected), **kwargs)
 
 
-def test_a_passing_nuance_scenario_makes_it_hold_with_nuance():
-    report = verdicts([feature(scenario("a", "passed", ["claim.C02"]),
-                               scenario("b", "passed", ["claim.C02", "nuance"]))], None)
-    assert by_claim(report) == {"C02": "holds with nuance"}
+def verdicts(report):
+    return {c["id"]: c["verdict"] for c in report["claims"]}
 
 
-def test_skipped_scenarios_alone_are_not_run():
-    report = verdicts([feature(scenario("a", "skipped", ["claim.C04"]))], None)
-    assert by_claim(report) == {"C04": "not run"}
+def all_passed(parsed):
+    for scenario in scenarios(parsed).values():
+        outcome(scenario, "passed", "passed")
 
 
-def test_the_failure_and_the_evidence_reach_markdown_and_html():
-    report = verdicts([feature(
-        scenario("one layer", "failed", ["claim.C01"], error="observed: 1 layer <b>",
-                 evidence=[("layers", {"count": 1})]))], None)
-    text = markdown(report)
-    assert "fails on this engine" in text and "observed: 1 layer" in text and '"count": 1' in text
-    page = html_page(report)
-    assert "&lt;b&gt;" in page and "<b>" not in page.split("<body>")[1].replace(
-        "<b>failed</b>", "")
+def test_every_scenario_passed_is_holds_and_a_passing_nuance_is_named():
+    parsed = features()
+    all_passed(parsed)
+    report = build(parsed, run_record(parsed))
+    assert verdicts(report) == {"C01": "holds", "C02": "holds_with_nuance"}
+    c02 = report["claims"][1]
+    assert report_render.reason(c02, report["run"]) == (
+        "A deleted file is not found although a lower layer holds it")
+    assert report["run"]["exit_status"] == {"code": 0, "name": "holds", "reason": None}
+
+
+def test_a_failed_check_fails_the_claim_with_the_check_and_what_the_engine_showed():
+    parsed = features()
+    all_passed(parsed)
+    outcome(scenarios(parsed)["one layer per step"], "passed", "failed",
+            error=ClaimFailed("the image has 1 layer, not 3", {"layers": [b"sha"]}))
+    report = build(parsed, run_record(parsed))
+    assert verdicts(report)["C01"] == "fails"
+    problem = report["claims"][0]["scenarios"][0]["problem"]
+    assert problem["message"] == "the image has 1 layer, not 3"
+    assert problem["step"] == "Then it has layers"
+    assert problem["observed"] == {"layers": [{"bytes": {"size": 3, "text": "sha"}}]}
+    assert report["run"]["exit_status"]["code"] == ExitStatus.FAILS
+    assert report["run"]["exit_status"]["reason"] == "C01 fails on this engine"
+
+
+def test_an_error_of_the_suite_is_could_not_be_measured_never_fails():
+    parsed = features()
+    all_passed(parsed)
+    outcome(scenarios(parsed)["the upper version is read"], "error", "skipped",
+            error=RuntimeError("the engine refused the host reader: authorization denied"))
+    report = build(parsed, run_record(parsed))
+    assert verdicts(report)["C02"] == "could_not_be_measured"
+    assert "fails" not in verdicts(report).values()
+    status = report["run"]["exit_status"]
+    assert status["code"] == ExitStatus.NOT_MEASURED
+    assert "C02 could not be measured" in status["reason"]
+    assert "authorization denied" in status["reason"]
+
+
+def test_an_interrupted_run_is_incomplete_and_fails_nothing():
+    parsed = features()
+    each = scenarios(parsed)
+    outcome(each["one layer per step"], "passed", "passed")
+    outcome(each["one history row per step"], "passed", "error", error=KeyboardInterrupt())
+    report = build(parsed, run_record(parsed, interrupted_by="SIGINT"))
+    assert verdicts(report) == {"C01": "incomplete", "C02": "incomplete"}
+    states = [s["status"] for c in report["claims"] for s in c["scenarios"]]
+    assert states == ["passed", "interrupted", "not_run", "not_run"]
+    assert report["run"]["exit_status"]["code"] == ExitStatus.INTERRUPTED
+    assert report_render.notices(report["run"])[0][0] == "interrupted"
+
+
+def test_a_partial_selection_is_incomplete_and_says_which_scenarios_ran():
+    parsed = features()
+    each = scenarios(parsed)
+    outcome(each["the upper version is read"], "passed", "passed")
+    record = run_record(parsed, selected={scenario_key(each["the upper version is read"])},
+                        selection={"tags": None, "names": [],
+                                   "locations": ["features/layers.feature:22"]})
+    report = build(parsed, record)
+    assert verdicts(report) == {"C02": "incomplete"}
+    assert report_render.reason(report["claims"][0], report["run"]) == (
+        "1 of its 2 scenarios selected: features/layers.feature:22")
+    assert report["run"]["exit_status"]["code"] == ExitStatus.HOLDS
+
+
+def test_a_skipped_scenario_makes_the_claim_not_measured_with_the_reason():
+    parsed = features()
+    all_passed(parsed)
+    skipped = scenarios(parsed)["one history row per step"]
+    outcome(skipped, "skipped", "skipped")
+    skipped.skip("DOCKER_CLAIMS_NODE2 is not set: there is no second engine")
+    report = build(parsed, run_record(parsed))
+    assert verdicts(report)["C01"] == "not_measured"
+    assert report_render.reason(report["claims"][0], report["run"]) == (
+        "1 of 2 scenarios skipped: DOCKER_CLAIMS_NODE2 is not set: there is no second engine")
+    assert report["run"]["exit_status"]["code"] == ExitStatus.HOLDS
+
+
+def test_a_run_that_reached_no_engine_says_why_and_is_not_measured():
+    parsed = features()
+    report = build(parsed, run_record(parsed, stopped_because="no Docker engine answers"))
+    assert report["run"]["exit_status"] == {
+        "code": 3, "name": "not_measured", "reason": "no Docker engine answers"}
+
+
+@pytest.mark.parametrize("case", ["holds", "fails", "interrupted", "stopped"])
+def test_claims_json_matches_its_schema(case):
+    parsed = features()
+    all_passed(parsed)
+    kwargs = {"interrupted": {"interrupted_by": "SIGTERM"},
+              "stopped": {"stopped_because": "no engine"}}.get(case, {})
+    if case == "fails":
+        outcome(scenarios(parsed)["one layer per step"], "passed", "failed",
+                error=ClaimFailed("no", {"mode": 0o644, "content": b"\x00\xff"}))
+    record = run_record(parsed, fingerprint=FINGERPRINT, **kwargs)
+    for scenario, value in zip(scenarios(parsed).values(), EVIDENCE):
+        setattr(scenario, EVIDENCE_ATTRIBUTE, [("observed", value)])
+    report = json.loads(json.dumps(build(parsed, record)))
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(report, schema, format_checker=jsonschema.FormatChecker())
+
+
+FINGERPRINT = {"endpoint": "unix:///var/run/docker.sock", "engine_version": "20.10.24",
+               "api_version": "1.41", "os": "linux", "arch": "amd64", "kernel": "6.1",
+               "operating_system": "Debian", "storage_driver": "overlay2",
+               "image_store": "graphdriver", "cgroup_version": "1", "cgroup_driver": "cgroupfs",
+               "rootless": False, "docker_root_dir": "/var/lib/docker"}
+EVIDENCE = [{"content": b"hello\n", "mode": 0o755, "size": 1982256},
+            frozenset({"b", "a"}), (0, "out"), {"history": [{"CreatedBy": "", "Size": 0}]}]
+
+
+def test_evidence_is_typed_never_a_repr():
+    assert as_json(b"hi\n") == {"bytes": {"size": 3, "text": "hi\n"}}
+    assert as_json(b"\x00\xff") == {"bytes": {"size": 2, "hex": "00ff"}}
+    assert as_json(frozenset({"b", "a"})) == ["a", "b"]
+    text = json.dumps(as_json(EVIDENCE))
+    assert "b'" not in text and "frozenset" not in text
+
+
+def test_the_report_shows_bytes_as_text_or_hex_modes_in_octal_and_sizes_exact():
+    value = as_json({"content": b"hello\n", "raw": b"\x00\x01", "mode": 0o644,
+                     "size": 1982256})
+    text = report_render.as_text(value)
+    assert "6 bytes, as text" in text and "| hello" in text
+    assert "2 bytes, in hex" in text and "00 01" in text
+    assert "mode: 0o644" in text and "size: 1982256 bytes" in text
+    page = report_render.as_html(value)
+    assert "0o644" in page and "1982256 bytes" in page and "00 01" in page
+
+
+def test_the_job_summary_folds_the_evidence_and_stays_under_its_limit():
+    parsed = features()
+    all_passed(parsed)
+    big = {"blob": b"x" * 200_000}
+    for scenario in scenarios(parsed).values():
+        setattr(scenario, EVIDENCE_ATTRIBUTE, [("big", big)] * 5)
+    report = build(parsed, run_record(parsed))
+    text = report_render.markdown(report)
+    assert "| C01 | ✅ holds |" in text
+    assert text.count("<details>") == 2 and "</details>" in text
+    assert len(text.encode()) < report_render.SUMMARY_LIMIT
+    small = report_render.markdown(report, limit=5000)
+    assert "The evidence is left out here" in small and "xxxx" not in small
+
+
+def test_the_page_links_summary_to_claims_and_back_and_escapes_what_it_shows():
+    parsed = features()
+    all_passed(parsed)
+    outcome(scenarios(parsed)["one layer per step"], "passed", "failed",
+            error=ClaimFailed("saw <b>1</b> layer"))
+    page = report_render.html_page(build(parsed, run_record(parsed)), report_dir="reports")
+    assert "<meta name='viewport'" in page and "Noto Sans CJK SC" in page
+    for anchor in re.findall(r"href='#([^']+)'", page):
+        assert f"id='{anchor}'" in page
+    assert "href='../features/layers.feature#L9'" in page
+    assert "saw &lt;b&gt;1&lt;/b&gt; layer" in page
