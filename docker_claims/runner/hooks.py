@@ -2,40 +2,58 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from docker_claims.engine import fixtures
 from docker_claims.engine.connection import EngineUnavailable
 from docker_claims.engine.fixtures import BusyboxMissing
+from docker_claims.engine.scope import Run
 from docker_claims.evidence import Ledger
 from docker_claims.runner.preconditions import Preconditions
-from docker_claims.runner.report import EVIDENCE_ATTRIBUTE, FINGERPRINT_KEY
+from docker_claims.runner.report import EVIDENCE_ATTRIBUTE
 from docker_claims.runner.session import Session
 from docker_claims.runner.state import ScenarioState
 
 
 def before_all(context) -> None:
     scenarios = _selected_scenarios(context)
+    record = getattr(_runner(context), "record", None)
     try:
         session = Session.open(prepare=fixtures.named_in(
-            text for steps in scenarios for text in steps))
+            text for steps in scenarios for text in steps),
+            run=Run(id=record.id) if record is not None else None)
     except (EngineUnavailable, BusyboxMissing) as error:
-        context.abort(reason=f"docker-claims cannot run: {error}")
+        _stop(context, f"docker-claims cannot run: {error}")
         return
     context.add_cleanup(session.close)  # testrun layer: after after_all, even when aborted
     context.session = session
     context.preconditions = Preconditions(session)
-    context.config.userdata[FINGERPRINT_KEY] = json.dumps(session.fingerprint.as_dict())
+    if record is not None:
+        record.fingerprint = session.fingerprint.as_dict()
     print(f"docker-claims run {session.run.id} on {session.fingerprint.summary()}",
           file=sys.stderr, flush=True)
     for line in session.swept.removed:
         print(f"  swept leftover of a dead run: {line}", file=sys.stderr)
 
 
+def _runner(context):
+    return getattr(context, "_runner", None)
+
+
+def _stop(context, reason: str) -> None:
+    """End the run: nothing (more) can be measured. The suite's runner records why, for the
+    report and the exit status; under another runner, behave's abort says it."""
+    runner = _runner(context)
+    stop = getattr(runner, "stop", None)
+    if stop is not None:
+        stop(reason)
+    else:
+        context.abort(reason=reason)
+
+
 def _selected_scenarios(context) -> list[list[str]]:
     """The scenarios this run selected (by path, tag and name), each as its steps' texts."""
-    runner = getattr(context, "_runner", None)
+    runner = _runner(context)
     return [[step.name for step in scenario.all_steps]
             for feature in getattr(runner, "features", ())
             for scenario in feature.walk_scenarios() if scenario.should_run(context.config)]
@@ -47,8 +65,7 @@ def before_scenario(context, scenario) -> None:
         scenario.skip("no engine session (see the message above)")
         return
     if session.lost:
-        scenario.skip(session.lost)
-        context.abort(reason=f"docker-claims: {session.lost}")
+        _stop(context, f"docker-claims: {session.lost}")  # the scenario is left not run
         return
     reason = context.preconditions.skip_reason(list(scenario.effective_tags))
     if reason:
@@ -73,4 +90,4 @@ def after_step(context, step) -> None:
         return
     lost = session.check_failure(getattr(step, "exception", None))
     if lost:
-        context.abort(reason=f"docker-claims: {lost}")
+        _stop(context, f"docker-claims: {lost}")

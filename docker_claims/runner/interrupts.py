@@ -22,6 +22,8 @@ class Interrupts:
 
     def __init__(self) -> None:
         self.received = 0
+        self.first: str | None = None
+        """The name of the first signal received (SIGINT, SIGTERM)."""
         self.warned = False
         self.cleaning = 0
         self.installed = False
@@ -44,6 +46,7 @@ class Interrupts:
     def _handle(self, number: int, _frame: Any) -> None:
         self.received += 1
         name = signal.Signals(number).name
+        self.first = self.first or name
         if self.received == 1 and not self.cleaning:
             raise KeyboardInterrupt(name)
         if not self.warned:

@@ -65,17 +65,17 @@ class Session:
     _shared_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls, prepare: Iterable[FixtureSpec] = ()) -> Session:
+    def open(cls, prepare: Iterable[FixtureSpec] = (), run: Run | None = None) -> Session:
         """Raises connection.EngineUnavailable or fixtures.BusyboxMissing, each with a message
         that says what to do. The fixtures in `prepare` start building at once, side by side,
-        while the run goes on."""
+        while the run goes on. `run` names the run (behave's runner makes its id first)."""
         INTERRUPTS.install()
         client = connection.connect()
         health = _Health()
         stack = ExitStack()
         stack.callback(client.close)
         try:
-            return cls._open(client, stack, health, prepare)
+            return cls._open(client, stack, health, prepare, run or Run())
         except BaseException as error:
             if connection.engine_silence(error):
                 health.lost = f"the engine stopped answering while the run started: {error}"
@@ -87,8 +87,7 @@ class Session:
 
     @classmethod
     def _open(cls, client: docker.DockerClient, stack: ExitStack, health: _Health,
-              prepare: Iterable[FixtureSpec]) -> Session:
-        run = Run()
+              prepare: Iterable[FixtureSpec], run: Run) -> Session:
         leased: list[Lease] = []
 
         def last_resort() -> None:
