@@ -41,6 +41,10 @@ class ClaimsRunner(Runner):
         self.record = RunRecord(id=Run().id, selection=selection(config))
         if self.record.selection:
             config.show_skipped = False  # what the selection left out is not news
+            if config.junit_directory:  # beside its claims report: the last full run's stays
+                config.junit_directory = os.path.join(
+                    os.path.dirname(os.path.normpath(config.junit_directory)) or ".", "runs",
+                    self.record.id, "junit")
         config.reporters = [ClaimsJUnitReporter(config, self.record)
                             if isinstance(r, JUnitReporter) else r for r in config.reporters]
         self.noise = BehaveNoise(sys.stdout)

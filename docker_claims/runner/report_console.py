@@ -164,7 +164,8 @@ def final_lines(report: dict[str, Any], paths: list, stream: TextIO = sys.stdout
     run = report["run"]
     write = stream.write
     write("\n")
-    if report["claims"]:
+    ended = run["totals"]["selected"] - run["totals"]["not_run"] - run["totals"]["interrupted"]
+    if report["claims"] and ended:
         write(f"Claims of run {run['id']} ({report_render.totals_line(run)}, "
               f"{run['duration_seconds']:.1f} s):\n")
         for claim in report["claims"]:
@@ -173,12 +174,13 @@ def final_lines(report: dict[str, Any], paths: list, stream: TextIO = sys.stdout
             verdict = report_render.word(claim["verdict"])
             rest = rest.replace(verdict, paint(verdict, claim["verdict"], color), 1)
             write(f"  {ident}  {rest}\n")
-    for _kind, text in report_render.notices(run):
-        write(f"{text}\n")
+    if not run["stopped_because"]:  # else the exit status's reason says it
+        for _kind, text in report_render.notices(run):
+            write(f"{text}\n")
     if paths:
         write("Reports: " + "  ".join(str(p) for p in paths) + "\n")
+    stream.flush()
     status = run["exit_status"]
     if status["code"]:
-        write(f"docker-claims: exit {status['code']} ({status['name'].replace('_', ' ')}): "
-              f"{status['reason']}\n")
-    stream.flush()
+        print(f"docker-claims: exit {status['code']} ({status['name'].replace('_', ' ')}): "
+              f"{status['reason']}", file=sys.stderr, flush=True)

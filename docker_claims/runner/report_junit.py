@@ -68,6 +68,10 @@ class ClaimsJUnitReporter(JUnitReporter):
     def end(self) -> None:
         if self.record.stopped_because and not self.cases:
             write_run_error(self.config.junit_directory, self.record.stopped_because)
+        else:  # the error of an earlier run that measured nothing is not this run's
+            stale = os.path.join(self.config.junit_directory, RUN_SUITE)
+            if os.path.exists(stale):
+                os.remove(stale)
         super().end()
 
 

@@ -75,7 +75,7 @@ def reason(claim: dict[str, Any], run: dict[str, Any]) -> str | None:
         ended = sum(s["status"] in ("passed", "failed", "error", "skipped") for s in scenarios)
         if any(s["status"] in ("interrupted", "not_run") for s in scenarios):
             why = (f"interrupted by {run['interrupted_by']}" if run.get("interrupted_by")
-                   else _first_line(run.get("stopped_because")) or "the run stopped")
+                   else "the run stopped (see its top)")
             return f"{why}: {ended} of {len(scenarios)} scenarios ended"
         return (f"{len(scenarios)} of its {claim['scenarios_in_suite']} scenarios selected: "
                 + "; ".join(f"{s['feature']}:{s['line']}" for s in scenarios))
