@@ -343,8 +343,8 @@ class ClaimsFormatter(Formatter):
         return Path(name).parent if name and name != "-" else Path("reports")
 
     def close(self) -> None:
-        if self.record is None:
-            return  # not run through the suite's runner: nothing to say how the run went
+        if self.record is None or self.config.dry_run:
+            return  # not run through the suite's runner, or nothing measured by design
         self.record.finished = datetime.datetime.now(datetime.timezone.utc)
         self.report = build(self.features, self.record)
         directory = self.directory
