@@ -14,18 +14,20 @@ from behave_runs import FEATURES, ROOT, start, subjects, wait_for
 from docker_claims.runner.exit_status import ExitStatus
 
 REFUSING_ENVIRONMENT = '''
-"""The project's hooks, on an engine that refuses any container with --pid=host (as one
-with an authorization plugin, or rootless, refuses the suite's host reader)."""
+"""The project's hooks, on an engine that refuses the suite's helper containers, as an
+engine with an authorization plugin answers (403, "authorization denied by plugin")."""
 import docker.api.container
 from docker.errors import APIError
+
+from docker_claims.engine.labels import LABEL_ROLE
 
 _create = docker.api.container.ContainerApiMixin.create_container
 
 
 def _refusing(self, image, *args, **kwargs):
-    if (kwargs.get("host_config") or {}).get("PidMode") == "host":
+    if (kwargs.get("labels") or {}).get(LABEL_ROLE) == "helper":
         raise APIError("403 Client Error: Forbidden",
-                       explanation="authorization denied by plugin test-authz: no --pid=host")
+                       explanation="authorization denied by plugin test-authz: no helpers")
     return _create(self, image, *args, **kwargs)
 
 
