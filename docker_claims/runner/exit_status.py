@@ -22,4 +22,5 @@ class ExitStatus(IntEnum):
     engine refused, the engine lost mid-run)."""
     INTERRUPTED = 130
     """Stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C): the report says
-    "interrupted", and no verdict of the run is "fails"."""
+    "interrupted" at its top, the scenarios cut short are "interrupted" (never "failed") and
+    their claims "incomplete". Takes precedence over every other status."""

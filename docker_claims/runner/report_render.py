@@ -298,7 +298,7 @@ def _markdown(report: dict[str, Any], evidence: bool) -> str:
 
 
 def _cell(text: str) -> str:
-    return html.escape(" ".join(str(text).split())).replace("|", "\\|")
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
 
 
 def _fenced(label: str, value: Any) -> list[str]:
