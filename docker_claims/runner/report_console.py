@@ -166,8 +166,8 @@ def final_lines(report: dict[str, Any], paths: list, stream: TextIO = sys.stdout
     write("\n")
     ended = run["totals"]["selected"] - run["totals"]["not_run"] - run["totals"]["interrupted"]
     if report["claims"] and ended:
-        write(f"Claims of run {run['id']} ({report_render.totals_line(run)}, "
-              f"{run['duration_seconds']:.1f} s):\n")
+        write(f"{report_render.totals_line(run)} in {run['duration_seconds']:.1f} s.\n"
+              f"Claims of run {run['id']}:\n")
         for claim in report["claims"]:
             line = report_render.verdict_line(claim, run)
             ident, _, rest = line.partition("  ")

@@ -90,12 +90,16 @@ def verdict_line(claim: dict[str, Any], run: dict[str, Any]) -> str:
 
 
 def totals_line(run: dict[str, Any]) -> str:
+    """The scenarios' outcomes, shaped as behave's summary line ("61 scenarios passed, 0
+    failed, 3 skipped"), with what was selected of the suite."""
     totals = run["totals"]
-    parts = [f"{totals[k]} {k.replace('_', ' ')}" for k in
-             ("passed", "failed", "error", "skipped", "interrupted", "not_run") if totals[k]]
-    scope = (f"{totals['selected']} of {totals['in_suite']} scenarios"
-             if totals["selected"] != totals["in_suite"] else f"{totals['in_suite']} scenarios")
-    return f"{scope}: {', '.join(parts) or 'none ran'}"
+    passed = totals["passed"]
+    parts = [f"{passed} scenario{'' if passed == 1 else 's'} passed", f"{totals['failed']} failed"]
+    parts += [f"{totals[k]} {k.replace('_', ' ')}" for k in
+              ("error", "skipped", "interrupted", "not_run") if totals[k]]
+    scope = (f" ({totals['selected']} of the suite's {totals['in_suite']} selected)"
+             if totals["selected"] != totals["in_suite"] else "")
+    return ", ".join(parts) + scope
 
 
 def selection_text(selection: dict[str, Any] | None) -> str | None:
