@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docker_claims.runner import report_render
 from docker_claims.runner.exit_status import ExitStatus
 
 FACTS = ("engine_version", "storage_driver", "image_store", "cgroup_version", "cgroup_driver",
@@ -131,10 +132,14 @@ def load_run(path: Path | str, name: str | None = None) -> EngineRun:
     claims: dict[str, Claim] = {}
     try:
         for item in document["claims"]:
-            scenarios = tuple(Scenario(s["name"], s["status"], s.get("error"),
+            scenarios = tuple(Scenario(s["name"], s["status"],
+                                       (s.get("problem") or {}).get("message"),
                                        s.get("skip_reason")) for s in item.get("scenarios", ()))
-            claims[item["claim"]] = Claim(item["claim"], item.get("article", ""),
-                                          item["verdict"], scenarios)
+            sentence = item.get("sentence") or {}
+            article = sentence.get("original", "") + (
+                f" ({sentence['meaning']})" if sentence.get("meaning") else "")
+            claims[item["id"]] = Claim(item["id"], article,
+                                       report_render.word(item["verdict"]), scenarios)
     except (KeyError, TypeError) as error:
         raise MatrixInputError(f"{path}: a claim lacks {error} (a claims.json of another "
                                "version of docker-claims?)") from None

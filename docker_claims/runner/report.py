@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -337,14 +338,22 @@ class ClaimsFormatter(Formatter):
     def bind(self, record: RunRecord, features: list) -> None:
         self.record, self.features = record, features
 
+    def feature(self, feature) -> None:
+        if self.record is None:  # under behave's own runner: what it shows is what ran
+            self.features.append(feature)
+
     @property
     def directory(self) -> Path:
         name = getattr(self.stream_opener, "name", None)
         return Path(name).parent if name and name != "-" else Path("reports")
 
     def close(self) -> None:
-        if self.record is None or self.config.dry_run:
-            return  # not run through the suite's runner, or nothing measured by design
+        if self.config.dry_run:
+            return  # nothing measured, by design
+        if self.record is None:  # behave's own runner: no selection known, nor run id
+            self.record = RunRecord(id=secrets.token_hex(5), selected={
+                scenario_key(s) for f in self.features for s in f.walk_scenarios()
+                if s.status.name != "untested" or s.should_run(self.config)})
         self.record.finished = datetime.datetime.now(datetime.timezone.utc)
         self.report = build(self.features, self.record)
         directory = self.directory

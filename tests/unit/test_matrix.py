@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims.runner import cli, matrix
+from docker_claims.runner import cli, matrix, report_render
 from docker_claims.runner.exit_status import ExitStatus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -148,10 +148,14 @@ def test_compare_lists_the_verdicts_that_changed_with_their_scenarios():
 
 
 def write(path: Path, run: matrix.EngineRun) -> Path:
+    """The run as claims.json (schema version 1) holds it: verdicts as codes."""
+    codes = {word: code for code, word in report_render.VERDICT_WORDS.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"engine": run.engine, "claims": [
-        {"claim": c.claim, "article": c.article, "verdict": c.verdict,
-         "scenarios": [{"name": s.name, "status": s.status, "error": s.error,
+    path.write_text(json.dumps({"schema_version": 1, "engine": run.engine, "claims": [
+        {"id": c.claim, "sentence": {"original": c.article, "meaning": ""},
+         "verdict": codes[c.verdict],
+         "scenarios": [{"name": s.name, "status": s.status,
+                        "problem": {"message": s.error} if s.error else None,
                         "skip_reason": s.skip_reason} for s in c.scenarios]}
         for c in run.claims.values()]}), encoding="utf-8")
     return path
@@ -180,7 +184,7 @@ def test_compare_exits_1_when_a_verdict_changed_and_0_when_none_did(tmp_path, ca
     (None, "cannot be read"),
     ("not json", "is not JSON"),
     ('{"claims": {}}', "is not a claims report"),
-    ('{"claims": [{"verdict": "holds"}]}', "a claim lacks 'claim'"),
+    ('{"claims": [{"verdict": "holds"}]}', "a claim lacks 'id'"),
 ])
 def test_bad_input_is_a_usage_error_naming_the_file_and_writes_nothing(tmp_path, capsys,
                                                                         content, says):
