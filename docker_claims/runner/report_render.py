@@ -119,7 +119,19 @@ def engine_line(engine: dict[str, Any] | None) -> str:
     return (f"Docker Engine {engine['engine_version']} (API {engine['api_version']}), "
             f"{engine['os']}/{engine['arch']}, storage {engine['storage_driver']}, image store "
             f"{engine['image_store']}, cgroup v{engine['cgroup_version']}"
-            f"{', rootless' if engine.get('rootless') else ''}, at {engine['endpoint']}")
+            f"{', rootless' if engine.get('rootless') else ''}"
+            f"{', no native overlay diff' if engine.get('native_diff') is False else ''}"
+            f", at {engine['endpoint']}")
+
+
+def engine_notes(engine: dict[str, Any] | None) -> list[str]:
+    """What this engine's settings change in what the claims show."""
+    notes = []
+    for key, value in (engine or {}).items():
+        note = FINGERPRINT_NOTES.get(key, lambda v: None)(value)
+        if note:
+            notes.append(note)
+    return notes
 
 
 def notices(run: dict[str, Any]) -> list[tuple[str, str]]:
@@ -265,6 +277,9 @@ def _markdown(report: dict[str, Any], evidence: bool) -> str:
              f"{totals_line(run)}; docker-claims {suite['version']}"
              + (f" ({suite['commit']})" if suite.get("commit") else "") + ".", "",
              f"Engine: {engine_line(report['engine'])}.", ""]
+    notes = engine_notes(report["engine"])
+    if notes:
+        lines += [*(f"- {note}" for note in notes), ""]
     for kind, text in notices(run):
         lines += [f"> **{kind}**: {text}", ""]
     if report["claims"]:
@@ -417,6 +432,10 @@ def _run_details(report: dict[str, Any]) -> str:
             ("suite", f"docker-claims {esc(suite['version'])}"
              + (f" (commit <code>{esc(suite['commit'])}</code>)" if suite.get("commit") else "")),
             ("engine", esc(engine_line(engine)))]
+    notes = engine_notes(engine)
+    if notes:
+        rows.append(("what it changes", "<ul class='flat'>" + "".join(
+            f"<li>{esc(note)}</li>" for note in notes) + "</ul>"))
     details = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
     fingerprint = ""
     if engine:

@@ -248,3 +248,14 @@ def test_the_page_links_summary_to_claims_and_back_and_escapes_what_it_shows():
         assert f"id='{anchor}'" in page
     assert "href='../features/layers.feature#L9'" in page
     assert "saw &lt;b&gt;1&lt;/b&gt; layer" in page
+
+
+def test_the_engine_settings_that_change_what_claims_show_are_said():
+    parsed = features()
+    all_passed(parsed)
+    engine = {**FINGERPRINT, "rootless": True, "native_diff": False}
+    report = build(parsed, run_record(parsed, fingerprint=engine))
+    page = report_render.html_page(report)
+    assert "rootless, no native overlay diff" in page
+    assert "a rootless engine" in page and "diffs layers by metadata" in page
+    assert "diffs layers by metadata" in report_render.markdown(report)
