@@ -33,7 +33,7 @@ Feature: A container is its image plus one writable layer, from create on (C04, 
       When the container's layer directories are read on the engine host
       Then its writable layer's directory holds exactly its changes, deletions as whiteouts
 
-    @use.with_layer_dirs=yes
+    @use.with_layer_dirs=yes @nuance
     Scenario: An init layer sits between the image's layers and the writable layer
       When the container's layer directories are read on the engine host
       Then below the writable layer lies an init layer, then the image's layers in order

@@ -42,11 +42,13 @@ Feature: Export and import: what a container sees, as a one-layer image with no 
       Then the export holds each file the container added or changed, as the container reads it
       And the export holds no file the container deleted
 
+    @nuance
     Scenario: The export holds the files the engine prepared for the container, such as .dockerenv
       Given a created container of the image
       When the container is exported
       Then the export holds "/.dockerenv", which neither the image's layers nor the container wrote
 
+    @nuance
     Scenario: The contents of a volume are not exported
       Given a container of the image that wrote "/claims/volume/kept.txt" in a volume
       When the container is exported

@@ -58,14 +58,17 @@ Feature: Namespaces come with start, not with create (C07, C08)
         | uts  |
         | ipc  |
 
+    @nuance
     Scenario: The user namespace stays the runtime's unless the engine remaps users
       Given a running container of the image
       Then its user namespace is its own or its runtime parent's, as the engine's remapping says
 
+    @nuance
     Scenario: The cgroup namespace follows the container's cgroupns mode
       Given a running container of the image
       Then its cgroup namespace is its own or its runtime parent's, as its cgroupns mode says
 
+    @nuance
     Scenario: A container on the host network gets no network namespace of its own
       Given a created container of the image on the host network
       And the engine's network namespaces are listed

@@ -34,6 +34,7 @@ Feature: Save keeps every layer and its metadata, and load gives the image back 
       | config                                   |
       | history, every row with its build record |
 
+  @nuance
   Scenario: History no longer names the intermediate images once the image is loaded back
     When the image is saved, removed, and its save tar loaded
     Then the history rows that named intermediate images show them as missing
