@@ -17,6 +17,7 @@ from docker.context import ContextAPI
 from docker.errors import DockerException
 from docker.utils import parse_host, version_lt
 
+from docker_claims.engine import ssh
 from docker_claims.engine.config import settings
 
 MIN_API_VERSION = "1.40"
@@ -31,6 +32,11 @@ ADDRESS_FORMS = "unix:///path/docker.sock, tcp://host:2376 or ssh://user@host"
 
 class EngineUnavailable(RuntimeError):
     """No engine answers, or it is too old: the message says what was tried and what to do."""
+
+
+class SshFailed(EngineUnavailable):
+    """The engine is named by an ssh:// address and ssh itself failed (no sshd, login, host
+    key, sessions): the message says which and how to fix it."""
 
 
 class InvalidAddress(EngineUnavailable):
@@ -116,8 +122,14 @@ def connect(timeout: int | None = None) -> docker.DockerClient:
         try:
             client = client_for(how, PROBE_TIMEOUT)
             client.ping()
-        except (DockerException, OSError) as error:
-            tried.append(f"{where}: {root_cause(error)}")
+        except Exception as error:
+            problem = ssh.failure(how.get("address") or "", error)
+            if problem:
+                raise SshFailed(f"{where}: {problem}") from error
+            if not isinstance(error, (DockerException, OSError)):
+                raise
+            tried.append(f"{where}: {root_cause(error)}"
+                         f"{ssh.dial_hint(how.get('address') or '')}")
             continue
         api = client.api.api_version
         if version_lt(api, MIN_API_VERSION):
@@ -187,6 +199,8 @@ def client_for(how: dict, timeout: int) -> docker.DockerClient:
     else:
         client = docker.DockerClient(base_url=how["base_url"], tls=how["tls"], version="auto",
                                      timeout=timeout)
+    if ssh.over_ssh(client):
+        ssh.bound_sessions(client, wait=settings().timeout)
     return with_deadlines(client, timeout)
 
 

@@ -218,6 +218,11 @@ def named_in(step_texts: Iterable[str]) -> list[FixtureSpec]:
                 .values())
 
 
+BUILDS_AT_ONCE = 3
+"""Fixtures built side by side. Over ssh:// each build holds one of the client's sessions
+(engine.ssh.SESSIONS) for as long as it takes, beside the lease's and the run's own."""
+
+
 @dataclass
 class Fixtures:
     """Builds fixture images for one run, each at most once (thread-safe). Builds asked for
@@ -228,7 +233,8 @@ class Fixtures:
     _lock: threading.RLock = field(default_factory=threading.RLock)  # _future recurses
     _busybox: bytes | None = None
     _pool: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(3, thread_name_prefix="fixture-build"))
+        default_factory=lambda: ThreadPoolExecutor(BUILDS_AT_ONCE,
+                                                   thread_name_prefix="fixture-build"))
 
     def prepare(self, specs: Iterable[FixtureSpec]) -> None:
         """Start building each fixture not yet built or building, without waiting."""

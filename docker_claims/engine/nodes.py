@@ -26,7 +26,7 @@ from docker.errors import DockerException, NotFound
 from docker.models.images import Image
 from docker.utils import version_lt
 
-from docker_claims.engine import archives
+from docker_claims.engine import archives, ssh
 from docker_claims.engine import connection as engine
 from docker_claims.engine.config import settings
 from docker_claims.engine.labels import LABEL_RUN
@@ -90,9 +90,14 @@ def connect(where: str | None = None, *, primary: docker.DockerClient | None = N
         probe = engine.client_for({"base_url": where, "tls": False}, engine.PROBE_TIMEOUT)
         probe.ping()
         theirs = probe.info().get("ID") or ""
-    except (DockerException, OSError) as error:
-        raise NodeUnavailable(f"{ENV}={where} does not answer ({engine.first_line(error)}). "
-                              f"{HOW_TO_START}") from None
+    except Exception as error:
+        problem = ssh.failure(where, error)
+        if problem:
+            raise NodeUnavailable(f"{ENV}={where}: {problem}") from None
+        if not isinstance(error, (DockerException, OSError)):
+            raise
+        raise NodeUnavailable(f"{ENV}={where} does not answer ({engine.first_line(error)}"
+                              f"{ssh.dial_hint(where)}). {HOW_TO_START}") from None
     api = probe.api.api_version
     probe.close()
     if version_lt(api, engine.MIN_API_VERSION):

@@ -3,8 +3,9 @@
 # and *-down (bash); needs root.
 #
 #   make_user NAME HOME [useradd options...]   add NAME (with its group) unless it exists
-#   remove_user NAME                           userdel --remove NAME (its group, home, and
-#                                              /etc/subuid, /etc/subgid ranges)
+#   remove_user NAME [userdel options...]      userdel NAME (its group and /etc/subuid,
+#                                              /etc/subgid ranges); with its home unless
+#                                              options are given (then they replace --remove)
 #
 # useradd and userdel also rewrite the backup files /etc/passwd-, group-, shadow-, gshadow-,
 # subuid-, subgid-, which would then still name the user: they are saved before the first user
@@ -27,9 +28,12 @@ make_user() {
 }
 
 remove_user() {
-  local name=$1
-  if id "$name" >/dev/null 2>&1; then
-    userdel --remove "$name" 2>/dev/null || userdel --remove --force "$name"
+  local name=$1; shift
+  [ $# -gt 0 ] || set -- --remove
+  # userdel may complain (no mail spool) yet remove the user: only a user still there is forced.
+  if id "$name" >/dev/null 2>&1 && ! userdel "$@" "$name" 2>/dev/null \
+      && id "$name" >/dev/null 2>&1; then
+    userdel --force "$@" "$name"
   fi
   [ -d "$USERS_STATE" ] || return 0
   grep -q '^dclaims-' /etc/passwd && return 0
