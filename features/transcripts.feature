@@ -97,7 +97,7 @@ Feature: The article's two demos, replayed at the prompt (C14, C15)
       Then its history there has the article's columns and a single row, the image itself
       And that row names no build step, says "Imported from -" and shows the image's size
 
-    Scenario: By contrast, save and load to the other node keep the image's id and history
+    Scenario: By contrast, save and load to the other node keep the image and its history
       When the image is saved on the first engine and loaded on the second
-      Then the second engine has the image under the same id
+      Then the second engine has the same image: its config and its layers
       And its history there has every row of the first engine's history

@@ -151,17 +151,68 @@ def image_id_of(client: docker.DockerClient, reference: str) -> str | None:
         return None
 
 
+def layer_size(client: docker.DockerClient, image_id: str) -> int:
+    """The size an engine reports for an imported image's one layer: its history row's. (The
+    containerd image store's `inspect .Size` is the compressed content's; sizes are compared
+    only within one engine, where history and the CLI's SIZE column agree on every store.)"""
+    rows = client.api.history(image_id)
+    return int(rows[0].get("Size") or 0) if rows else 0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What names an image's content on every image store: the digest of its config and its
+    layers' diff IDs. The image's id is the config digest on a graphdriver store, but the
+    manifest's digest on the containerd image store: two engines holding the same image may
+    show different ids."""
+
+    image_id: str
+    config_digest: str
+    diff_ids: tuple[str, ...]
+
+    def evidence(self) -> dict[str, Any]:
+        return {"image_id": self.image_id, "config_digest": self.config_digest,
+                "diff_ids": list(self.diff_ids)}
+
+
+def identity_in(tarball: Path, image_id: str) -> Identity:
+    """The identity of the image a save tar holds (its first image), read from the tar."""
+    with archives.open_save(tarball) as saved:
+        expect(bool(saved.images), "the save tar holds no image", tar=str(tarball))
+        image = saved.images[0]
+        diff_ids = ((image.config.get("rootfs") or {}).get("diff_ids")) or []
+        return Identity(image_id, image.config_digest, tuple(diff_ids))
+
+
+def identity_of(client: docker.DockerClient, reference: str, directory: Path) -> Identity | None:
+    """The identity of the image `reference` names on `client`'s engine, read from that
+    engine's own save of it (the only place the API shows the config digest on every store),
+    or None when the engine has no such image."""
+    image_id = image_id_of(client, reference)
+    if image_id is None:
+        return None
+    tarball = archives.spool(client.images.get(reference).save(named=True), directory)
+    try:
+        return identity_in(tarball, image_id)
+    finally:
+        tarball.unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class Moved:
     """An image saved on one engine and loaded on the other."""
 
     name: str
-    saved_id: str
+    saved: Identity
     present_before: bool
     load_output: list
 
+    @property
+    def saved_id(self) -> str:
+        return self.saved.image_id
+
     def evidence(self) -> dict[str, Any]:
-        return {"name": self.name, "saved_id": self.saved_id,
+        return {"name": self.name, "saved": self.saved.evidence(),
                 "present_on_second_engine_before_load": self.present_before,
                 "load_output": self.load_output}
 
@@ -171,16 +222,17 @@ def save_and_load(first: docker.DockerClient, second: Resources, image: Image,
     """`docker save IMAGE -o FILE` on the first engine, `docker load -i FILE` on the second:
     the tar streamed through a file on disk, never whole in memory. The image must carry the
     run's label (a fixture does): its removal from the second engine is registered before the
-    load."""
+    load, by its name (its id there depends on that engine's image store)."""
     name, run_id, client = image.tags[0], second.run.id, second.client
     expect(second.run.owns(image.labels), "only an image of this run is moved to the second "
            "engine", image=image.id, labels=image.labels)
-    present_before = image_id_of(client, image.id) is not None
-    second.defer(lambda: remove_image(client, image.id, run_id))
+    present_before = image_id_of(client, name) is not None
+    second.defer(lambda: remove_image(client, name, run_id))
     tarball = archives.spool(first.images.get(image.id).save(named=True), directory)
     try:
+        saved = identity_in(tarball, image.id)
         with open(tarball, "rb") as stream:
             output = list(client.api.load_image(stream))
     finally:
         tarball.unlink(missing_ok=True)
-    return Moved(name, image.id, present_before, output)
+    return Moved(name, saved, present_before, output)

@@ -261,13 +261,33 @@ def test_an_import_without_the_file_fails():
 
 # C14, by contrast: save and load
 
-def test_a_loaded_image_under_another_id_fails():
-    with pytest.raises(ClaimFailed, match="another id"):
-        transcripts.check_loaded_same_id("sha256:" + "a" * 64, "sha256:" + "b" * 64, False)
-    with pytest.raises(ClaimFailed, match="does not have the image"):
-        transcripts.check_loaded_same_id("sha256:" + "a" * 64, None, False)
+CONFIG = "sha256:" + "c" * 64
+LAYERS = ("sha256:" + "1" * 64, "sha256:" + "2" * 64)
+SAVED = nodes.Identity(CONFIG, CONFIG, LAYERS)  # a graphdriver store: the id is the config's
+
+
+def test_the_same_image_on_a_store_that_keys_it_by_its_manifest_holds():
+    """The containerd image store's id is the manifest's digest: the image is the same when
+    its config and its layers are, whatever the ids (C14 failed across stores for it)."""
+    on_containerd = nodes.Identity("sha256:" + "d" * 64, CONFIG, LAYERS)
+    found = transcripts.check_loaded_same_image(SAVED, on_containerd, False)
+    assert found["ids"].startswith("other ids")
+    assert transcripts.check_loaded_same_image(SAVED, SAVED, False)["ids"] == "the same id"
+
+
+@pytest.mark.parametrize("loaded, match", [
+    (nodes.Identity(CONFIG, "sha256:" + "e" * 64, LAYERS), "another config"),
+    (nodes.Identity(CONFIG, CONFIG, LAYERS[:1]), "other layers"),
+    (None, "does not have the image"),
+])
+def test_a_loaded_image_with_another_config_or_other_layers_fails(loaded, match):
+    with pytest.raises(ClaimFailed, match=match):
+        transcripts.check_loaded_same_image(SAVED, loaded, False)
+
+
+def test_an_image_there_before_the_load_shows_nothing():
     with pytest.raises(ClaimFailed, match="before the load"):
-        transcripts.check_loaded_same_id("sha256:" + "a" * 64, "sha256:" + "a" * 64, True)
+        transcripts.check_loaded_same_image(SAVED, SAVED, True)
 
 
 BUILT = [
@@ -295,6 +315,17 @@ def test_a_history_kept_by_load_passes_even_with_missing_intermediate_ids():
 def test_a_history_not_kept_by_load_fails(second):
     with pytest.raises(ClaimFailed):
         transcripts.check_history_kept(BUILT, second)
+
+
+def test_history_sizes_are_compared_only_within_one_image_store():
+    other_store = [{**row, "Size": row["Size"] + 4096} for row in BUILT]
+    with pytest.raises(ClaimFailed, match="rows differ"):
+        transcripts.check_history_kept(BUILT, other_store)
+    found = transcripts.check_history_kept(BUILT, other_store, same_image_store=False)
+    assert "Size" not in found["compared"]
+    with pytest.raises(ClaimFailed, match="rows differ"):
+        transcripts.check_history_kept(BUILT, [{**row, "Comment": "x"} for row in other_store],
+                                       same_image_store=False)
 
 
 def test_a_one_row_history_proves_nothing_kept():
