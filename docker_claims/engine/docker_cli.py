@@ -2,7 +2,7 @@
 
 The suite talks to engines through the Docker SDK; it runs the CLI only where the article's
 claim is about what the CLI says or does: its help texts, and `load` and `import -` reading
-standard input (C10, cli_text), and the article's shell transcripts replayed command by
+standard input (C10, claims.pairs), and the article's shell transcripts replayed command by
 command (C14, C15, transcripts). This module is the one place that runs it.
 
 What the CLI says is only evidence about the engine the suite measures if the CLI talks to that
@@ -131,17 +131,17 @@ def _checked(cli: Cli, client: docker.DockerClient) -> Cli:
     return cli
 
 
-def cli_unchecked() -> Cli:
-    """The CLI with this process's environment, checked against no engine: for what it says
-    without asking one (its help texts)."""
-    return Cli(find_cli(), _environment(), "no engine in particular")
+def engine_environment() -> dict[str, str]:
+    """The CLI's environment for the suite's engine: DOCKER_HOST, DOCKER_CONTEXT and the TLS
+    settings pass through, as the suite itself found the engine (engine.connect)."""
+    return _environment()
 
 
 def cli_for_engine(client: docker.DockerClient) -> Cli:
-    """The CLI against the suite's engine: DOCKER_HOST, DOCKER_CONTEXT and the TLS settings
-    pass through, as the suite itself found the engine (engine.connect)."""
+    """The CLI against the suite's engine, once seen to reach it."""
     where = getattr(client, "endpoint", "the suite's engine")
-    return _checked(Cli(find_cli(), _environment(), f"the suite's engine ({where})"), client)
+    return _checked(Cli(find_cli(), engine_environment(), f"the suite's engine ({where})"),
+                    client)
 
 
 def node_environment(url: str) -> dict[str, str]:

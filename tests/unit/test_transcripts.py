@@ -349,11 +349,10 @@ def test_no_cli_is_a_reason_to_skip(monkeypatch):
 def test_the_cli_gets_the_engine_settings_of_this_process(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "tcp://engine.example:2376")
     monkeypatch.setenv("DOCKER_CONTEXT", "elsewhere")
-    monkeypatch.setattr(docker_cli, "find_cli", lambda: "/usr/bin/docker")
-    cli = docker_cli.cli_unchecked()
-    assert cli.env["DOCKER_HOST"] == "tcp://engine.example:2376"
-    assert cli.env["DOCKER_CONTEXT"] == "elsewhere"
-    assert cli.env["DOCKER_CLI_HINTS"] == "false"
+    env = docker_cli.engine_environment()
+    assert env["DOCKER_HOST"] == "tcp://engine.example:2376"
+    assert env["DOCKER_CONTEXT"] == "elsewhere"
+    assert env["DOCKER_CLI_HINTS"] == "false"
 
 
 def test_the_cli_for_the_second_engine_does_not_carry_the_first_ones_settings(monkeypatch):
