@@ -148,11 +148,11 @@ class RoundTrip:
     loaded: Loaded
 
 
-def round_trip(resources: Resources, image: Image, directory: Path) -> RoundTrip:
+def round_trip(resources: Resources, image: Image, saved_tar: Path) -> RoundTrip:
+    """The image, saved to `saved_tar` already, removed and loaded back from that tar."""
     saved = record(image)
-    tar = save(resources.client, image, directory)
     remove(resources, image)
-    return RoundTrip(saved, tar, load(resources, tar))
+    return RoundTrip(saved, saved_tar, load(resources, saved_tar))
 
 
 def loaded_image(client: docker.DockerClient, loaded: Loaded, saved_id: str) -> Image:

@@ -104,7 +104,7 @@ def own_image(session: Session, base: Image) -> Image:
 
 def round_trip(session: Session, image: Image) -> transfer.RoundTrip:
     """The round trip of an image of the run's own, made once per run: the scenarios that look
-    at what load gave back share it (the image is the same again after it)."""
+    at what load gave back share it (the image is the same again after it). It loads the run's
+    save tar of the image (save_tar), which the scenarios that read a save tar share too."""
     return session.shared(("saved, removed, loaded", image.id), lambda resources:
-                          transfer.round_trip(resources, image,
-                                              session.scratch_dir(resources.defer)))
+                          transfer.round_trip(resources, image, save_tar(session, image)))
