@@ -135,6 +135,13 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
             attempt(f"volume {v['Name']}",
                     lambda i=v["Name"]: client.api.remove_volume(i, force=True))
     _remove_images(client, [i for i in images if doomed(i)], report)
+    for _ in range(MAX_STEP_DEPTH) if run_id is None else ():
+        orphans = unlabelled_fixture_steps(client)  # each round frees the steps below
+        removed = len(report.removed)
+        _remove_images(client, orphans, report,
+                       why=" (a fixture's step image that never had a run's label)")
+        if len(report.removed) == removed:
+            break
     # An ended lease goes last: a sweep cut short still leaves the sign that its run is over.
     for name, container_id in ended_leases:
         attempt(f"container {name}",
@@ -142,9 +149,51 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
     return report
 
 
-def _remove_images(client: docker.DockerClient, images: list[dict], report: SweepReport) -> None:
+MAX_STEP_DEPTH = 16
+"""More than any fixture has steps: rounds of removing unlabelled step images, top down."""
+
+FIXTURE_STEPS = ("CLAIMS_FIXTURE=", " in /claims/ ", "rm /claims/deleted.txt")
+"""What a layered fixture's build records in its history and no one else's build would: its
+ENV marker, its COPY into /claims/, its deletion of /claims/deleted.txt."""
+
+
+def unlabelled_fixture_steps(client: docker.DockerClient) -> list[dict]:
+    """Step images of fixtures built before every step carried the run's label (the run's
+    labels came in the last step): the containerd image store keeps config-only ones after the
+    fixture's removal, untagged and unlabelled, so no label names them. Told apart, with no
+    label to go by, by all of: untagged; no label of docker-claims; no image built on it (a
+    live fixture's steps are its parents); used by no container; older than the grace a run
+    has to start; a history whose first step copies a busybox to
+    /bin/busybox and that holds a step only the fixtures have (FIXTURE_STEPS). A step image of
+    the plain busybox fixture has no such step, and is left alone."""
+    used = {c.get("ImageID") for c in client.api.containers(all=True)}
+    now = _parse_time(client.info().get("SystemTime"))
+    images = client.api.images(all=True)
+    parents = {image.get("ParentId") for image in images}
+    found = []
+    for image in images:
+        tags = [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
+        labels = image.get("Labels") or {}
+        created = image.get("Created")
+        if (tags or any(key.startswith("docker-claims.") for key in labels)
+                or image["Id"] in used or image["Id"] in parents or now is None
+                or not isinstance(created, (int, float))
+                or now.timestamp() - created < YOUNG_RUN_GRACE):
+            continue
+        try:
+            steps = [row.get("CreatedBy") or "" for row in client.api.history(image["Id"])]
+        except APIError:
+            continue  # removed meanwhile
+        if (steps and " in /bin/busybox" in steps[-1] and "COPY" in steps[-1]
+                and any(marker in step for step in steps for marker in FIXTURE_STEPS)):
+            found.append(image)
+    return found
+
+
+def _remove_images(client: docker.DockerClient, images: list[dict], report: SweepReport,
+                   why: str = "") -> None:
     """Images may depend on each other (commit, build parents): retry until no progress."""
-    pending = {i["Id"]: (i.get("RepoTags") or [i["Id"][7:19]])[0] for i in images}
+    pending = {i["Id"]: _name(i) + why for i in images}
     while pending:
         progressed = False
         for image_id, name in list(pending.items()):
@@ -158,6 +207,11 @@ def _remove_images(client: docker.DockerClient, images: list[dict], report: Swee
         if not progressed:
             report.failed.extend(f"image {name}: still in use" for name in pending.values())
             return
+
+
+def _name(image: dict) -> str:
+    tags = [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
+    return tags[0] if tags else image["Id"].split(":")[-1][:12]
 
 
 def young_runs(client: docker.DockerClient, summaries: list[dict]) -> set[str]:
