@@ -1,12 +1,19 @@
 """What a user had on the engine before a run is exactly as it was after it, including things
 named like the article's own: a container `test_export`, an image tagged `busybox`, and (for
-good measure) a volume and a network named `test_export`."""
+good measure) a volume and a network named `test_export`.
+
+The verdict comes from the engine's event stream during the run: the engine reports every
+destroy, delete, untag, start, stop... it carried out, and none may concern the user's things.
+A comparison of the whole engine before and after the run broke whenever another client
+changed its own things meanwhile (another engineer's run removing its container); the events
+name the object each change touched, so only the user's things are looked at."""
 
 from __future__ import annotations
 
 import io
 import re
 import tarfile
+import time
 import uuid
 
 import pytest
@@ -14,86 +21,113 @@ from behave_runs import start
 from docker.errors import NotFound
 
 from docker_claims.engine.fixtures import find_busybox
-from docker_claims.engine.labels import LABEL_RUN, NAME_PREFIX
+from docker_claims.engine.labels import LABEL_RUN
 
 ARTICLE_NAME = "test_export"
 ARTICLE_IMAGE = "busybox:latest"
 PASSED = re.compile(r"(\d+) scenarios? passed")
+BAIT = "org.example.bait"
+"""The label of what this test made for the run to leave alone (a user's label, not the
+suite's): another test's bait is that test's to remove, not the user's state."""
 
 
-def snapshot(client) -> dict:
-    """Everything on the engine that no docker-claims run made: what a user has."""
-    api = client.api
-    containers = {}
-    for summary in api.containers(all=True):
-        name = (summary.get("Names") or ["?"])[0].lstrip("/")
-        if name.startswith(f"{NAME_PREFIX}-") and LABEL_RUN in (summary.get("Labels") or {}):
-            continue
+def users_things(client, test_id: str) -> dict[str, dict[str, str]]:
+    """Kind -> id -> name of the article-named things on the engine, the user's (made by this
+    test or there before), not another test's bait, and none of a docker-claims run."""
+    def mine(labels: dict | None) -> bool:
+        labels = labels or {}
+        return LABEL_RUN not in labels and labels.get(BAIT, test_id) == test_id
+
+    found: dict[str, dict[str, str]] = {"container": {}, "image": {}, "volume": {},
+                                        "network": {}}
+    for kind, get in (("container", client.containers.get), ("volume", client.volumes.get),
+                      ("network", client.networks.get)):
         try:
-            found = api.inspect_container(summary["Id"])
+            item = get(ARTICLE_NAME)
         except NotFound:
-            continue  # removed meanwhile by whoever made it: not the run under test
-        state = found["State"]
-        containers[found["Id"]] = {
-            "name": found["Name"], "image": found["Image"], "created": found["Created"],
-            "labels": found["Config"].get("Labels"), "mounts": found.get("Mounts"),
-            "networks": sorted((found["NetworkSettings"].get("Networks") or {}).keys()),
-            "state": {key: state.get(key) for key in (
-                "Status", "Running", "Pid", "StartedAt", "FinishedAt", "ExitCode")},
-            "restarts": found.get("RestartCount"),
-            "diff": api.diff(found["Id"]) if found["Name"] == f"/{ARTICLE_NAME}" else None,
-        }
-    images = {i["Id"]: {"tags": sorted(i.get("RepoTags") or []),
-                        "digests": sorted(i.get("RepoDigests") or []), "created": i["Created"]}
-              for i in api.images() if LABEL_RUN not in (i.get("Labels") or {})}
-    volumes = {v["Name"]: {"driver": v["Driver"], "labels": v.get("Labels"),
-                           "created": v.get("CreatedAt"), "mountpoint": v.get("Mountpoint")}
-               for v in api.volumes().get("Volumes") or []
-               if LABEL_RUN not in (v.get("Labels") or {})}
-    networks = {n["Id"]: {"name": n["Name"], "driver": n["Driver"], "scope": n["Scope"],
-                          "created": n["Created"], "labels": n.get("Labels"),
-                          "ipam": n.get("IPAM"), "options": n.get("Options")}
-                for n in api.networks() if LABEL_RUN not in (n.get("Labels") or {})}
-    return {"containers": containers, "images": images, "volumes": volumes,
-            "networks": networks}
+            continue
+        if mine(item.attrs.get("Labels") if kind != "container" else item.labels):
+            found[kind][item.id] = ARTICLE_NAME
+    try:
+        image = client.images.get(ARTICLE_IMAGE)
+        if mine(image.labels):
+            found["image"][image.id] = ARTICLE_IMAGE
+    except NotFound:
+        pass
+    return found
+
+
+def state_of(client, things: dict[str, dict[str, str]]) -> dict:
+    """What the user's things are now (their inspect, the container's changes)."""
+    api = client.api
+    found = {}
+    for container_id in things["container"]:
+        attrs = api.inspect_container(container_id)
+        found[container_id] = {"state": {key: attrs["State"].get(key) for key in (
+            "Status", "Running", "Pid", "StartedAt", "FinishedAt", "ExitCode")},
+            "name": attrs["Name"], "restarts": attrs.get("RestartCount"),
+            "diff": api.diff(container_id)}
+    for image_id in things["image"]:
+        attrs = api.inspect_image(image_id)
+        found[image_id] = {"tags": sorted(attrs.get("RepoTags") or [])}
+    for name in things["volume"]:
+        found[name] = api.inspect_volume(name).get("Mountpoint")
+    for network_id in things["network"]:
+        found[network_id] = api.inspect_network(network_id).get("Name")
+    return found
+
+
+def touching(events: list[dict], things: dict[str, dict[str, str]]) -> list[str]:
+    """The events that concern one of the user's things (any action: reading ones, such as
+    inspect, are no events)."""
+    ids = {thing_id for by_kind in things.values() for thing_id in by_kind}
+    return [f"{event.get('Type')} {event.get('Action')} {event['Actor'].get('ID')} "
+            f"{event['Actor'].get('Attributes')}" for event in events
+            if (event.get("Actor") or {}).get("ID") in ids]
 
 
 @pytest.fixture
-def article_state(session, request):
+def test_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def article_state(session, request, test_id):
     """The article's `busybox` image and `test_export` container (plus a volume and a network
-    of that name), made only where the user has none, with no docker-claims label; whatever
-    this made, and only that, is removed afterwards."""
+    of that name), made only where the user has none, with no docker-claims label (this test's
+    bait label instead); whatever this made, and only that, is removed afterwards."""
     client = session.client
     made: list = []
     request.addfinalizer(lambda: [undo() for undo in reversed(made)])
+    bait = {BAIT: test_id}
     try:
         image = client.images.get(ARTICLE_IMAGE)
     except NotFound:
         busybox = find_busybox()
         if busybox is None:
             pytest.skip("no static busybox to build the user's busybox image from")
-        image = _build_user_busybox(client, busybox.read_bytes())
+        image = _build_user_busybox(client, busybox.read_bytes(), test_id)
         made.append(lambda: client.images.remove(image.id, force=True))
     try:
         client.containers.get(ARTICLE_NAME)
     except NotFound:
         container = client.containers.run(image.id, ["touch", "/1.txt"], name=ARTICLE_NAME,
-                                          network_mode="none", detach=True)
+                                          network_mode="none", detach=True, labels=bait)
         made.append(lambda: container.remove(force=True, v=True))
         container.wait(timeout=60)
     for kind in (client.volumes, client.networks):
         try:
             kind.get(ARTICLE_NAME)
         except NotFound:
-            created = kind.create(ARTICLE_NAME)
+            created = kind.create(ARTICLE_NAME, labels=bait)
             made.append(created.remove)
     return image
 
 
-def _build_user_busybox(client, busybox: bytes):
+def _build_user_busybox(client, busybox: bytes, test_id: str):
     """A `busybox:latest` as a user might have built it: FROM scratch, a label of the user's
     own (so that it shares no build cache with the suite's fixtures), no docker-claims label."""
-    dockerfile = (f"FROM scratch\nLABEL org.example.owner=user-{uuid.uuid4().hex[:8]}\n"
+    dockerfile = (f"FROM scratch\nLABEL {BAIT}={test_id}\n"
                   "COPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", "
                   "\"/bin\"]\nCMD [\"sh\"]\n").encode()
     context = io.BytesIO()
@@ -109,18 +143,46 @@ def _build_user_busybox(client, busybox: bytes):
     return image
 
 
-def test_a_full_run_leaves_the_users_containers_images_volumes_and_networks_as_they_were(
-        session, article_state, tmp_path):
-    before = snapshot(session.client)
-    assert any(c["name"] == f"/{ARTICLE_NAME}" for c in before["containers"].values())
-    assert any(ARTICLE_IMAGE in i["tags"] for i in before["images"].values())
+def test_a_full_run_touches_none_of_the_users_containers_images_volumes_and_networks(
+        session, article_state, tmp_path, test_id):
+    client = session.client
+    things = users_things(client, test_id)
+    assert things["container"] and things["image"], things
+    before = state_of(client, things)
+    # Another client's own container, removed by that client during the run: a comparison of
+    # the whole engine before and after called that the run's doing.
+    other = client.containers.create(article_state.id, ["true"], network_mode="none",
+                                     labels={BAIT: f"other-{test_id}"})
+    since = client.info().get("SystemTime")  # the engine's clock: events are stamped by it
+    started = time.time()
     run = start(tmp_path / "run")
     try:
+        other.remove(force=True)
         run.wait(timeout=600)
     finally:
         run.kill()
     passed = PASSED.search(run.output())
     assert passed and int(passed.group(1)) > 0, run.output()[-4000:]
-    after = snapshot(session.client)
-    for kind in ("containers", "images", "volumes", "networks"):
-        assert after[kind] == before[kind], f"the user's {kind} changed during the run"
+    until = int(time.time() - started) + 2
+    events = list(client.api.events(since=_epoch(since), until=_epoch(since) + until,
+                                    decode=True))
+    assert events, "the engine reported no event during a whole run"
+    assert touching(events, things) == [], "the run touched the user's things"
+    assert state_of(client, things) == before, "the user's things changed during the run"
+
+
+def _epoch(engine_time: str | None) -> int:
+    from docker_claims.engine.sweep import _parse_time
+    parsed = _parse_time(engine_time)
+    return int(parsed.timestamp()) if parsed else int(time.time())
+
+
+def test_an_event_on_a_users_thing_is_told():
+    """The check itself: an event whose actor is one of the user's things is caught, another
+    client's event on its own thing is not."""
+    things = {"container": {"c1": ARTICLE_NAME}, "image": {"sha256:i1": ARTICLE_IMAGE},
+              "volume": {}, "network": {}}
+    events = [{"Type": "container", "Action": "destroy", "Actor": {"ID": "other"}},
+              {"Type": "image", "Action": "untag", "Actor": {"ID": "sha256:i1",
+                                                            "Attributes": {}}}]
+    assert touching(events, things) == ["image untag sha256:i1 {}"]
