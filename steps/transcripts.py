@@ -146,7 +146,7 @@ def step_same_image(context):
 def step_history_kept(context):
     state = context.state
     name = state.image.look().tags[0]  # its id on the second engine depends on its store
-    stores = {state.session.fingerprint.image_store, state.node.fingerprint.image_store}
     state.ledger.record("history", transcripts.check_history_kept(
         state.session.client.api.history(name), state.node.client.api.history(name),
-        same_image_store=len(stores) == 1))
+        same_layer_measure=transcripts.measure_layers_alike(state.session.fingerprint,
+                                                            state.node.fingerprint)))

@@ -11,6 +11,7 @@ from docker_claims.claims.namespaces import Listing
 from docker_claims.claims.transcripts import CliContainer, parse_table
 from docker_claims.engine import docker_cli, nodes
 from docker_claims.engine.config import settings
+from docker_claims.engine.connection import Fingerprint
 from docker_claims.engine.docker_cli import Cli, CliRun
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
@@ -317,15 +318,30 @@ def test_a_history_not_kept_by_load_fails(second):
         transcripts.check_history_kept(BUILT, second)
 
 
-def test_history_sizes_are_compared_only_within_one_image_store():
+def test_history_sizes_are_compared_only_between_engines_that_measure_layers_alike():
     other_store = [{**row, "Size": row["Size"] + 4096} for row in BUILT]
     with pytest.raises(ClaimFailed, match="rows differ"):
         transcripts.check_history_kept(BUILT, other_store)
-    found = transcripts.check_history_kept(BUILT, other_store, same_image_store=False)
+    found = transcripts.check_history_kept(BUILT, other_store, same_layer_measure=False)
     assert "Size" not in found["compared"]
     with pytest.raises(ClaimFailed, match="rows differ"):
         transcripts.check_history_kept(BUILT, [{**row, "Comment": "x"} for row in other_store],
-                                       same_image_store=False)
+                                       same_layer_measure=False)
+
+
+@pytest.mark.parametrize("other, alike", [
+    ({}, True),
+    ({"image_store": "containerd"}, False),
+    ({"native_diff": False}, False),  # rootless overlay2 beside a rootful one
+])
+def test_engines_measure_layers_alike_with_one_store_and_one_way_of_diffing(other, alike):
+    engine = {"endpoint": "x", "engine_version": "20.10", "api_version": "1.41", "os": "linux",
+              "arch": "amd64", "kernel": "6", "operating_system": "Debian",
+              "storage_driver": "overlay2", "image_store": "graphdriver", "cgroup_version": "1",
+              "cgroup_driver": "cgroupfs", "rootless": False, "native_diff": True,
+              "docker_root_dir": "/var/lib/docker"}
+    first = Fingerprint(**engine)
+    assert transcripts.measure_layers_alike(first, Fingerprint(**{**engine, **other})) is alike
 
 
 def test_a_one_row_history_proves_nothing_kept():
