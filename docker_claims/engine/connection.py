@@ -194,11 +194,17 @@ def has_security_option(info: dict, name: str) -> bool:
 
 
 def client_for(how: dict, timeout: int) -> docker.DockerClient:
-    if how.get("from_env"):
-        client = docker.from_env(version="auto", timeout=timeout)
-    else:
-        client = docker.DockerClient(base_url=how["base_url"], tls=how["tls"], version="auto",
-                                     timeout=timeout)
+    try:
+        if how.get("from_env"):
+            client = docker.from_env(version="auto", timeout=timeout)
+        else:
+            client = docker.DockerClient(base_url=how["base_url"], tls=how["tls"],
+                                         version="auto", timeout=timeout)
+    except Exception as error:
+        explained = ssh.connecting(how.get("address") or how.get("base_url") or "", error)
+        if explained is error:
+            raise
+        raise explained from error
     if ssh.over_ssh(client):
         ssh.bound_sessions(client, wait=settings().timeout)
     return with_deadlines(client, timeout)

@@ -16,11 +16,13 @@ names the fix, rather than letting it read as an engine that does not answer.
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any
 from urllib.parse import urlparse
 
 import docker
+import docker.errors
 import urllib3
 
 MAX_SESSIONS = 10
@@ -33,6 +35,11 @@ yet freed when the client opens the next."""
 
 SSH_BASE_URL = "http+docker://ssh"
 """The SDK's base URL for a client over ssh:// (paramiko's, and the ssh CLI's)."""
+
+
+class SshError(RuntimeError):
+    """ssh itself failed while the client was being made (the SDK makes the ssh connection and
+    logs in there): the message says what failed and the fix."""
 
 
 class SessionsExhausted(RuntimeError):
@@ -138,6 +145,8 @@ def failure(address: str, error: BaseException) -> str | None:
                     f"holds up to {SESSIONS} at once on one connection, and sshd allows "
                     "MaxSessions (10 by default) per connection: raise MaxSessions in its "
                     "sshd_config if it is lower")
+        if isinstance(error, SshError):
+            return text
         if name == "NoValidConnectionsError":
             return (f"no ssh server answers at {host}:{port} ({text}): check the host and port "
                     "in DOCKER_HOST (the docker SDK takes port 22 when the address names none, "
@@ -146,3 +155,21 @@ def failure(address: str, error: BaseException) -> str | None:
             return f"ssh to {target} on port {port} failed ({text or name}): {check}"
         error = error.__cause__ or error.__context__
     return None
+
+
+def connecting(address: str, error: BaseException) -> BaseException:
+    """What to raise for `error`, raised while the client was being made for `address`. Before
+    the SDK's first request (the API version), it makes the ssh connection and logs in: a
+    failure that is not the SDK's own (a DockerException) is ssh's, an unknown host name or a
+    refused connection too."""
+    if not address.startswith("ssh://") or isinstance(error, docker.errors.DockerException):
+        return error
+    host, port, _ = _where(address)
+    problem = failure(address, error)
+    if problem is None and isinstance(error, socket.gaierror):
+        problem = (f"the ssh host name {host!r} does not resolve ({error}): check DOCKER_HOST, "
+                   "or give the name a HostName in ~/.ssh/config")
+    elif problem is None and isinstance(error, OSError):
+        problem = (f"no ssh server answers at {host}:{port} ({error}): check the host and port "
+                   "in DOCKER_HOST and that sshd runs there")
+    return SshError(problem) if problem else error

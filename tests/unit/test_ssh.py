@@ -1,5 +1,7 @@
 """ssh:// engines: the session budget, and what a user is told when ssh itself fails."""
 
+import socket
+
 import pytest
 from docker.errors import DockerException
 
@@ -56,3 +58,23 @@ def test_other_addresses_have_no_ssh_failure(address):
 
 def test_a_refused_connection_over_ssh_that_is_not_ssh_s_is_left_alone():
     assert ssh.failure(ADDRESS, ConnectionRefusedError(111, "Connection refused")) is None
+
+
+@pytest.mark.parametrize("error, says", [
+    (socket.gaierror(-2, "Name or service not known"), "'buildhost' does not resolve"),
+    (ConnectionRefusedError(111, "Connection refused"), "no ssh server answers at buildhost:2222"),
+    (paramiko_error("AuthenticationException", "Authentication failed."), "refused to log in"),
+])
+def test_while_the_client_is_made_any_failure_but_the_sdks_is_sshs(error, says):
+    """The SDK makes the ssh connection before its first request: a name that does not resolve
+    is not an engine that does not answer."""
+    explained = ssh.connecting(ADDRESS, error)
+    assert isinstance(explained, ssh.SshError) and says in str(explained)
+    assert ssh.failure(ADDRESS, explained) == str(explained)
+
+
+def test_the_sdks_own_failure_while_the_client_is_made_is_left_to_it():
+    """The API version request over a working ssh login (dial-stdio found no engine there)."""
+    error = DockerException("Error while fetching server API version: Connection aborted.")
+    assert ssh.connecting(ADDRESS, error) is error
+    assert ssh.connecting("unix:///var/run/docker.sock", OSError("x")).__class__ is OSError
