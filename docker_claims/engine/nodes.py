@@ -26,7 +26,7 @@ from docker.errors import DockerException, NotFound
 from docker.models.images import Image
 from docker.utils import version_lt
 
-from docker_claims.engine import archives, ssh
+from docker_claims.engine import archives, dind, ssh
 from docker_claims.engine import connection as engine
 from docker_claims.engine.config import settings
 from docker_claims.engine.labels import LABEL_RUN
@@ -114,8 +114,23 @@ def connect(where: str | None = None, *, primary: docker.DockerClient | None = N
     return client
 
 
-def open_node(primary: docker.DockerClient, where: str | None = None) -> SecondNode:
-    """Connect to the second engine and say what it is (NodeUnavailable otherwise)."""
+DIND = "dind"
+"""DOCKER_CLAIMS_NODE2=dind: a Docker-in-Docker node, a container of the first engine
+(engine.dind), for where no second dockerd can be started on the host."""
+
+
+def open_node(primary: docker.DockerClient, where: str | None = None, *,
+              resources: Resources | None = None) -> SecondNode:
+    """Connect to the second engine and say what it is (NodeUnavailable otherwise). With
+    DOCKER_CLAIMS_NODE2=dind, first start a Docker-in-Docker node through `resources` (its
+    removal goes with them)."""
+    if (where or configured()) == DIND:
+        if resources is None:
+            raise NodeUnavailable(f"{ENV}={DIND}: a Docker-in-Docker node is started for a run")
+        try:
+            where = dind.start(resources)
+        except dind.DindUnavailable as error:
+            raise NodeUnavailable(f"{ENV}={DIND}: {error}") from None
     client = connect(where, primary=primary)
     where = where or configured() or ""
     return SecondNode(where, client, engine.fingerprint(client), client.info().get("ID") or "")

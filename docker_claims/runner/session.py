@@ -173,7 +173,7 @@ class Session:
         return self.shared("second node", self._open_second_node)
 
     def _open_second_node(self, resources: Resources) -> nodes.SecondNode:
-        node = nodes.open_node(self.client)
+        node = nodes.open_node(self.client, resources=resources)
         run_id = self.run.id
         resources.defer(node.client.close)
         resources.defer(lambda: sweep(node.client, run_id=run_id, include_alive=True))

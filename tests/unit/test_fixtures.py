@@ -121,3 +121,21 @@ def test_each_version_of_an_overridden_file_differs_in_size_and_mtime_in_the_con
     lower, upper = members["lower/shadowed.txt"], members["upper/shadowed.txt"]
     assert lower.size != upper.size
     assert lower.mtime != upper.mtime
+
+
+def test_the_local_dind_image_holds_the_engine_binaries_their_libraries_and_a_shell(tmp_path):
+    import shutil
+    import tarfile
+
+    from docker_claims.engine import dind
+
+    dockerd, busybox = shutil.which("dockerd"), fixtures.find_busybox()
+    if dockerd is None or busybox is None:
+        pytest.skip("no dockerd or static busybox on this machine")
+    rootfs = tmp_path / "rootfs.tar"
+    dind._write_rootfs(rootfs, {"dockerd": dockerd}, busybox)
+    with tarfile.open(rootfs) as tar:
+        names = set(tar.getnames())
+    assert {"usr/local/bin/dockerd", "bin/busybox", "bin/sh", "var/lib/docker"} <= names
+    if not fixtures.elf_facts(Path(dockerd))[1]:  # dynamic: its loader and libraries come along
+        assert any("ld-linux" in name for name in names)
