@@ -145,13 +145,13 @@ class RootMount:
 
 
 def root_mount(mountinfo: str) -> RootMount | None:
-    """The root filesystem's entry of a mount table (/proc/<pid>/mountinfo): the last whose
-    root and mount point are both "/" (a later mount there hides an earlier one)."""
+    """The root filesystem's entry of a mount table (/proc/<pid>/mountinfo): the last mounted
+    at "/" (a later mount there hides an earlier one; vfs bind-mounts a directory there)."""
     found = None
     for line in mountinfo.splitlines():
         head, sep, tail = line.partition(" - ")
         fields, rest = head.split(), tail.split()
-        if not sep or len(fields) < 5 or len(rest) < 3 or fields[3:5] != ["/", "/"]:
+        if not sep or len(fields) < 5 or len(rest) < 3 or fields[4] != "/":
             continue
         options = []
         for option in rest[2].split(","):

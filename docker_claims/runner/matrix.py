@@ -26,7 +26,7 @@ from docker_claims.runner import report_render
 from docker_claims.runner.exit_status import ExitStatus
 
 FACTS = ("engine_version", "storage_driver", "image_store", "cgroup_version", "cgroup_driver",
-         "rootless", "security_options", "kernel", "os", "arch")
+         "rootless", "native_diff", "security_options", "kernel", "os", "arch")
 """The engine facts (from a run's fingerprint) that may explain why verdicts differ."""
 
 FACT_WORDS = {"engine_version": "Docker", "storage_driver": "storage", "image_store":
@@ -97,6 +97,9 @@ class EngineRun:
             elif key == "rootless":
                 if value:
                     found[key] = "rootless"
+            elif key == "native_diff":
+                if value is False:
+                    found[key] = "no native overlay diff"
             elif key == "cgroup_version" and value:
                 found[key] = f"cgroup v{value}"
             elif value not in (None, "", "?"):

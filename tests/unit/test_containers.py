@@ -342,8 +342,9 @@ def test_on_the_containerd_store_the_layers_come_from_the_root_mount():
 def test_a_container_never_mounted_or_not_on_an_overlay_is_a_reason_to_skip():
     never = storage.layers_of({**CONTAINERD, "State": {"Status": "created"}}, None)
     assert "only while it runs: this container is created" in never
+    vfs_root = "1 0 254:0 /var/lib/docker/vfs/dir/abc / rw - ext4 /dev/vda rw\n"
     vfs = storage.layers_of({"GraphDriver": {"Name": "vfs", "Data": None}},
-                            storage.root_mount("1 0 254:0 / / rw - ext4 /dev/vda rw\n"))
+                            storage.root_mount(vfs_root))
     assert "'ext4', not an overlay" in vfs
 
 

@@ -196,3 +196,10 @@ def test_bad_input_is_a_usage_error_naming_the_file_and_writes_nothing(tmp_path,
     error = capsys.readouterr().err
     assert str(bad) in error and says in error
     assert not out.exists()
+
+
+def test_an_overlay2_without_native_diff_is_named_as_the_fact():
+    runs = [run_of("overlay2", engine(native_diff=True), C01=HOLDS),
+            run_of("rootless", engine(native_diff=False, rootless=True), C01=SKIPS_B)]
+    (_, _, cells), = matrix.build(runs).rows
+    assert cells[1].notes[0] == "engine: rootless, no native overlay diff"
