@@ -58,8 +58,13 @@ def step_layer_dirs(context):
         raise RuntimeError(f"could not be measured: {image_stack}")
     state.layer_dirs = LayerDirs(stack, image_stack, storage.list_layer_dir(
         state.session.host_reader(), stack.upper))
-    state.ledger.record("layer directories", {"named_by": stack.source,
-                                              "layers": stack.layer_dirs})
+    # On the containerd image store, an image built by `docker build` keeps in its snapshot
+    # chain each RUN step's build container's init layer: more layers below a container's own
+    # init layer than the image's RootFS names (shown, not judged: the layers are the image's).
+    state.ledger.record("layer directories", {
+        "named_by": stack.source, "layers": stack.layer_dirs,
+        "image_layers_in_rootfs": len((image.attrs.get("RootFS") or {}).get("Layers") or []),
+        "image_layer_directories": len(image_stack.layer_dirs)})
     state.ledger.record("writable layer's directory", state.layer_dirs.upper)
 
 
