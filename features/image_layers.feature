@@ -12,9 +12,13 @@ Feature: An image is a stack of read-only layers, looked up from the top (C01, C
     (a docker image is made of layers, one on top of another)
 
     Each build step that changes the filesystem (COPY, ADD, RUN) adds one layer to the image's
-    RootFS, and the image's history keeps one row per build step, in build order. The steps
-    counted are the Dockerfile's below, which is checked to be the one the image was built
-    from (the values of its LABEL lines are the run's: they tell its images from any other).
+    RootFS, a layer of its own: its tar, read from the image's `docker save`, hashes to the
+    digest the engine gives it and holds what that step wrote (the files copied from the build
+    context, by content; the links `busybox --install` made; the whiteout of what `rm`
+    removed). The image's history, asked by the image's name, keeps one row per build step, in
+    build order, each recording its whole instruction. The steps are the Dockerfile's below,
+    which is checked to be the one the image was built from (the values of its LABEL lines
+    are the run's: they tell its images from any other).
 
     Background:
       Given the image was built from this Dockerfile:
@@ -33,6 +37,9 @@ Feature: An image is a stack of read-only layers, looked up from the top (C01, C
 
     Scenario: Each filesystem-changing build step adds one layer
       Then the image has one layer per build step that changed the filesystem
+
+    Scenario: Each layer holds what its build step wrote
+      Then each layer holds what its build step wrote, and hashes to its digest
 
     Scenario: The history lists every build step
       Then its history has one row per build step, in build order
@@ -73,20 +80,26 @@ Feature: An image is a stack of read-only layers, looked up from the top (C01, C
     (the layers of an image are all read-only)
 
     A container writes only to a layer of its own. After a container added, changed and
-    deleted files, the image keeps the id and layer digests it had just before the writes, and
-    a new container of the image reads every file as the image's layers hold it; so does one
+    deleted files (each scenario first sees, in the container's changes, that it did), the
+    image keeps the id and layer digests it had just before the writes, and its layers, saved
+    again, hash to those digests and hold the very files they held before; a new container of
+    the image reads every file as the image's layers hold it, and its export holds those files
+    by content and nothing else but what the engine prepares for every container; so does one
     made while another container of the image, still running, writes.
 
     Scenario: A container's writes leave the image's layers as they were
       Given a container of the image that added, changed and deleted files
       Then the container's changes are exactly its writes, each with its kind
       And the image's id and layer digests are unchanged
+      And its layers, saved again, hash to those digests and hold what they held before
 
     Scenario: A new container sees the image as built after another container wrote
       Given a container of the image that added, changed and deleted files
-      Then a new container of the image reads every file as the image's layers hold it
+      Then the container's changes are exactly its writes, each with its kind
+      And a new container of the image reads every file as the image's layers hold it
 
     Scenario: A second container does not see the writes of a running first one
       Given a running container of the image
       When the container adds, changes and deletes files
-      Then a new container of the image reads every file as the image's layers hold it
+      Then the container's changes are exactly its writes, each with its kind
+      And a new container of the image reads every file as the image's layers hold it

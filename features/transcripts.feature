@@ -67,7 +67,8 @@ Feature: The article's two demos, replayed at the prompt (C14, C15)
 
     The other host is a second engine, named by DOCKER_CLAIMS_NODE2 (`scripts/node2-up` starts
     one); the export travels to it as a file, which is what `scp` moved. By contrast, save and
-    load to the same second engine keep the image's id and its history.
+    load to the same second engine keep the image's id and its history, asked by the image's
+    id and by its name, through the API and with `docker history NAME` as the article does.
 
     Background:
       Given the article's session:
@@ -101,3 +102,4 @@ Feature: The article's two demos, replayed at the prompt (C14, C15)
       When the image is saved on the first engine and loaded on the second
       Then the second engine has the same image: its config and its layers
       And its history there has every row of the first engine's history
+      And "docker history" of its name there shows every row it shows on the first engine

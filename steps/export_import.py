@@ -3,7 +3,7 @@ layer; an import of it has no build history and none of the image's config."""
 
 from behave import given, then, when
 
-from docker_claims.claims import export_import, pairs
+from docker_claims.claims import container_layer, export_import, pairs
 from docker_claims.engine import containers, images, transfer
 from docker_claims.engine.fixtures import build_steps
 from docker_claims.runner import subjects
@@ -21,9 +21,9 @@ def _image_layers(state) -> transfer.ImageLayers:
 
 
 def _exported(state) -> dict:
-    """The export's members (read once per scenario)."""
+    """The export's members by content (read once per scenario)."""
     if state.exported is None:
-        state.exported = transfer.exported_entries(state.export_tar)
+        state.exported = transfer.exported_tree(state.export_tar)
     return state.exported
 
 
@@ -31,10 +31,12 @@ def _exported(state) -> dict:
 def step_wrote_in_volume(context, path):
     state = context.state
     volume = state.resources.volume()
+    state.written = (path, f"kept in {volume.name}\n".encode())
     state.container = Subject.of("the container that wrote in a volume", containers.run_script(
         state.resources, state.image.look(), f'echo "kept in {volume.name}" > "{path}"',
         volumes={volume.name: {"bind": VOLUME_AT, "mode": "rw"}}), own=True)
-    state.ledger.record("volume", {"name": volume.name, "mounted_at": VOLUME_AT})
+    state.ledger.record("volume", {"name": volume.name, "mounted_at": VOLUME_AT,
+                                   "written": state.written})
 
 
 @when("the export is imported with the image's {names} as changes")
@@ -119,7 +121,11 @@ def step_export_holds_prepared(context, path):
 def step_container_reads_volume(context, path):
     state = context.state
     state.volume_read = containers.copy_out(state.container.look(), path)
-    state.ledger.record("the container reads", {"path": path, "content": state.volume_read})
+    written_at, written = state.written
+    if written_at != path:
+        raise ValueError(f"the scenario wrote {written_at} in the volume, not {path}")
+    state.ledger.record("the container reads", container_layer.check_file_content(
+        path, written, state.volume_read, "in the container's volume"))
 
 
 @then('the export does not hold "{path}"')

@@ -3,7 +3,7 @@
 from behave import given, then, when
 
 from docker_claims.claims import container_layer, image_layers
-from docker_claims.engine import containers, fixtures, images
+from docker_claims.engine import containers, fixtures, images, transfer
 from docker_claims.runner import subjects
 
 
@@ -25,14 +25,25 @@ def step_built_from(context):
 def step_layer_per_fs_step(context):
     state = context.state
     state.ledger.record("layers", image_layers.check_one_layer_per_filesystem_step(
-        state.image.look(), state.dockerfile))
+        images.layers_of(state.image.look()), state.dockerfile))
+
+
+@then("each layer holds what its build step wrote, and hashes to its digest")
+def step_layers_hold_their_steps(context):
+    state = context.state
+    image = state.image.look()
+    state.ledger.record("layers", image_layers.check_layers_hold_their_steps(
+        images.layers_of(image),
+        transfer.saved_layers(subjects.save_tar(state.session, image), image.id),
+        state.dockerfile, state.build_context, containers.applets(state.resources, image)))
 
 
 @then("its history has one row per build step, in build order")
 def step_history_row_per_step(context):
     state = context.state
     state.ledger.record("history", image_layers.check_history_row_per_step(
-        state.image.look(), state.dockerfile))
+        images.history(state.session.client, images.name_of(state.image.look())),
+        state.dockerfile, state.build_context))
 
 
 @given('"{path}" is written by {count:d} of the image\'s layers')
@@ -69,7 +80,10 @@ def step_not_found(context):
 @then('the deleting layer holds the whiteout marker "{marker}"')
 def step_whiteout_marker(context, marker):
     state = context.state
-    state.ledger.record("whiteout", image_layers.check_whiteout(state.witness, marker))
+    w = state.witness
+    held = transfer.layer_member(subjects.save_tar(state.session, state.image.look()),
+                                 max(w.deleters), marker) if w.deleters else None
+    state.ledger.record("whiteout", image_layers.check_whiteout(w, marker, held))
 
 
 @then("the container's changes are exactly its writes, each with its kind")
@@ -88,18 +102,32 @@ def step_layers_unchanged(context):
                                                                            named_now))
 
 
+@then("its layers, saved again, hash to those digests and hold what they held before")
+def step_layers_hold_what_they_held(context):
+    state = context.state
+    image = state.image.look()
+    after = transfer.save(state.session.client, image, state.scratch())
+    state.ledger.record("layers after", image_layers.check_layers_hold_what_they_held(
+        state.image_before[1], transfer.saved_layers(state.saved_before, image.id),
+        transfer.saved_layers(after, image.id)))
+
+
 @when("the container adds, changes and deletes files")
 def step_container_writes(context):
     state = context.state
     container = state.container.change()
     state.writes = fixtures.WRITES
     containers.exec_writes(container, state.writes)
-    state.ledger.record("the container's changes", containers.changes(container))
 
 
 @then("a new container of the image reads every file as the image's layers hold it")
 def step_new_container_sees_image(context):
     state = context.state
     image = state.image.look()
+    saved = subjects.save_tar(state.session, image)
     state.ledger.record("new container", image_layers.check_view_is_the_image(
-        state.resources, image, subjects.save_tar(state.session, image)))
+        state.resources, image, saved))
+    fresh = containers.container_that_changed_nothing(state.resources, image)
+    state.ledger.record("new container's export", image_layers.check_fresh_export_is_the_image(
+        transfer.image_layers(saved), transfer.exported_tree(
+            containers.export(fresh, state.scratch()))))

@@ -16,6 +16,7 @@ def _use_fixture(state, spec: fixtures.FixtureSpec) -> None:
     image = state.session.fixtures.image(spec)
     state.image = Subject.of(f"the {spec.name} fixture image", image, own=False)
     state.dockerfile = state.session.fixtures.dockerfile(spec)
+    state.build_context = state.session.fixtures.context_files(spec)
 
 
 for _text, _spec in fixtures.GIVENS.items():
@@ -68,6 +69,7 @@ def step_wrote(context):
     state.container = Subject.of("the container that made the writes", wrote.container,
                                  own=False)
     state.writes, state.image_before = fixtures.WRITES, wrote.image_before
+    state.saved_before = wrote.saved_before
     state.ledger.record("writes", state.writes)
 
 

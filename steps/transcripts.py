@@ -150,3 +150,15 @@ def step_history_kept(context):
         state.session.client.api.history(name), state.node.client.api.history(name),
         same_layer_measure=transcripts.measure_layers_alike(state.session.fingerprint,
                                                             state.node.fingerprint)))
+
+
+@then('"docker history" of its name there shows every row it shows on the first engine')
+def step_cli_history_kept(context):
+    state = context.state
+    first, mine = transcripts.history(state.cli, state.moved.name)
+    second, theirs = transcripts.history(state.node_cli, state.moved.name)
+    state.ledger.record("`docker history` on the first engine", first.evidence())
+    state.ledger.record("`docker history` on the second engine", second.evidence())
+    state.ledger.record("history as the CLI shows it", transcripts.check_cli_history_kept(
+        mine, theirs, state.transcript, same_layer_measure=transcripts.measure_layers_alike(
+            state.session.fingerprint, state.node.fingerprint)))

@@ -8,38 +8,27 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, Optional
 
-from docker_claims.engine.archives import LayerEntry, member_name
+from docker_claims.claims.pairs import Reason
+from docker_claims.engine.archives import Node, member_name
 from docker_claims.engine.images import ImageRecord, Ran
 from docker_claims.engine.transfer import ImageLayers, Write
 from docker_claims.evidence import expect
 
 
-def _kind(entry: LayerEntry) -> str:
-    return "file" if entry.kind == "hardlink" else entry.kind
-
-
-def _same(held: LayerEntry, exported: LayerEntry) -> bool:
-    if _kind(held) != _kind(exported):
-        return False
-    if held.kind == "symlink":
-        return held.linkname == exported.linkname
-    if held.kind == exported.kind == "file":
-        return held.size == exported.size
-    return True
-
-
-def check_export_is_merged_view(layers: ImageLayers, exported: dict[str, LayerEntry]) -> dict:
+def check_export_is_merged_view(layers: ImageLayers, exported: dict[str, Node]) -> dict:
     """C11: the export of a container that changed nothing holds every path the image's layers
-    leave visible, as the topmost layer holding it has it, flat (no whiteouts)."""
-    missing = sorted(path for path in layers.view if path not in exported)
-    different = {path: {"layers": layers.view[path], "export": exported[path]}
-                 for path in layers.view if path in exported
-                 and not _same(layers.view[path], exported[path])}
-    whiteouts = sorted(path for path, entry in exported.items() if entry.whiteout)
-    observed = {"visible_paths": len(layers.view), "exported_paths": len(exported),
-                "exported_beyond_the_layers": sorted(set(exported) - set(layers.view))}
+    leave visible, as the topmost layer holding it has it (a file by its content's digest, never
+    its size: two versions of a file can be the same size), flat (no whiteouts)."""
+    missing = sorted(path for path in layers.tree if path not in exported)
+    different = {path: {"layers": node, "export": exported[path]}
+                 for path, node in sorted(layers.tree.items())
+                 if path in exported and exported[path] != node}
+    whiteouts = sorted(path for path, node in exported.items() if node.kind == "whiteout")
+    observed = {"visible_paths": len(layers.tree), "exported_paths": len(exported),
+                "exported_beyond_the_layers": sorted(set(exported) - set(layers.tree))}
     expect(not missing, "the export lacks paths the image's layers leave visible",
            missing=missing, **observed)
     expect(not different, "the export holds paths otherwise than the topmost layer",
@@ -49,7 +38,7 @@ def check_export_is_merged_view(layers: ImageLayers, exported: dict[str, LayerEn
     return observed
 
 
-def check_export_hides(layers: ImageLayers, exported: dict[str, LayerEntry]) -> dict:
+def check_export_hides(layers: ImageLayers, exported: Mapping[str, Any]) -> dict:
     """C11: the export holds no path that an upper layer hides (deleted, or under an opaque
     directory), although a lower layer holds it."""
     shown = sorted(layers.hidden & set(exported))
@@ -240,11 +229,18 @@ def check_config_kept(original: ImageRecord, imported: ImageRecord,
     return observed
 
 
+NO_COMMAND = Reason("the image has no command, and none was given", 400,
+                    re.compile(r"no command specified", re.IGNORECASE))
+"""What the engine answers a create without a command, of an image that has none."""
+
+
 def check_no_command(ran: Ran) -> dict:
-    """C12: with no CMD, a container of the imported image has nothing to run by default."""
+    """C12: with no CMD, a container of the imported image has nothing to run by default: the
+    engine refuses to create it for that reason (NO_COMMAND)."""
     observed = vars(ran)
     expect(not ran.started, "a container of the imported image ran a default command",
            **observed)
+    NO_COMMAND.check(ran.status, ran.error, image=ran.image)
     return observed
 
 

@@ -5,29 +5,40 @@ what a container reads) with what the claim says, and fails with the observation
 
 from __future__ import annotations
 
+import hashlib
+import json
 import posixpath
+import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Optional
 
 from docker.models.images import Image
 
 from docker_claims.engine import archives
+from docker_claims.engine.archives import Node
 from docker_claims.engine.containers import view
 from docker_claims.engine.fixtures import WRITES, build_steps, changes_filesystem
 from docker_claims.engine.images import layers_of
 from docker_claims.engine.scope import Resources
+from docker_claims.engine.transfer import LayerContent
 from docker_claims.evidence import expect
 
 
-def check_one_layer_per_filesystem_step(image: Image, dockerfile: str) -> dict:
-    """C01: RootFS.Layers has one entry per COPY/ADD/RUN step, in build order."""
+def check_one_layer_per_filesystem_step(layers: list[str], dockerfile: str) -> dict:
+    """C01: the image's RootFS.Layers (`layers`) has one entry per COPY/ADD/RUN step, in build
+    order, each its own: the fixture's filesystem steps each write something else, so no two
+    of its layers are one."""
     steps = build_steps(dockerfile)
     fs_steps = [step for step in steps if changes_filesystem(step)]
-    layers = layers_of(image)
     observed = {"filesystem_steps": fs_steps, "layers": layers, "all_steps": steps}
     expect(len(layers) == len(fs_steps),
            f"the image has {len(layers)} layers for {len(fs_steps)} filesystem-changing "
            "build steps", **observed)
+    repeated = sorted({layer for layer in layers if layers.count(layer) > 1})
+    expect(not repeated, "the image names one layer for several build steps",
+           repeated=repeated, **observed)
     return observed
 
 
@@ -46,27 +57,206 @@ def built_from(quoted: str, built: str) -> str:
     return built
 
 
-def check_history_row_per_step(image: Image, dockerfile: str) -> dict:
-    """C01: `docker history` has one row per build step, newest first, each naming its step."""
+def check_layers_hold_their_steps(layers: list[str], saved: Optional[list[LayerContent]],
+                                  dockerfile: str, context: dict[str, bytes],
+                                  applets: list[str]) -> dict:
+    """C01: the layer tar of the n-th filesystem step, read from the image's save tar, hashes
+    to the n-th diff id the engine gives the image, and holds what that step wrote: the files
+    it copied from the build context (by content), the links `busybox --install` made (one per
+    applet the image's busybox lists), the whiteout of what it removed; directories aside."""
+    expected = step_writes(dockerfile, context, applets)
+    observed: dict[str, Any] = {"layers": layers,
+                                "steps": [writes.step for writes in expected]}
+    expect(saved is not None, "the save tar does not hold the image", **observed)
+    observed["saved_layers"] = [{"diff_id": layer.diff_id, "hashes_to": layer.computed}
+                                for layer in saved]
+    expect(len(saved) == len(expected) == len(layers),
+           f"the save tar holds {len(saved)} layers, the engine names {len(layers)}, for "
+           f"{len(expected)} filesystem steps", **observed)
+    unhashed = [{"layer": n, "digest": digest, "tar_hashes_to": layer.computed}
+                for n, (digest, layer) in enumerate(zip(layers, saved))
+                if layer.computed != digest]
+    expect(not unhashed, "layer tars do not hash to the image's layer digests",
+           unhashed=unhashed, **observed)
+    differ = {}
+    for n, (writes, layer) in enumerate(zip(expected, saved)):
+        held = {name: node for name, node in layer.tree.items() if node.kind != "dir"}
+        if held != writes.tree:
+            differ[f"layer {n}: {writes.step}"] = {
+                "missing": _nodes(writes.tree, held), "beyond_the_step": _nodes(held, writes.tree),
+                "other_content": {name: {"step_wrote": writes.tree[name], "layer_holds": node}
+                                  for name, node in held.items()
+                                  if name in writes.tree and writes.tree[name] != node}}
+    expect(not differ, "layers do not hold what their build steps wrote", differ=differ,
+           **observed)
+    return {**observed, "held": {writes.step: len(writes.tree) for writes in expected}}
+
+
+def _nodes(these: dict[str, Node], but_not: dict[str, Node]) -> dict[str, Any]:
+    return {name: node for name, node in sorted(these.items()) if name not in but_not}
+
+
+@dataclass(frozen=True)
+class StepWrites:
+    """What one filesystem build step writes, as its layer tar holds it (directories aside)."""
+
+    step: str
+    tree: dict[str, Node]
+
+
+def step_writes(dockerfile: str, context: dict[str, bytes],
+                applets: list[str]) -> list[StepWrites]:
+    """What each filesystem step of `dockerfile` writes, from the build context it was given
+    and the applets its busybox lists. ValueError for a step whose writes are not known here
+    (the fixtures use COPY, `busybox --install -s DIR` and `busybox rm PATH` only)."""
+    found: list[StepWrites] = []
+    below: set[str] = set()
+    for step in build_steps(dockerfile):
+        if not changes_filesystem(step):
+            continue
+        keyword, words = instruction_words(step)
+        if keyword in ("COPY", "ADD"):
+            tree = _copied(words, context)
+        else:
+            tree = _ran(words, applets, below)
+        found.append(StepWrites(step, tree))
+        below |= set(tree)
+    return found
+
+
+def _copied(words: list[str], context: dict[str, bytes]) -> dict[str, Node]:
+    *sources, destination = [word for word in words if not word.startswith("--")]
+    tree = {}
+    for source in sources:
+        prefix = source.strip("/")
+        if prefix in context:
+            into = destination + posixpath.basename(prefix) if destination.endswith("/") \
+                else destination
+            tree[into.strip("/")] = _file(context[prefix])
+            continue
+        for path, content in context.items():
+            if path.startswith(prefix + "/"):
+                into = posixpath.join(destination, path[len(prefix) + 1:])
+                tree[into.strip("/")] = _file(content)
+    return tree
+
+
+def _file(content: bytes) -> Node:
+    return Node("file", f"sha256:{hashlib.sha256(content).hexdigest()}")
+
+
+def _ran(argv: list[str], applets: list[str], below: set[str]) -> dict[str, Node]:
+    binary = argv[0] if argv else ""
+    if posixpath.basename(binary) == "busybox" and argv[1:3] == ["--install", "-s"]:
+        into = argv[3] if len(argv) > 3 else "/bin"
+        links = (posixpath.join(into, applet).strip("/") for applet in applets)
+        return {link: Node("symlink", linkname=binary) for link in links if link not in below}
+    if posixpath.basename(binary) == "busybox" and argv[1:2] == ["rm"]:
+        return {posixpath.join(posixpath.dirname(path), ".wh." + posixpath.basename(path))
+                .strip("/"): Node("whiteout") for path in argv[2:] if not path.startswith("-")}
+    raise ValueError(f"no known writes for RUN {argv}: the fixtures' RUN steps are "
+                     "`busybox --install -s DIR` and `busybox rm PATH`")
+
+
+def instruction_words(step: str) -> tuple[str, list[str]]:
+    """A Dockerfile instruction as its keyword and its words: JSON (exec) form as the list it
+    is, shell form split as a shell would, quotes removed (`LABEL "a"="b"` -> `a=b`). RUN in
+    shell form is what the builder runs: `/bin/sh -c CMD`."""
+    keyword, _, rest = step.strip().partition(" ")
+    keyword, rest = keyword.upper(), rest.strip()
+    words = _bracketed(rest)
+    if words is None:
+        words = shlex.split(rest)
+        if keyword == "RUN":
+            words = ["/bin/sh", "-c", rest]
+    return keyword, words
+
+
+def _bracketed(text: str) -> Optional[list[str]]:
+    """The words of an exec form: JSON (`["sh", "-c"]`), or as the classic builder prints it
+    in history (`["sh" "-c"]`, Go-quoted, no commas); None for anything else."""
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    try:
+        found = json.loads(text)
+    except ValueError:
+        try:
+            found = shlex.split(text[1:-1])
+        except ValueError:
+            return None
+    return found if isinstance(found, list) and all(isinstance(w, str) for w in found) else None
+
+
+CLASSIC_NOP = "/bin/sh -c #(nop) "
+"""How the classic builder prefixes the rows of steps that run nothing (ENV, COPY...)."""
+
+BUILDKIT_SUFFIX = " # buildkit"
+CLASSIC_COPY = re.compile(r"(?P<keyword>COPY|ADD)(?: --\S+)* (?P<kind>file|dir|multi):[0-9a-f]+ "
+                          r"in (?P<destination>\S+)\s*")
+"""The classic builder's row of a COPY or ADD: the source named by the kind and hash of what
+was copied (`file:<sha>`, `dir:<sha>`, `multi:<sha>`), then `in DESTINATION`."""
+
+
+def row_instruction(created_by: str) -> tuple[str, list[str]]:
+    """A history row's CreatedBy as the instruction it records (keyword, words), whichever
+    builder wrote it: BuildKit's `ENV A=b # buildkit`, the classic builder's
+    `/bin/sh -c #(nop)  ENV A=b` and, for RUN, the command it ran (split at blanks: a row
+    joins the command's words with blanks, so only that is compared)."""
+    text = created_by.strip()
+    if text.endswith(BUILDKIT_SUFFIX.strip()):
+        text = text[: -len(BUILDKIT_SUFFIX.strip())].strip()
+    if text.startswith(CLASSIC_NOP.strip()):
+        return instruction_words(text[len(CLASSIC_NOP.strip()):].strip())
+    keyword, _, rest = text.partition(" ")
+    if keyword.upper() == "RUN":  # BuildKit's RUN: the command it ran, as words
+        return "RUN", rest.split()
+    if keyword.upper() in INSTRUCTIONS:
+        return instruction_words(text)
+    return "RUN", text.split()  # the classic builder's RUN: the command it ran
+
+
+INSTRUCTIONS = ("COPY", "ADD", "ENV", "CMD", "LABEL", "WORKDIR", "ENTRYPOINT", "USER", "EXPOSE",
+                "VOLUME", "ARG", "SHELL", "STOPSIGNAL", "HEALTHCHECK", "ONBUILD")
+
+
+def row_is_step(created_by: str, step: str, context: dict[str, bytes]) -> bool:
+    """Whether a history row records this very step: the same instruction with the same
+    words, LABEL's in any order; a classic COPY row names its source by kind and hash, so the
+    kind of each source in the build context and the destination must be the step's."""
+    keyword, words = instruction_words(step)
+    text = created_by.strip()
+    if text.startswith(CLASSIC_NOP.strip()):
+        classic = CLASSIC_COPY.fullmatch(text[len(CLASSIC_NOP.strip()):].strip())
+        if classic and keyword in ("COPY", "ADD"):
+            *sources, destination = [word for word in words if not word.startswith("--")]
+            kinds = {"file" if source.strip("/") in context else "dir" for source in sources}
+            kind = kinds.pop() if len(sources) == 1 else "multi"
+            return (classic["keyword"] == keyword and classic["kind"] == kind
+                    and classic["destination"] == destination)
+    row_keyword, row_words = row_instruction(created_by)
+    if keyword == "LABEL":
+        return row_keyword == keyword and sorted(row_words) == sorted(words)
+    if keyword == "RUN":  # rows print the command's words joined, as the builder ran it
+        return row_keyword == keyword and row_words == " ".join(words).split()
+    return (row_keyword, row_words) == (keyword, words)
+
+
+def check_history_row_per_step(rows: list[dict], dockerfile: str,
+                               context: dict[str, bytes]) -> dict:
+    """C01: `docker history` (`rows`, newest first, as the API answers) has one row per build
+    step, each recording its step in full, in build order: its instruction and every word of
+    it, not only its keyword (`context`: the build context, whose files tell a COPY of a file
+    from one of a directory in the classic builder's rows)."""
     steps = build_steps(dockerfile)
-    rows = [row.get("CreatedBy", "") for row in reversed(image.history())]
-    observed = {"steps": steps, "history_oldest_first": rows}
-    expect(len(rows) == len(steps),
-           f"history has {len(rows)} rows for {len(steps)} build steps", **observed)
-    mismatched = [(step, row) for step, row in zip(steps, rows) if not _row_is_step(row, step)]
-    expect(not mismatched, "history rows do not match the build steps in order",
+    recorded = [row.get("CreatedBy", "") for row in reversed(rows)]
+    observed = {"steps": steps, "history_oldest_first": recorded}
+    expect(len(recorded) == len(steps),
+           f"history has {len(recorded)} rows for {len(steps)} build steps", **observed)
+    mismatched = [{"step": step, "row": row} for step, row in zip(steps, recorded)
+                  if not row_is_step(row, step, context)]
+    expect(not mismatched, "history rows do not record the build steps in order",
            mismatched=mismatched, **observed)
     return observed
-
-
-def _row_is_step(created_by: str, step: str) -> bool:
-    """A history row names its step: classic builder `#(nop) ENV ...`, BuildKit `ENV ...`,
-    and for RUN the command itself."""
-    keyword, _, rest = step.partition(" ")
-    if keyword.upper() == "RUN":
-        words = [w.strip('[]",') for w in rest.split()]
-        return all(word in created_by for word in words if word)
-    return keyword.upper() in created_by.upper()
 
 
 @dataclass
@@ -138,12 +328,17 @@ def check_deleted_above(w: LayerWitness) -> dict:
     return observed
 
 
-def check_whiteout(w: LayerWitness, marker: str) -> dict:
-    """C02: the deleting layer's tarball holds the whiteout marker `marker`."""
-    markers = [entry["marker"] for entry in w.layers if entry["kind"] == "whiteout"]
-    expect(marker.lstrip("/") in markers, f"no whiteout marker {marker} in the layers",
-           whiteouts=markers, layers=w.layers)
-    return {"whiteouts": markers}
+def check_whiteout(w: LayerWitness, marker: str, held: Optional[tuple[str, int]]) -> dict:
+    """C02: the deleting layer's tarball holds the whiteout marker `marker`: a member by that
+    very name, an empty regular file, as the layer format writes a deletion (`held`: that
+    member's kind and size, read by its raw name from the topmost deleting layer's tar)."""
+    observed = {"deleting_layer": max(w.deleters, default=None), "marker": marker,
+                "member": held}
+    expect(bool(w.deleters), f"no layer deletes {w.path}", layers=w.layers, **observed)
+    expect(held is not None, f"the deleting layer's tar holds no member {marker}", **observed)
+    expect(held == ("file", 0), f"{marker} in the deleting layer is not an empty file (a "
+           "whiteout marker)", **observed)
+    return observed
 
 
 def _is_below(path: str, directory: str) -> bool:
@@ -203,3 +398,62 @@ def check_layers_unchanged(before: tuple[str, list[str]], named_now: Image) -> d
     expect(after == before, "the image changed under a container's writes",
            before=before, after=after)
     return {"image": after[0], "layers": after[1]}
+
+
+def check_layers_hold_what_they_held(digests: list[str], before: Optional[list[LayerContent]],
+                                     after: Optional[list[LayerContent]]) -> dict:
+    """C03: after a container's writes, the image's layers, saved again, hash to the digests
+    the engine gave them before the writes and hold what they held then, file by file and by
+    content (a save after the writes, against one made before them)."""
+    observed: dict[str, Any] = {"digests_before": digests}
+    expect(before is not None and after is not None,
+           "a save tar of the image does not hold it", saved_before=before is not None,
+           saved_after=after is not None, **observed)
+    observed["hash_after"] = [layer.computed for layer in after]
+    expect(len(after) == len(before) == len(digests),
+           f"the image was saved with {len(before)} layers before the writes and "
+           f"{len(after)} after, for {len(digests)} digests", **observed)
+    rehashed = [{"layer": n, "digest_before": digest, "tar_hashes_to": layer.computed}
+                for n, (digest, layer) in enumerate(zip(digests, after))
+                if layer.computed != digest]
+    expect(not rehashed, "the image's layers no longer hash to their digests after the writes",
+           rehashed=rehashed, **observed)
+    changed = {f"layer {n}": {"gained": _nodes(now.tree, was.tree),
+                              "lost": _nodes(was.tree, now.tree),
+                              "rewritten": sorted(name for name, node in now.tree.items()
+                                                  if name in was.tree and was.tree[name] != node)}
+               for n, (was, now) in enumerate(zip(before, after)) if was.tree != now.tree}
+    expect(not changed, "the image's layers hold other files after the writes",
+           changed=changed, **observed)
+    return {**observed, "files_per_layer": [len(layer.tree) for layer in after]}
+
+
+PREPARED = (".dockerenv", "dev", "etc", "etc/hostname", "etc/hosts", "etc/mtab",
+            "etc/resolv.conf", "proc", "sys")
+"""What the engine prepares for every container beside its image's files (its init layer):
+a container's export holds them though no layer of its image does."""
+
+
+def prepared_by_the_engine(path: str) -> bool:
+    return path in PREPARED or path.startswith("dev/")
+
+
+def check_fresh_export_is_the_image(layers: Any, exported: dict[str, Node]) -> dict:
+    """C03: the export of a new container of the image (made after another container wrote)
+    holds every path the image's layers leave visible, as the topmost layer holds it, by
+    content; and nothing else but what the engine prepares for every container (PREPARED).
+    `layers` is transfer.ImageLayers read from a save made before the writes."""
+    missing = sorted(path for path in layers.tree if path not in exported)
+    other = {path: {"layers": node, "export": exported[path]}
+             for path, node in sorted(layers.tree.items())
+             if path in exported and exported[path] != node}
+    beyond = sorted(path for path in exported
+                    if path not in layers.tree and not prepared_by_the_engine(path))
+    observed = {"image_paths": len(layers.tree), "exported_paths": len(exported)}
+    expect(not missing, "a new container lacks files of the image", missing=missing,
+           **observed)
+    expect(not other, "a new container holds the image's files otherwise than its layers",
+           other=other, **observed)
+    expect(not beyond, "a new container holds files that neither the image's layers nor the "
+           "engine's preparation give it", beyond=beyond, **observed)
+    return observed

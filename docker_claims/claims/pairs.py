@@ -7,8 +7,9 @@ CLI, so the CLI is run, through engine.docker_cli)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from docker.models.images import Image
 
@@ -28,27 +29,84 @@ def check_runs(ran: Ran) -> dict:
     return observed
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why the engine refuses a request, as a check expects it: the HTTP status (None: any) and
+    words its message must hold. A refusal for any other reason (a full disk, an engine going
+    down) says nothing of the claim, and fails the check."""
+
+    because: str
+    status: Optional[int]
+    words: re.Pattern
+
+    def check(self, status: Optional[int], error: str, **observed: Any) -> None:
+        expect(bool(error), "the engine refused without saying why", status=status,
+               **observed)
+        expect((self.status is None or status == self.status) and bool(self.words.search(error)),
+               f"the engine refused, but not because {self.because}", status=status,
+               error=error, expected_status=self.status, expected_words=self.words.pattern,
+               **observed)
+
+
+EXPORT_OF_AN_IMAGE = Reason(
+    "export looks the name up among containers, and no container has it", 404,
+    re.compile(r"No such container", re.IGNORECASE))
+SAVE_OF_A_CONTAINER = Reason(
+    "save looks the name up among images, and no image has it", 404,
+    re.compile(r"No such image|reference does not exist", re.IGNORECASE))
+LOAD_OF_AN_EXPORT = Reason(
+    "the tar lacks what a save tar holds (manifest.json, index.json, a layer's json)", None,
+    re.compile(r"(manifest\.json|index\.json|repositories|/json)\b[^\n]*"
+               r"(no such file|not found|does not exist)|unrecognized image format",
+               re.IGNORECASE))
+REFUSALS = {"export": EXPORT_OF_AN_IMAGE, "save": SAVE_OF_A_CONTAINER}
+"""What each crossed request is refused for, by its verb."""
+
+
+def not_found(command: list[str]) -> re.Pattern:
+    """The runtime's words for a command whose executable the container's filesystem lacks
+    (runc: `exec: "sh": executable file not found in $PATH`)."""
+    executable = re.escape(command[0] if command else "")
+    return re.compile(rf"{executable}\W[^\n]*(not found|no such file)|"
+                      rf"(not found|no such file)[^\n]*\W{executable}\b", re.IGNORECASE)
+
+
 def check_cannot_run(ran: Ran) -> dict:
-    """C09: a container of the image cannot run the command (refused, or it fails)."""
+    """C09: a container of the image cannot run the command, because the image's filesystem
+    has no such executable: refused at start, or ended 127 (the shell's `not found`), in the
+    runtime's words."""
     observed = vars(ran)
     expect(not ran.succeeded, "a container of the image ran the command successfully",
            **observed)
+    missing = Reason(f"the image holds no {(ran.command or ['?'])[0]!r} to run", None,
+                     not_found(ran.command or []))
+    if ran.started:
+        expect(ran.exit_code == 127, f"the command ended with exit code {ran.exit_code}, "
+               "not 127 (command not found)", **observed)
+        missing.check(None, ran.output, command=ran.command, image=ran.image)
+    else:
+        missing.check(ran.status, ran.error, command=ran.command, image=ran.image)
     return observed
 
 
 def check_refused(answer: Answer) -> dict:
-    """C09: the engine refused the request; its answer is the evidence."""
+    """C09: the engine refused the request for the reason a crossed pair is refused (REFUSALS,
+    by the request's verb); its answer is the evidence."""
     observed = vars(answer)
     expect(not answer.accepted, f"the engine accepted `{answer.request}`", **observed)
-    expect(bool(answer.error), "the engine refused without saying why", **observed)
+    verb = answer.request.split(" ", 1)[0]
+    REFUSALS[verb].check(answer.status, answer.error, request=answer.request)
     return observed
 
 
 def check_load_failed(loaded: Loaded) -> dict:
-    """C09: `load` of the tar fails with an engine error and makes no image."""
+    """C09: `load` of the tar fails, because the tar is no save tar (LOAD_OF_AN_EXPORT), and
+    makes no image."""
     observed = {**vars(loaded.answer), "loaded": loaded.references, "printed": loaded.messages}
     expect(not loaded.answer.accepted and bool(loaded.answer.error),
            "the engine loaded the tar without an error", **observed)
+    LOAD_OF_AN_EXPORT.check(loaded.answer.status, loaded.answer.error,
+                            request=loaded.answer.request)
     expect(not loaded.references, "the engine made images from the tar", **observed)
     return observed
 

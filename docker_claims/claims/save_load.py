@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from docker_claims.engine.images import MISSING, ImageRecord
@@ -35,10 +37,15 @@ def check_save_holds_layers(facts: SavedFacts, before: ImageRecord) -> dict:
 
 def check_save_holds_config(facts: SavedFacts, before: ImageRecord) -> dict:
     """C13: the save tar holds the image's config, its tags, and a history entry for every
-    row of the image's history, each naming the same step."""
+    row of the image's history, asked by id and by name, each recording the same step: when,
+    by which instruction, with which comment."""
     history = facts.config.get("history") or []
-    saved_rows = [(h.get("created_by", ""), h.get("comment", "")) for h in history]
-    rows = [(r.get("CreatedBy", ""), r.get("Comment", "")) for r in reversed(before.history)]
+    saved_rows = [(_seconds(h.get("created")), h.get("created_by", ""), h.get("comment", ""))
+                  for h in history]
+    rows = {asked: [(r.get("Created"), r.get("CreatedBy", ""), r.get("Comment", ""))
+                    for r in reversed(found)]
+            for asked, found in (("by id", before.history),
+                                 (f"by name ({before.name})", before.history_by_name))}
     observed = {"image": before.id, "tar_tags": facts.tags, "tags": before.tags,
                 "tar_history": saved_rows, "history": rows}
     expect(facts.found, "the save tar does not hold the image", **observed)
@@ -47,9 +54,23 @@ def check_save_holds_config(facts: SavedFacts, before: ImageRecord) -> dict:
            tar_config=facts.config.get("config"), config=before.config, **observed)
     expect(sorted(facts.tags) == before.tags, "the save tar names the image otherwise",
            **observed)
-    expect(saved_rows == rows, "the save tar's history differs from the image's history",
-           **observed)
+    differ = [asked for asked, found in rows.items() if found != saved_rows]
+    expect(not differ, f"the save tar's history differs from the image's history "
+           f"({', '.join(differ)})", **observed)
     return observed
+
+
+def _seconds(created: Any) -> Any:
+    """An RFC 3339 time of an image config (`2026-12-01T19:00:12.123456789Z`) in whole
+    seconds since the epoch, as `history` gives it; anything else as it is."""
+    if not isinstance(created, str):
+        return created
+    match = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)",
+                         created)
+    if not match:
+        return created
+    zone = "+00:00" if match.group(2) == "Z" else match.group(2)
+    return int(datetime.fromisoformat(match.group(1) + zone).timestamp())
 
 
 def check_same_image(before: ImageRecord, after: ImageRecord) -> dict:
@@ -76,15 +97,24 @@ def _build_record(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def check_same_history(before: ImageRecord, after: ImageRecord) -> dict:
     """C13: the loaded image's history has every row of the saved one's: when, by which step,
-    with which comment, of which size; its top row is the image itself."""
-    saved, loaded = _build_record(before.history), _build_record(after.history)
-    observed = {"saved": saved, "loaded": loaded}
-    expect(len(loaded) == len(saved),
-           f"the loaded image's history has {len(loaded)} rows, the saved one's {len(saved)}",
-           **observed)
-    differ = [{"row": number, "saved": was, "loaded": now}
-              for number, (was, now) in enumerate(zip(saved, loaded)) if was != now]
-    expect(not differ, "history rows differ after the load", differ=differ, **observed)
+    with which comment, of which size; read by id and by the name the user types
+    (`docker history NAME`), each as it was before the save; its top row is the image itself."""
+    pairs = {"by id": (before.history, after.history),
+             f"by name ({after.name})": (before.history_by_name, after.history_by_name)}
+    observed = {asked: {"saved": _build_record(was), "loaded": _build_record(now)}
+                for asked, (was, now) in pairs.items()}
+    for asked, (was, now) in pairs.items():
+        saved, loaded = _build_record(was), _build_record(now)
+        expect(len(loaded) == len(saved),
+               f"the loaded image's history {asked} has {len(loaded)} rows, the saved one's "
+               f"{len(saved)}", **observed)
+        differ = [{"row": number, "saved": a, "loaded": b}
+                  for number, (a, b) in enumerate(zip(saved, loaded)) if a != b]
+        expect(not differ, f"history rows {asked} differ after the load", differ=differ,
+               **observed)
+    expect(before.name == after.name and bool(after.name),
+           "the loaded image is not named as the saved one was", saved=before.name,
+           loaded=after.name)
     top = after.history[0].get("Id") if after.history else None
     expect(top == after.id, "the history's top row is not the loaded image", top_row=top,
            image=after.id)

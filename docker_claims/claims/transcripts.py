@@ -451,3 +451,30 @@ def check_history_kept(first: list[dict], second: list[dict], *,
     expect(len(mine) > 1, "the saved image has a one-row history: keeping it shows nothing",
            **observed)
     return observed
+
+
+CLI_HISTORY_RECORD = ("CREATED BY", "SIZE", "COMMENT")
+"""The columns of `docker history` that record a build step the same on both engines (IMAGE
+names local images, `<missing>` on the second; CREATED is relative to the moment asked)."""
+
+
+def check_cli_history_kept(first: Table, second: Table, article: Transcript, *,
+                           same_layer_measure: bool = True) -> dict:
+    """C14, by contrast: `docker history NAME` on the second engine, as the article's user
+    reads it, has the article's columns and every row the first engine's shows, each with its
+    build step and comment, and its size where both engines measure layers alike
+    (measure_layers_alike)."""
+    columns = list(article.table("docker history").columns)
+    compared = [key for key in CLI_HISTORY_RECORD if same_layer_measure or key != "SIZE"]
+    mine = [{key: row.get(key) for key in compared} for row in first.rows]
+    theirs = [{key: row.get(key) for key in compared} for row in second.rows]
+    observed = {"first_engine": mine, "second_engine": theirs, "article_columns": columns,
+                "columns": list(second.columns), "compared": compared}
+    expect(list(first.columns) == list(second.columns) == columns,
+           "`docker history` does not have the article's columns on both engines", **observed)
+    expect(len(theirs) == len(mine) > 1, f"`docker history` on the second engine shows "
+           f"{len(theirs)} rows, the first engine's {len(mine)}", **observed)
+    differ = [index for index, (a, b) in enumerate(zip(mine, theirs)) if a != b]
+    expect(not differ, "`docker history` rows differ between the engines",
+           rows_that_differ=differ, **observed)
+    return observed

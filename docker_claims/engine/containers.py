@@ -260,3 +260,10 @@ def own_image(resources: Resources, base: Image) -> Image:
     return resources.image(committed.id)
 
 
+def applets(resources: Resources, image: Image, busybox: str = "/bin/busybox") -> list[str]:
+    """The applets the image's busybox lists (`busybox --list`), run in a container of it:
+    the links its `busybox --install` makes, one per applet."""
+    code, output = resources.run_to_end(image.id, [busybox, "--list"])
+    expect(code == 0, f"`{busybox} --list` failed in a container of the image", exit_code=code,
+           output=output)
+    return output.split()

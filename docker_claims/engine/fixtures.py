@@ -266,6 +266,11 @@ class Fixtures:
         wait(pending)
         self._pool.shutdown(wait=True)
 
+    def context_files(self, spec: FixtureSpec) -> dict[str, bytes]:
+        """The files of the fixture's build context but its Dockerfile, by path: what its COPY
+        steps copied (C01 compares each layer with them)."""
+        return {"busybox": self.busybox(), **{file.path: file.content for file in spec.files}}
+
     def dockerfile(self, spec: FixtureSpec) -> str:
         """The Dockerfile the fixture was built from (its steps are C01's yardstick)."""
         key = spec.content_hash(hashlib.sha256(self.busybox()).hexdigest())

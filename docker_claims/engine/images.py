@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+import docker
 from docker.errors import APIError, NotFound
 from docker.models.images import Image
 
@@ -39,6 +40,7 @@ class Ran:
     exit_code: Optional[int] = None
     output: str = ""
     error: str = ""
+    status: Optional[int] = None  # the HTTP status of the engine's refusal
 
     @property
     def succeeded(self) -> bool:
@@ -49,26 +51,37 @@ def run(resources: Resources, image: Image, command: Optional[list[str]] = None)
     try:
         code, output = resources.run_to_end(image.id, command, role="subject")
     except APIError as error:
-        return Ran(image.id, command, False, error=str(error.explanation or error))
+        return Ran(image.id, command, False, error=str(error.explanation or error),
+                   status=error.status_code)
     return Ran(image.id, command, True, code, output)
 
 
 @dataclass
 class ImageRecord:
-    """What the engine says an image is: id, layer digests, tags, config, history rows."""
+    """What the engine says an image is: id, layer digests, tags, config, history rows (asked
+    by its id, and by its name as a user asks: `docker history NAME`)."""
 
     id: str
     layers: list[str]
     tags: list[str]
     config: dict[str, Any]
     history: list[dict[str, Any]] = field(default_factory=list)  # newest first, as the API
+    name: str = ""
+    history_by_name: list[dict[str, Any]] = field(default_factory=list)
 
 
 def record(image: Image) -> ImageRecord:
     image.reload()
+    name = name_of(image)
     return ImageRecord(image.id, list((image.attrs.get("RootFS") or {}).get("Layers") or []),
                        sorted(image.tags), dict(image.attrs.get("Config") or {}),
-                       list(image.history()))
+                       history(image.client, image.id), name, history(image.client, name))
+
+
+def history(client: docker.DockerClient, reference: str) -> list[dict[str, Any]]:
+    """`docker history REFERENCE` as the API answers it (newest first): by an id, or by the
+    name the article's user types, which the engine resolves on its own."""
+    return list(client.api.history(reference))
 
 
 def remove(resources: Resources, image: Image) -> None:

@@ -18,7 +18,7 @@ from docker.models.containers import Container
 from docker.models.images import Image
 
 from docker_claims.engine import archives
-from docker_claims.engine.archives import ArchiveError, LayerEntry, member_name
+from docker_claims.engine.archives import ArchiveError, LayerEntry, Node, member_name
 from docker_claims.engine.containers import changes, copy_out
 from docker_claims.engine.images import ImageRecord, name_of, record, remove
 from docker_claims.engine.scope import Resources
@@ -177,6 +177,12 @@ def exported_content(tar: Path, path: str) -> Optional[bytes]:
             return None
 
 
+def exported_tree(tar: Path) -> dict[str, Node]:
+    """Every member of an export tar, by content (archives.Node)."""
+    with archives.open_export(tar) as archive:
+        return archive.tree()
+
+
 def tar_members(tar: Path) -> set[str]:
     """The member names of any tar, read flat (a save tar as `import` sees it)."""
     with archives.open_export(tar) as archive:
@@ -189,15 +195,55 @@ class ImageLayers:
 
     view: dict[str, LayerEntry]  # the merged view: path -> entry of the topmost layer
     hidden: set[str]  # paths some layer holds that an upper layer hides
+    tree: dict[str, Node] = field(default_factory=dict)  # the merged view, by content
 
 
 def image_layers(saved: Path) -> ImageLayers:
     with archives.open_save(saved) as archive:
         layers = archive.images[0].layers
-        view = {path: entry for path, (_, entry) in archives.merged_view(layers).items()}
+        merged = archives.merged_view(layers)
+        trees = [layer.tree() for layer in layers]
         held = {entry.path for layer in layers for entry in layer.entries()
                 if entry.whiteout is None}
-    return ImageLayers(view, held - set(view))
+    view = {path: entry for path, (_, entry) in merged.items()}
+    tree = {path: trees[position][path] for path, (position, _) in merged.items()}
+    return ImageLayers(view, held - set(view), tree)
+
+
+def layer_member(saved: Path, index: int, name: str) -> Optional[tuple[str, int]]:
+    """The kind and size of the member `name` of the image's layer `index` (bottom is 0) in a
+    save tar, read by its raw name (a whiteout marker as the layer holds it); None if absent."""
+    with archives.open_save(saved) as archive:
+        return archive.images[0].layers[index].held(name)
+
+
+@dataclass(frozen=True)
+class LayerContent:
+    """One layer of a saved image, by content: the diff id the image config gives it, the
+    sha256 of its tar as the archive holds it, and what it holds (archives.Node by name)."""
+
+    index: int
+    diff_id: str
+    computed: str  # or "unreadable: <why>"
+    tree: dict[str, Node]
+
+
+def saved_layers(saved: Path, image_id: str) -> Optional[list[LayerContent]]:
+    """The layers, bottom to top, of the image `image_id` in a save tar (either layout; found
+    by its config or manifest digest), each hashed and read whole; None when the tar holds no
+    such image."""
+    with archives.open_save(saved) as archive:
+        match = [i for i in archive.images if image_id in (i.config_digest, i.manifest_digest)]
+        if not match:
+            return None
+        found = []
+        for layer in match[0].layers:
+            try:
+                computed, tree = layer.hash_as_held(), layer.tree()
+            except ArchiveError as error:
+                computed, tree = f"unreadable: {error}", {}
+            found.append(LayerContent(layer.index, layer.diff_id, computed, tree))
+        return found
 
 
 @dataclass

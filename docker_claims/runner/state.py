@@ -96,10 +96,13 @@ class ScenarioState:
 
     image: Subject[Image] = given("Given the layered fixture image")
     dockerfile: str = given("Given the layered fixture image")
+    build_context: dict[str, bytes] = given("Given the layered fixture image")
     container: Subject[Container] = given("Given a created container of the image")
     writes: dict[str, str] = given(
         "Given a container of the image that added, changed and deleted files")
     image_before: tuple[str, list[str]] = given(
+        "Given a container of the image that added, changed and deleted files")
+    saved_before: Path = given(
         "Given a container of the image that added, changed and deleted files")
     witness: LayerWitness = given('Given "<path>" is written by <count> of the image\'s layers')
     read: tuple[int, str] = given('When the container reads "<path>"')

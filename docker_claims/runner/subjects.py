@@ -24,20 +24,23 @@ from docker_claims.runner.state import Subject
 
 @dataclass(frozen=True)
 class Wrote:
-    """A container that made WRITES and exited, and its image's id and layer digests as they
-    were just before the writes."""
+    """A container that made WRITES and exited, and its image as it was just before the
+    writes: its id and layer digests, and a save tar of it."""
 
     container: Container
     image_before: tuple[str, list[str]]
+    saved_before: Path
 
 
 def writer(session: Session, image: Image) -> Wrote:
     """The run's container of `image` that made WRITES and exited: the scenarios that only look
     at such a container (diff, commit, export, its layer directories) or at its image after it
-    share it."""
+    share it. The image's save tar the run shares is made before the writes, if it was not
+    already: what the layers held before them is then known by content."""
     def make(resources: Resources) -> Wrote:
         before = (image.id, images.layers_of(image))
-        return Wrote(containers.run_writes(resources, image, WRITES), before)
+        saved = save_tar(session, image)
+        return Wrote(containers.run_writes(resources, image, WRITES), before, saved)
 
     return session.shared(("made WRITES", image.id), make)
 

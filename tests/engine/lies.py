@@ -57,16 +57,19 @@ def write_members(members: Members) -> bytes:
 
 def rewrite_layers(save: bytes, edit: Callable[[list[Members]], bool]) -> Optional[bytes]:
     """A save tar whose layer tars `edit` changed in place (the list is bottom to top); the
-    image config, its diff ids and the manifest stay as the engine wrote them, as they would if
-    the layer's files had changed under the engine. None when `edit` changed nothing."""
+    image config, its diff ids, the manifest and every layer `edit` left alone stay byte for
+    byte as the engine wrote them, as they would if the layer's files had changed under the
+    engine. None when `edit` changed nothing."""
     outer = read_members(save)
     contents = {info.name.lstrip("./"): content for info, content in outer}
     manifest = json.loads(contents["manifest.json"])
     names = [name.lstrip("./") for name in manifest[0]["Layers"]]
     layers = [read_members(contents[name]) for name in names]
+    held = [[(info.name, content) for info, content in layer] for layer in layers]
     if not edit(layers):
         return None
-    replaced = dict(zip(names, (write_members(layer) for layer in layers)))
+    replaced = {name: write_members(layer) for name, layer, was in zip(names, layers, held)
+                if [(info.name, content) for info, content in layer] != was}
     return write_members([(info, replaced.get(info.name.lstrip("./"), content))
                           for info, content in outer])
 

@@ -90,6 +90,35 @@ def test_load_failure_check_fails_for_a_save_tar(session, resources, own, scratc
         pairs.check_load_failed(loaded)
 
 
+def test_load_failure_check_fails_when_the_load_fails_for_another_reason(resources, scratch):
+    """A file that is no tar at all fails to load too, but not for lacking a save tar's
+    manifest: the check names the reason an export is refused for."""
+    garbage = scratch / "garbage.tar"
+    garbage.write_bytes(b"not a tar at all")
+    loaded = transfer.load(resources, garbage)
+    assert not loaded.answer.accepted
+    with pytest.raises(ClaimFailed, match="not because the tar lacks what a save tar holds"):
+        pairs.check_load_failed(loaded)
+
+
+def test_refusal_check_fails_when_save_refuses_for_another_reason(session, scratch):
+    """Save refuses a name no reference can have (upper case) for that, not for naming no
+    image."""
+    answer, _ = transfer.try_save(session.client, "NoImageCanBeNamedSo", scratch)
+    assert not answer.accepted
+    with pytest.raises(ClaimFailed, match="not because save looks the name up among images"):
+        pairs.check_refused(answer)
+
+
+def test_cannot_run_check_fails_when_the_command_fails_for_another_reason(resources, layered,
+                                                                           export_tar):
+    """The imported export has the command: a run of it that fails otherwise (exit 3) is not
+    the image lacking it."""
+    imported = transfer.import_tar(resources, export_tar)
+    with pytest.raises(ClaimFailed, match="exit code 3, not 127"):
+        pairs.check_cannot_run(images.run(resources, imported, ["sh", "-c", "exit 3"]))
+
+
 def test_image_back_check_fails_when_the_tar_loaded_is_another_image(
         session, resources, layered, own, scratch):
     other = containers.own_image(resources, layered)
@@ -133,7 +162,22 @@ def test_merged_view_check_fails_for_the_export_of_a_container_that_wrote(
     with pytest.raises(ClaimFailed, match="lacks paths the image's layers leave visible"):
         export_import.check_export_is_merged_view(
             transfer.image_layers(save_tar),
-            transfer.exported_entries(containers.export(writer, scratch)))
+            transfer.exported_tree(containers.export(writer, scratch)))
+
+
+def test_merged_view_check_fails_for_a_version_of_the_same_size(resources, layered, save_tar,
+                                                                 scratch):
+    """A container rewrote the upper shadowed.txt with bytes of the very same size: only the
+    content tells the export from the image's topmost version."""
+    upper = fixtures.LAYERED.file("upper/shadowed.txt")
+    other = (b"another version" * 10)[: len(upper) - 1] + b"\n"
+    rewrote = containers.run_script(resources, layered,
+                                    f"printf '%s' '{other.decode()}' > /claims/shadowed.txt")
+    exported = transfer.exported_tree(containers.export(rewrote, scratch))
+    assert exported["claims/shadowed.txt"] != transfer.image_layers(save_tar).tree[
+        "claims/shadowed.txt"]
+    with pytest.raises(ClaimFailed, match="otherwise than the topmost layer"):
+        export_import.check_export_is_merged_view(transfer.image_layers(save_tar), exported)
 
 
 def test_hidden_and_deleted_checks_fail_when_the_export_shows_the_deleted_file(
@@ -262,7 +306,7 @@ def test_load_checks_fail_when_the_tar_loaded_had_its_history_rewritten(
     after = images.record(transfer.loaded_image(session.client, loaded, before.id))
     with pytest.raises(ClaimFailed, match="another id"):
         save_load.check_same_image(before, after)
-    with pytest.raises(ClaimFailed, match="history rows differ"):
+    with pytest.raises(ClaimFailed, match="history rows by id differ"):
         save_load.check_same_history(before, after)
 
 
@@ -320,6 +364,15 @@ def test_config_checks_fail_the_other_way_round(resources, configured, configure
     with pytest.raises(ClaimFailed, match="does not do what one of the image does"):
         export_import.check_runs_alike(images.run(resources, configured),
                                  images.run(resources, plain, ["sh", "-c", 'echo "$PWD"']))
+
+
+def test_no_command_check_fails_when_the_container_fails_for_another_reason(
+        resources, configured, configured_export):
+    """Given a CMD whose program the filesystem lacks, the engine creates the container and
+    fails to start it: refused, but not for having no command."""
+    lacking = transfer.import_tar(resources, configured_export, ('CMD ["/no/such/program"]',))
+    with pytest.raises(ClaimFailed, match="not because the image has no command"):
+        export_import.check_no_command(images.run(resources, lacking))
 
 
 def test_new_image_check_fails_for_one_import_looked_at_twice(resources, configured_export):

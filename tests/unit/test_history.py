@@ -85,10 +85,14 @@ def test_config_kept_check_fails_when_a_value_differs_or_is_lost():
         export_import.check_config_kept(image(), imported(), NAMES)
 
 
-def test_no_command_check_fails_when_a_default_command_ran():
-    export_import.check_no_command(Ran("sha256:b", None, False, error="No command specified"))
+def test_no_command_check_fails_when_a_default_command_ran_or_for_another_reason():
+    export_import.check_no_command(Ran("sha256:b", None, False, error="No command specified",
+                                       status=400))
     with pytest.raises(ClaimFailed, match="ran a default command"):
         export_import.check_no_command(Ran("sha256:b", None, True, 0, "hi in /claims\n"))
+    with pytest.raises(ClaimFailed, match="not because the image has no command"):
+        export_import.check_no_command(Ran("sha256:b", None, False, status=500,
+                                           error="no space left on device"))
 
 
 def test_runs_alike_check_fails_on_other_output_or_a_failure():

@@ -349,6 +349,35 @@ def test_a_one_row_history_proves_nothing_kept():
         transcripts.check_history_kept(BUILT[:1], BUILT[:1])
 
 
+def cli_history(*rows):
+    header = "IMAGE          CREATED         CREATED BY                 SIZE      COMMENT"
+    lines = [header, *(f"{image:<15}{'2 hours ago':<16}{by:<27}{size:<10}{comment}"
+                       for image, by, size, comment in rows)]
+    return transcripts.parse_table(lines)
+
+
+def test_cli_history_kept_compares_every_row_but_the_image_column():
+    article = EXPORT_IMPORT
+    first = cli_history(("a1b2c3d4e5f6", 'CMD ["sh"]', "0B", ""),
+                        ("f6e5d4c3b2a1", "COPY busybox /bin/busybox", "1.98MB", "copied"))
+    second = cli_history(("a1b2c3d4e5f6", 'CMD ["sh"]', "0B", ""),
+                         ("<missing>", "COPY busybox /bin/busybox", "1.98MB", "copied"))
+    transcripts.check_cli_history_kept(first, second, article)
+    with pytest.raises(ClaimFailed, match="shows 1 rows"):
+        transcripts.check_cli_history_kept(
+            first, cli_history(("a1b2c3d4e5f6", 'CMD ["sh"]', "0B", "")), article)
+    other = cli_history(("a1b2c3d4e5f6", 'CMD ["sh"]', "0B", ""),
+                        ("<missing>", "COPY busybox /bin/busybox", "1.98MB", "Imported from -"))
+    with pytest.raises(ClaimFailed, match="rows differ"):
+        transcripts.check_cli_history_kept(first, other, article)
+    measured_otherwise = cli_history(("a1b2c3d4e5f6", 'CMD ["sh"]', "0B", ""),
+                                     ("<missing>", "COPY busybox /bin/busybox", "2MB", "copied"))
+    with pytest.raises(ClaimFailed, match="rows differ"):
+        transcripts.check_cli_history_kept(first, measured_otherwise, article)
+    transcripts.check_cli_history_kept(first, measured_otherwise, article,
+                                       same_layer_measure=False)
+
+
 # The CLI and the second engine
 
 def test_no_cli_is_a_reason_to_skip(monkeypatch):

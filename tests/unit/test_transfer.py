@@ -14,7 +14,7 @@ import pytest
 from docker_claims.claims import export_import, pairs, save_load
 from docker_claims.claims.image_layers import LayerWitness
 from docker_claims.engine import images, transfer
-from docker_claims.engine.archives import LayerEntry
+from docker_claims.engine.archives import LayerEntry, Node
 from docker_claims.engine.docker_cli import CliRun
 from docker_claims.engine.images import ImageRecord, Ran
 from docker_claims.engine.transfer import Answer, ImageLayers, Loaded, Write
@@ -49,7 +49,9 @@ UPPER = tar_bytes({"claims": None, "claims/shadowed.txt": b"upper version",
 CONFIG = json.dumps({
     "config": {"Cmd": ["sh"], "Env": ["A=1"], "WorkingDir": "", "Entrypoint": None},
     "rootfs": {"type": "layers", "diff_ids": [digest(LOWER), digest(UPPER)]},
-    "history": [{"created_by": "COPY lower"}, {"created_by": "COPY upper", "comment": "c"}],
+    "history": [{"created": "1970-01-01T00:00:01Z", "created_by": "COPY lower"},
+                {"created": "1970-01-01T00:00:02.123456789Z", "created_by": "COPY upper",
+                 "comment": "c"}],
 }).encode()
 IMAGE_ID = digest(CONFIG)
 
@@ -95,6 +97,8 @@ def record(**changes) -> ImageRecord:
                 {"Id": "sha256:" + "1" * 64, "Created": 1, "CreatedBy": "COPY lower",
                  "Comment": "", "Size": 11, "Tags": None}]}
     base.update(changes)
+    base.setdefault("name", "app:1")
+    base.setdefault("history_by_name", base["history"])
     return ImageRecord(**base)
 
 
@@ -152,39 +156,64 @@ def test_load_names_its_images_by_tag_or_by_id():
 # -- C09 ------------------------------------------------------------------------------------
 
 
-def ran(started=True, code=0, error="") -> Ran:
-    return Ran("sha256:x", ["sh"], started, code if started else None, "", error)
+def ran(started=True, code=0, error="", output="", status=None) -> Ran:
+    return Ran("sha256:x", ["sh"], started, code if started else None, output, error, status)
+
+
+NOT_FOUND = ('failed to create shim task: OCI runtime create failed: runc create failed: unable '
+             'to start container process: exec: "sh": executable file not found in $PATH')
 
 
 def test_runs_check_fails_when_the_command_cannot_start_or_fails():
     pairs.check_runs(ran())
     with pytest.raises(ClaimFailed, match="would not run"):
-        pairs.check_runs(ran(False, error='exec: "sh": executable file not found'))
+        pairs.check_runs(ran(False, error=NOT_FOUND))
     with pytest.raises(ClaimFailed, match="exit code 127"):
         pairs.check_runs(ran(code=127))
 
 
-def test_cannot_run_check_fails_when_the_command_runs():
-    pairs.check_cannot_run(ran(False, error="not found"))
-    pairs.check_cannot_run(ran(code=127))
+def test_cannot_run_check_fails_when_the_command_runs_or_fails_for_another_reason():
+    pairs.check_cannot_run(ran(False, error=NOT_FOUND, status=400))
+    pairs.check_cannot_run(ran(code=127, output="sh: sh: not found\n"))
     with pytest.raises(ClaimFailed, match="ran the command successfully"):
         pairs.check_cannot_run(ran())
+    with pytest.raises(ClaimFailed, match="not because the image holds no 'sh'"):
+        pairs.check_cannot_run(ran(False, error="cgroup setup failed: device busy", status=500))
+    with pytest.raises(ClaimFailed, match="not because the image holds no 'sh'"):
+        pairs.check_cannot_run(ran(False, error='exec: "shell": executable file not found'))
+    with pytest.raises(ClaimFailed, match="exit code 1, not 127"):
+        pairs.check_cannot_run(ran(code=1, output="sh: not found"))
 
 
-def test_refused_check_fails_when_the_engine_accepts_or_gives_no_reason():
+def test_refused_check_fails_when_the_engine_accepts_or_refuses_for_another_reason():
     pairs.check_refused(Answer("export app:1", False, 404, "No such container: app:1"))
+    pairs.check_refused(Answer("save c1", False, 404, "No such image: c1"))
+    pairs.check_refused(Answer("save c1", False, 404, "reference does not exist"))
     with pytest.raises(ClaimFailed, match="accepted `export app:1`"):
         pairs.check_refused(Answer("export app:1", True))
     with pytest.raises(ClaimFailed, match="without saying why"):
         pairs.check_refused(Answer("export app:1", False, 500, ""))
+    with pytest.raises(ClaimFailed, match="not because export looks the name up"):
+        pairs.check_refused(Answer("export app:1", False, 500, "the engine is shutting down"))
+    with pytest.raises(ClaimFailed, match="not because export looks the name up"):
+        pairs.check_refused(Answer("export app:1", False, 500, "No such container: app:1"))
+    with pytest.raises(ClaimFailed, match="not because save looks the name up"):
+        pairs.check_refused(Answer("save c1", False, 404, "No such container: c1"))
 
 
-def test_load_failure_check_fails_when_the_tar_loads():
-    pairs.check_load_failed(Loaded(Answer("load x", False, None, "open .../json: no such")))
+def test_load_failure_check_fails_when_the_tar_loads_or_fails_for_another_reason():
+    pairs.check_load_failed(Loaded(Answer(
+        "load x", False, None, "open /var/lib/docker/tmp/docker-import-1/bin/json: no such file "
+        "or directory")))
+    pairs.check_load_failed(Loaded(Answer("load x", False, 500, "unrecognized image format")))
     with pytest.raises(ClaimFailed, match="without an error"):
         pairs.check_load_failed(Loaded(Answer("load x", True), ("app:1",), (), ("sha256:a",)))
     with pytest.raises(ClaimFailed, match="made images"):
-        pairs.check_load_failed(Loaded(Answer("load x", False, None, "partial"), ("app:1",)))
+        pairs.check_load_failed(Loaded(Answer("load x", False, None, "open x/json: not found"),
+                                       ("app:1",)))
+    with pytest.raises(ClaimFailed, match="not because the tar lacks what a save tar holds"):
+        pairs.check_load_failed(Loaded(Answer("load x", False, None,
+                                              "write /var/lib/docker/tmp: no space left")))
 
 
 def test_image_back_check_fails_when_load_makes_another_image():
@@ -228,30 +257,42 @@ def entry(path, kind="file", size=1, linkname="", whiteout=None) -> LayerEntry:
     return LayerEntry(path, kind, size, linkname, whiteout)
 
 
+def held(content: bytes) -> Node:
+    return Node("file", digest(content))
+
+
 LAYERS = ImageLayers({"bin": entry("bin", "dir", 0), "bin/sh": entry("bin/sh", size=5),
                       "bin/ls": entry("bin/ls", "symlink", 0, "sh"),
                       "claims/shadowed.txt": entry("claims/shadowed.txt", size=13)},
-                     {"claims/deleted.txt"})
+                     {"claims/deleted.txt"},
+                     {"bin": Node("dir"), "bin/sh": held(b"shell"),
+                      "bin/ls": Node("symlink", linkname="sh"),
+                      "claims/shadowed.txt": held(b"upper version")})
 
 
 def test_merged_view_check_fails_on_a_missing_a_different_or_a_whiteout_path():
-    exported = {**LAYERS.view, ".dockerenv": entry(".dockerenv", size=0)}
+    exported = {**LAYERS.tree, ".dockerenv": held(b"")}
     assert export_import.check_export_is_merged_view(LAYERS, exported)[
         "exported_beyond_the_layers"] == [".dockerenv"]
-    exported_hardlink = {**exported, "bin/sh": entry("bin/sh", "hardlink", 0, "bin/x")}
-    export_import.check_export_is_merged_view(LAYERS, exported_hardlink)
     without = {k: v for k, v in exported.items() if k != "bin/sh"}
     with pytest.raises(ClaimFailed, match="lacks paths"):
         export_import.check_export_is_merged_view(LAYERS, without)
-    lower = {**exported, "claims/shadowed.txt": entry("claims/shadowed.txt", size=5)}
+    lower = {**exported, "claims/shadowed.txt": held(b"lower")}
     with pytest.raises(ClaimFailed, match="otherwise than the topmost layer"):
         export_import.check_export_is_merged_view(LAYERS, lower)
-    relinked = {**exported, "bin/ls": entry("bin/ls", "symlink", 0, "busybox")}
+    relinked = {**exported, "bin/ls": Node("symlink", linkname="busybox")}
     with pytest.raises(ClaimFailed, match="otherwise than the topmost layer"):
         export_import.check_export_is_merged_view(LAYERS, relinked)
-    layered = {**exported, "x": entry("x", whiteout="file")}
+    layered = {**exported, ".wh.x": Node("whiteout")}
     with pytest.raises(ClaimFailed, match="whiteouts"):
         export_import.check_export_is_merged_view(LAYERS, layered)
+
+
+def test_merged_view_check_compares_content_not_size():
+    """Two versions of a file of one size: only their content tells them apart."""
+    same_size = {**LAYERS.tree, "claims/shadowed.txt": held(b"lower version")}
+    with pytest.raises(ClaimFailed, match="otherwise than the topmost layer"):
+        export_import.check_export_is_merged_view(LAYERS, same_size)
 
 
 def test_hidden_check_fails_when_the_export_shows_a_deleted_path():
@@ -377,6 +418,17 @@ def test_save_config_check_fails_on_other_config_tags_or_history():
         save_load.check_save_holds_config(facts(config=config), record())
     with pytest.raises(ClaimFailed, match="does not hold the image"):
         save_load.check_save_holds_config(facts(found=False), record())
+    config = json.loads(CONFIG)
+    config["history"][0]["created"] = "1970-01-01T00:00:09Z"
+    with pytest.raises(ClaimFailed, match="history differs"):
+        save_load.check_save_holds_config(facts(config=config), record())
+
+
+def test_save_config_check_fails_when_history_by_name_differs():
+    """`docker history NAME` is how the article's user reads it: by id alone is not enough."""
+    one_row = record().history[:1]
+    with pytest.raises(ClaimFailed, match=r"history differs .*by name \(app:1\)"):
+        save_load.check_save_holds_config(facts(), record(history_by_name=one_row))
 
 
 def test_same_image_check_fails_on_another_id_layers_or_tags():
@@ -402,13 +454,20 @@ def test_same_history_check_fails_on_a_changed_lost_or_foreign_row():
     save_load.check_same_history(before, record(history=after_rows))
     changed = [dict(row) for row in after_rows]
     changed[1]["Comment"] = "rewritten"
-    with pytest.raises(ClaimFailed, match="rows differ"):
+    with pytest.raises(ClaimFailed, match="rows by id differ"):
         save_load.check_same_history(before, record(history=changed))
     with pytest.raises(ClaimFailed, match="has 1 rows"):
         save_load.check_same_history(before, record(history=after_rows[:1]))
     foreign = [{**after_rows[0], "Id": "sha256:" + "d" * 64}, after_rows[1]]
     with pytest.raises(ClaimFailed, match="top row is not the loaded image"):
-        save_load.check_same_history(before, record(history=foreign))
+        save_load.check_same_history(before, record(history=foreign, history_by_name=after_rows))
+
+
+def test_same_history_check_fails_when_history_by_name_lost_rows():
+    """Asked by the loaded image's name, history answers one row; by id, all of them."""
+    before = record()
+    with pytest.raises(ClaimFailed, match=r"history by name \(app:1\) has 1 rows"):
+        save_load.check_same_history(before, record(history_by_name=before.history[:1]))
 
 
 def test_intermediates_check_fails_when_rows_still_name_them_or_never_did():

@@ -12,11 +12,12 @@ from docker_claims.engine.archives.tar import (
     ArchiveError,
     ExportArchive,
     LayerEntry,
+    Node,
     member_name,
     merged_view,
     open_export,
     spool,
 )
 
-__all__ = ["ArchiveError", "ExportArchive", "LayerEntry", "SavedArchive", "SavedImage",
+__all__ = ["ArchiveError", "ExportArchive", "LayerEntry", "Node", "SavedArchive", "SavedImage",
            "SavedLayer", "member_name", "merged_view", "open_export", "open_save", "spool"]

@@ -88,6 +88,17 @@ class SavedLayer(TarReader):
     def compute_diff_id(self) -> str:
         """sha256 of the uncompressed layer tar, streamed; a blob must also match its own digest
         and the result the image config's diff id, or the archive is corrupt."""
+        diff_id = self.hash_as_held()
+        if diff_id != self.diff_id:
+            raise ArchiveError(
+                f"{self.label}: uncompressed layer has diff id {diff_id},"
+                f" but the image config says {self.diff_id}"
+            )
+        return diff_id
+
+    def hash_as_held(self) -> str:
+        """sha256 of the uncompressed layer tar as the archive holds it, whatever the image
+        config says it should be (a blob must still match the digest it is named by)."""
         with self._archive._member(self._info, self.label) as stream:
             compressed = gzipped(stream, self.label)
             stored = Hashing(stream)
@@ -101,13 +112,7 @@ class SavedLayer(TarReader):
             raise ArchiveError(
                 f"{self.label}: blob has digest {stored_digest}, but is named {self.digest}"
             )
-        diff_id = f"sha256:{uncompressed.hexdigest()}"
-        if diff_id != self.diff_id:
-            raise ArchiveError(
-                f"{self.label}: uncompressed layer has diff id {diff_id},"
-                f" but the image config says {self.diff_id}"
-            )
-        return diff_id
+        return f"sha256:{uncompressed.hexdigest()}"
 
 
 @dataclass

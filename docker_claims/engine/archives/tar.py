@@ -57,6 +57,16 @@ class LayerEntry(NamedTuple):
     whiteout: str | None
 
 
+class Node(NamedTuple):
+    """What a tar holds under one member name, by content: a file's sha256 (a hard link's is
+    its target's), a symlink's target; a whiteout marker is kind "whiteout" under its own name
+    (`claims/.wh.deleted.txt`), as the layer tar holds it."""
+
+    kind: str  # file, dir, symlink, whiteout or other
+    digest: str = ""  # sha256:<hex> of a file's content
+    linkname: str = ""
+
+
 class HasEntries(Protocol):
     def entries(self) -> Iterator[LayerEntry]: ...
 
@@ -269,6 +279,44 @@ class TarReader(abc.ABC):
         with self._open() as (_, members):
             for name, info in members:
                 yield _entry(name, info, self.label)
+
+    def held(self, name: str) -> tuple[str, int] | None:
+        """The kind and size of the member named `name` as the tar holds it, its name read
+        as it is (a whiteout marker too, undecoded); None when there is none."""
+        wanted = member_name(name)
+        with self._open() as (_, members):
+            _, info = _last(members, wanted, None)
+        return (member_kind(info), info.size) if info is not None else None
+
+    def tree(self) -> dict[str, Node]:
+        """Every member by its name, with its content's digest: what the tar holds, compared
+        by content and never by size (two versions of a file may have the same size)."""
+        found: dict[str, Node] = {}
+        with self._open() as (tar, members):
+            for name, info in members:
+                if _entry(name, info, self.label).whiteout:
+                    found[name] = Node("whiteout")
+                elif info.isreg():
+                    found[name] = Node("file", self._digest(tar, info))
+                elif info.islnk():
+                    target = found.get(member_name(info.linkname))
+                    if target is None or target.kind != "file":
+                        raise ArchiveError(f"{self.label}: hard link {name!r} to "
+                                           f"{info.linkname!r}, which no earlier file is")
+                    found[name] = target
+                elif info.issym():
+                    found[name] = Node("symlink", linkname=info.linkname)
+                else:
+                    found[name] = Node("dir" if info.isdir() else "other")
+        return found
+
+    def _digest(self, tar: tarfile.TarFile, info: tarfile.TarInfo) -> str:
+        digest = hashlib.sha256()
+        with tar_errors(f"{self.label}, member {info.name!r}"):
+            stream = tar.extractfile(info)
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+        return f"sha256:{digest.hexdigest()}"
 
     def read(self, path: str, max_bytes: int = 1 << 20) -> bytes:
         """The content of one regular file (a hard link reads its target); KeyError when absent."""
