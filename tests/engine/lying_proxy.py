@@ -331,7 +331,8 @@ class LyingProxy:
     def start(self) -> LyingProxy:
         self._server = _Server(str(self.socket_path), _Connection)
         self._server.proxy = self
-        threading.Thread(target=self._server.serve_forever, name=f"lying-proxy {self.url}",
+        threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                         name=f"lying-proxy {self.url}",
                          daemon=True).start()
         return self
 

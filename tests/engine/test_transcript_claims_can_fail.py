@@ -13,7 +13,7 @@ import os
 import pytest
 
 from docker_claims.claims import namespaces, transcripts
-from docker_claims.engine import archives, docker_cli, nodes
+from docker_claims.engine import archives, docker_cli, images, nodes
 from docker_claims.engine.fixtures import BASE
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
@@ -167,7 +167,7 @@ def test_c14_the_first_engine_is_not_another_node(session, monkeypatch):
 # C14 on the second engine
 
 def test_c14_a_save_tar_imported_on_the_other_node_keeps_neither_id_nor_history(
-        session, scratch, base, node, node_resources):
+        session, cli, scratch, base, node, node_resources):
     node_cli = docker_cli.cli_for_node(node.url, node.client)
     tarball = archives.spool(session.client.images.get(base.id).save(named=True), scratch)
     imported = transcripts.import_file(node_cli, node_resources, tarball)
@@ -176,8 +176,12 @@ def test_c14_a_save_tar_imported_on_the_other_node_keeps_neither_id_nor_history(
         transcripts.check_loaded_same_image(
             saved, nodes.identity_of(node.client, imported.name, scratch), False)
     with pytest.raises(ClaimFailed, match="history has 1 rows"):
-        transcripts.check_history_kept(session.client.api.history(base.id),
-                                       node.client.api.history(imported.name))
+        transcripts.check_history_kept(images.history(session.client, base.tags[0]),
+                                       images.history(node.client, imported.name))
+    _, on_first = transcripts.history(cli, base.tags[0])
+    _, on_second = transcripts.history(node_cli, imported.name)
+    with pytest.raises(ClaimFailed, match="on the second engine shows 1 rows"):
+        transcripts.check_cli_history_kept(on_first, on_second, EXPORT_IMPORT)
 
 
 def test_c14_a_load_of_an_image_already_there_shows_nothing(session, scratch, base,
