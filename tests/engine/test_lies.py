@@ -26,6 +26,8 @@ from lying_proxy import LyingProxy
 
 from docker_claims.engine.config import settings
 
+pytestmark = pytest.mark.lies
+
 RUNS_AT_ONCE = 3
 """Behave runs through proxies at the same time: the engine, not this process, is the limit."""
 
