@@ -72,11 +72,12 @@ class Outcome:
         return "\n".join(lines) + "\n-- output (end) --\n" + self.output[-3000:]
 
 
-def scenarios_of(junit: Path) -> list[dict]:
-    """Each scenario of behave's JUnit reports: name, status, and, when it failed, the type of
-    what it raised and its message (a ClaimFailed carries what the engine showed)."""
+def scenarios_of(reports: Path) -> list[dict]:
+    """Each scenario of the run's JUnit reports (wherever under `reports` the run put them):
+    name, status, and, when it failed, the type of what it raised and its message (a
+    ClaimFailed carries what the engine showed)."""
     found = []
-    for report in sorted(junit.glob("*.xml")):
+    for report in sorted(reports.rglob("*.xml")):
         for case in ElementTree.parse(report).getroot().iter("testcase"):
             problem = case.find("failure")
             if problem is None:
@@ -105,7 +106,7 @@ def run_through(telling: Telling, first: str, node2: Optional[str],
         finally:
             run.kill()
         told = [line for p in proxies for line in p.told]
-    return Outcome(code, scenarios_of(directory / "reports" / "junit"), told, run.output())
+    return Outcome(code, scenarios_of(directory / "reports"), told, run.output())
 
 
 @pytest.fixture(scope="module")
