@@ -89,7 +89,16 @@ def start(resources: Resources, timeout: float = READY_TIMEOUT) -> str:
         if container is not None:
             resources.defer(lambda: resources.client.api.remove_container(
                 container.id, force=True, v=True))
-    url = f"tcp://{node.get_container_host_ip()}:{node.get_exposed_port(PORT)}"
+    try:
+        # Published on the loopback: where the engine is this machine's (a unix socket), that
+        # is 127.0.0.1, whatever testcontainers guesses (it may take the bridge's gateway).
+        host = ("127.0.0.1" if engine_url().startswith("unix://")
+                else node.get_container_host_ip())
+        url = f"tcp://{host}:{node.get_exposed_port(PORT)}"
+    except (DockerException, OSError) as error:  # testcontainers: ConnectionError
+        raise DindUnavailable(f"the engine publishes no port of the Docker-in-Docker node "
+                              f"({connection.first_line(error)}): it needs an engine with a "
+                              "bridge network (this one may run with --bridge=none)") from error
     _wait_ready(url, node, timeout)
     return url
 
