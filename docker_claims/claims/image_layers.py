@@ -73,11 +73,8 @@ def check_layers_hold_their_steps(layers: list[str], saved: Optional[list[LayerC
     expect(len(saved) == len(expected) == len(layers),
            f"the save tar holds {len(saved)} layers, the engine names {len(layers)}, for "
            f"{len(expected)} filesystem steps", **observed)
-    unhashed = [{"layer": n, "digest": digest, "tar_hashes_to": layer.computed}
-                for n, (digest, layer) in enumerate(zip(layers, saved))
-                if layer.computed != digest]
-    expect(not unhashed, "layer tars do not hash to the image's layer digests",
-           unhashed=unhashed, **observed)
+    expect(not (unhashed := _unhashed(layers, saved)),
+           "layer tars do not hash to the image's layer digests", unhashed=unhashed, **observed)
     differ = {}
     for n, (writes, layer) in enumerate(zip(expected, saved)):
         held = {name: node for name, node in layer.tree.items() if node.kind != "dir"}
@@ -90,6 +87,12 @@ def check_layers_hold_their_steps(layers: list[str], saved: Optional[list[LayerC
     expect(not differ, "layers do not hold what their build steps wrote", differ=differ,
            **observed)
     return {**observed, "held": {writes.step: len(writes.tree) for writes in expected}}
+
+
+def _unhashed(digests: list[str], saved: list[LayerContent]) -> list[dict[str, Any]]:
+    """The layers whose tar does not hash to the digest given for it."""
+    return [{"layer": n, "digest": digest, "tar_hashes_to": layer.computed}
+            for n, (digest, layer) in enumerate(zip(digests, saved)) if layer.computed != digest]
 
 
 def _nodes(these: dict[str, Node], but_not: dict[str, Node]) -> dict[str, Any]:
@@ -413,10 +416,8 @@ def check_layers_hold_what_they_held(digests: list[str], before: Optional[list[L
     expect(len(after) == len(before) == len(digests),
            f"the image was saved with {len(before)} layers before the writes and "
            f"{len(after)} after, for {len(digests)} digests", **observed)
-    rehashed = [{"layer": n, "digest_before": digest, "tar_hashes_to": layer.computed}
-                for n, (digest, layer) in enumerate(zip(digests, after))
-                if layer.computed != digest]
-    expect(not rehashed, "the image's layers no longer hash to their digests after the writes",
+    expect(not (rehashed := _unhashed(digests, after)),
+           "the image's layers no longer hash to their digests after the writes",
            rehashed=rehashed, **observed)
     changed = {f"layer {n}": {"gained": _nodes(now.tree, was.tree),
                               "lost": _nodes(was.tree, now.tree),

@@ -268,14 +268,19 @@ def c04_diff_drops_the_deletion() -> Lie:
                     lambda request, rows: [row for row in rows or [] if row["Kind"] != 2])
 
 
-def c05_exited_listed_as_running() -> Lie:
+def listed_as(name: str, claim: str, state: str, status: str) -> Lie:
+    """`docker ps -a` lists the containers in state `state` as running, `status`."""
     def edit(request, rows):
         for row in rows:
-            if row.get("State") == "exited":
-                row.update(State="running", Status="Up 3 seconds")
+            if row.get("State") == state:
+                row.update(State="running", Status=status)
         return rows
 
-    return json_lie("an exited container listed as running", "C05", *LIST, edit)
+    return json_lie(name, claim, *LIST, edit)
+
+
+def c05_exited_listed_as_running() -> Lie:
+    return listed_as("an exited container listed as running", "C05", "exited", "Up 3 seconds")
 
 
 def c06_export_lacks_the_copied_file() -> Lie:
@@ -375,13 +380,7 @@ def c13_history_by_name_one_row(claim: str = "C13") -> Lie:
 
 
 def c15_created_listed_as_up() -> Lie:
-    def edit(request, rows):
-        for row in rows:
-            if row.get("State") == "created":
-                row.update(State="running", Status="Up 4 seconds")
-        return rows
-
-    return json_lie("a created container listed as up", "C15", *LIST, edit)
+    return listed_as("a created container listed as up", "C15", "created", "Up 4 seconds")
 
 
 @dataclass
