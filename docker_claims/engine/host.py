@@ -100,7 +100,8 @@ def host_pids_refused(info: dict, error: APIError) -> HostPidsRefused:
                "(moby#41457). Restart it with DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--pidns "
                "(for the systemd user unit: `systemctl --user edit docker`, "
                "[Service] Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--pidns), or use a "
-               "newer engine, which bind-mounts /proc for such containers (moby#41893)")
+               "newer engine, which gives such containers /proc without it (moby#41893: "
+               "rootless Docker 26.1 does)")
     else:
         fix = "Use an engine that allows --pid=host containers"
     return HostPidsRefused(
