@@ -29,9 +29,8 @@ from docker.utils import version_lt
 from docker_claims.engine import archives, dind, ssh
 from docker_claims.engine import connection as engine
 from docker_claims.engine.config import settings
-from docker_claims.engine.labels import LABEL_RUN
 from docker_claims.engine.scope import Defer, Resources, Run, remove_image
-from docker_claims.engine.sweep import leases, sweep, young_runs
+from docker_claims.engine.sweep import sweep
 from docker_claims.evidence import expect
 
 log = logging.getLogger(__name__)
@@ -141,21 +140,13 @@ def sweep_dead_runs(node: docker.DockerClient, primary: docker.DockerClient) -> 
 
     A run is alive while its lease runs on the first engine (`primary`), or while its newest
     resource on the second engine is younger than the grace period (a run of another first
-    engine that shares this second one). Only the resources of other runs are looked at.
+    engine that shares this second one): the sweep's own selection, with leases read on
+    `primary`.
     """
-    alive = {run for run, running in leases(primary).items() if running}
-    selector = {"label": LABEL_RUN}
-    summaries = (node.api.containers(all=True, filters=selector)
-                 + node.api.images(all=True, filters=selector))
-    owners = {(item.get("Labels") or {}).get(LABEL_RUN) for item in summaries} - {None}
-    young = young_runs(node, summaries)
-    removed: list[str] = []
-    for run_id in sorted(owners - alive - young):
-        report = sweep(node, run_id=run_id, include_alive=True)
-        removed += report.removed
-        for failure in report.failed:
-            log.warning("second engine: could not sweep a dead run's %s", failure)
-    return removed
+    report = sweep(node, leases_on=primary)
+    for failure in report.failed:
+        log.warning("second engine: could not sweep a dead run's %s", failure)
+    return report.removed
 
 
 def image_id_of(client: docker.DockerClient, reference: str) -> str | None:

@@ -15,11 +15,12 @@ import contextlib
 import shutil
 import socket
 import tempfile
+from collections.abc import Collection
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Literal
 
 import docker
 from docker.errors import APIError
@@ -73,91 +74,211 @@ def leases(client: docker.DockerClient) -> dict[str, bool]:
     return {c["Labels"][LABEL_RUN]: c.get("State") == "running" for c in found}
 
 
+RunState = Literal["alive", "starting", "young", "dead"]
+"""alive: its lease runs. starting: its lease is created, not started yet (within the grace
+period). young: no lease yet, and it made something within the grace period. dead: it is over,
+and a sweep removes what it left."""
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """One resource a run made: what a sweep of the run removes."""
+
+    kind: str  # container, network, volume, image
+    name: str
+    id: str
+    lease: bool = False
+    """The run's lease: removed after all else, so that a sweep cut short still leaves the sign
+    that the run is over."""
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+@dataclass
+class RunFound:
+    """A run that has resources on an engine: what it is, and what a sweep of it removes."""
+
+    id: str
+    state: RunState
+    why: str
+    age: float | None
+    """Seconds since its oldest container or image was made, by the engine's clock."""
+    resources: list[Leftover] = field(default_factory=list)
+
+
 @dataclass
 class SweepReport:
-    removed: list[str] = field(default_factory=list)
+    """What a sweep selected (the dry run lists the same), and what it removed."""
+
+    runs: list[RunFound] = field(default_factory=list)
+    doomed: list[RunFound] = field(default_factory=list)
+    orphans: list[Leftover] = field(default_factory=list)
+    """Fixture step images that never had a run's label (see unlabelled_fixture_steps)."""
     kept_alive: set[str] = field(default_factory=set)
+    removed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
 
-def sweep(client: docker.DockerClient, *, run_id: str | None = None,
-          include_alive: bool = False) -> SweepReport:
-    """Remove what runs left behind, selected by the run label only.
+def survey(client: docker.DockerClient, *, run_id: str | None = None,
+           leases_on: docker.DockerClient | None = None) -> list[RunFound]:
+    """Every run (or only `run_id`) with labelled resources on `client`: its state, its age and
+    what a sweep of it removes, oldest run first.
 
-    Without `run_id`: every run that is no longer alive (no running lease, and not a young run
-    still starting up). With `run_id`: that run's resources (its own end-of-run cleanup, which
-    passes include_alive=True). Listings are the engine's summaries, not per-object inspects,
-    so that resources other runs remove meanwhile do not break the sweep.
+    Resources are selected by the run label only; a container needs the run's id in its name
+    too (containers inherit the labels of the image they are made from). Whether a run lives is
+    read from its lease on `leases_on` (default `client`; a second engine holds no leases).
+    Listings are the engine's summaries, not per-object inspects, so that resources other runs
+    remove meanwhile do not break the survey.
     """
-    report = SweepReport()
     selector = {"label": f"{LABEL_RUN}={run_id}" if run_id else LABEL_RUN}
     containers = client.api.containers(all=True, filters=selector)
-    images = client.api.images(all=True, filters=selector)
-    volumes = client.api.volumes(filters=selector).get("Volumes") or []
-    networks = client.api.networks(filters=selector)
+    now = _engine_now(client)
+    owned: dict[str, list[Leftover]] = {}
+    made: dict[str, list[float]] = {}
 
-    keep: set[str] = set()
-    if not include_alive:
-        leased = leases(client)
-        alive = {run for run, running in leased.items() if running}
-        # A lease created but not started yet belongs to a run still starting, not a dead one.
-        starting = {c["Labels"][LABEL_RUN] for c in containers
-                    if c["Labels"].get(LABEL_ROLE) == "lease" and c.get("State") == "created"}
-        keep = alive | (young_runs(client, containers + images) - (set(leased) - starting))
-        report.kept_alive = keep
+    def add(item: dict, leftover: Leftover) -> None:
+        owner = item["Labels"][LABEL_RUN]
+        owned.setdefault(owner, []).append(leftover)
+        when = item.get("Created", item.get("CreatedAt"))  # epoch seconds, or a timestamp
+        if isinstance(when, str):
+            when = getattr(_parse_time(when), "timestamp", lambda: None)()
+        if now is not None and isinstance(when, (int, float)):
+            made.setdefault(owner, []).append(now - when)
 
-    def doomed(item: dict) -> bool:
-        owner = (item.get("Labels") or {}).get(LABEL_RUN)
-        return owner is not None and owner not in keep
-
-    def attempt(what: str, remove: Callable[[], Any]) -> None:
-        try:
-            ignoring_gone(remove)()
-            report.removed.append(what)
-        except APIError as error:
-            report.failed.append(f"{what}: {error.explanation or error}")
-
-    ended_leases = []
     for c in containers:
-        name = (c.get("Names") or ["?"])[0].lstrip("/")
-        # Containers inherit their image's labels: the name proves the run made it.
-        if doomed(c) and name.startswith(f"{NAME_PREFIX}-{c['Labels'][LABEL_RUN]}-"):
-            if c["Labels"].get(LABEL_ROLE) == "lease" and c.get("State") != "running":
-                ended_leases.append((name, c["Id"]))
-                continue
-            attempt(f"container {name}",
-                    lambda i=c["Id"]: client.api.remove_container(i, force=True, v=True))
-    for n in networks:
-        if doomed(n):
-            attempt(f"network {n['Name']}", lambda i=n["Id"]: client.api.remove_network(i))
-    for v in volumes:
-        if doomed(v):
-            attempt(f"volume {v['Name']}",
-                    lambda i=v["Name"]: client.api.remove_volume(i, force=True))
-    _remove_images(client, [i for i in images if doomed(i)], report)
-    for _ in range(MAX_STEP_DEPTH) if run_id is None else ():
-        orphans = unlabelled_fixture_steps(client)  # each round frees the steps below
-        removed = len(report.removed)
-        _remove_images(client, orphans, report,
-                       why=" (a fixture's step image that never had a run's label)")
-        if len(report.removed) == removed:
-            break
-    # An ended lease goes last: a sweep cut short still leaves the sign that its run is over.
-    for name, container_id in ended_leases:
-        attempt(f"container {name}",
-                lambda i=container_id: client.api.remove_container(i, force=True, v=True))
+        owner, name = c["Labels"][LABEL_RUN], (c.get("Names") or ["?"])[0].lstrip("/")
+        if name.startswith(f"{NAME_PREFIX}-{owner}-"):
+            add(c, Leftover("container", name, c["Id"], c["Labels"].get(LABEL_ROLE) == "lease"))
+    for n in client.api.networks(filters=selector):
+        add(n, Leftover("network", n["Name"], n["Id"]))
+    for v in client.api.volumes(filters=selector).get("Volumes") or []:
+        add(v, Leftover("volume", v["Name"], v["Name"]))
+    for i in client.api.images(all=True, filters=selector):
+        add(i, Leftover("image", _name(i), i["Id"]))
+
+    if leases_on is None:
+        lease_list, lease_now = containers, now
+    else:
+        lease_list = leases_on.api.containers(all=True, filters={"label": [
+            f"{LABEL_RUN}={run_id}" if run_id else LABEL_RUN, f"{LABEL_ROLE}=lease"]})
+        lease_now = _engine_now(leases_on)
+    lease_of = {c["Labels"][LABEL_RUN]: c for c in lease_list
+                if c["Labels"].get(LABEL_ROLE) == "lease"
+                and (c.get("Names") or [""])[0] == f"/{NAME_PREFIX}-{c['Labels'][LABEL_RUN]}-lease"}
+    runs = []
+    for owner, resources in owned.items():
+        ages = made.get(owner, [])
+        state, why = _state(lease_of.get(owner), lease_now, min(ages, default=None))
+        runs.append(RunFound(owner, state, why, max(ages, default=None),
+                             sorted(resources, key=lambda leftover: leftover.lease)))
+    return sorted(runs, key=lambda run: (-(run.age or 0), run.id))
+
+
+def _state(lease: dict | None, now: float | None, newest: float | None) -> tuple[RunState, str]:
+    """A run's state and why, from its lease's summary (or None) and the age of its newest
+    container or image."""
+    lease_state = lease.get("State") if lease else None
+    if lease_state in ("running", "paused"):
+        return "alive", "its lease is running"
+    if lease_state == "created":
+        lease_age = now - lease["Created"] if now is not None else None
+        if lease_age is None or lease_age < YOUNG_RUN_GRACE:
+            return "starting", "its lease is created, not started yet"
+        return "dead", f"its lease was created {duration(lease_age)} ago and never started"
+    if lease is not None:
+        return "dead", f"its lease has {lease_state or 'ended'}: the run is over"
+    if now is None:
+        return "young", "no lease, and no engine clock to age it by: kept rather than guessed"
+    if newest is not None and newest < YOUNG_RUN_GRACE:
+        return "young", (f"no lease yet, and its newest resource is {duration(newest)} old "
+                         f"(a run gets {duration(YOUNG_RUN_GRACE)} to take its lease)")
+    return "dead", f"no lease, and nothing made in the last {duration(YOUNG_RUN_GRACE)}"
+
+
+def plan(client: docker.DockerClient, *, run_id: str | None = None, include_alive: bool = False,
+         leases_on: docker.DockerClient | None = None) -> SweepReport:
+    """What `sweep` with the same arguments would remove, removing nothing (the dry run)."""
+    report = SweepReport(runs=survey(client, run_id=run_id, leases_on=leases_on))
+    for run in report.runs:
+        if run.state == "dead" or include_alive:
+            report.doomed.append(run)
+        else:
+            report.kept_alive.add(run.id)
+    if run_id is None:  # each round: the steps that the images above them held
+        gone = {leftover.id for run in report.doomed for leftover in run.resources}
+        for _ in range(MAX_STEP_DEPTH):
+            found = unlabelled_fixture_steps(client, gone=gone)
+            if not found:
+                break
+            report.orphans += [Leftover("image", _name(image), image["Id"]) for image in found]
+            gone |= {image["Id"] for image in found}
     return report
 
 
+def sweep(client: docker.DockerClient, *, run_id: str | None = None,
+          include_alive: bool = False,
+          leases_on: docker.DockerClient | None = None) -> SweepReport:
+    """Remove what `plan` selects: without `run_id`, what every dead run left; with it, that
+    run's resources if it is dead, or whatever its state with include_alive (a run's own
+    end-of-run cleanup; `docker-claims sweep --run ID --force`)."""
+    report = plan(client, run_id=run_id, include_alive=include_alive, leases_on=leases_on)
+    doomed = [leftover for run in report.doomed for leftover in run.resources]
+    api = client.api
+    remove = {
+        "container": lambda i: api.remove_container(i, force=True, v=True),
+        "network": api.remove_network,
+        "volume": lambda i: api.remove_volume(i, force=True),
+    }
+
+    def attempt(leftover: Leftover) -> None:
+        try:
+            ignoring_gone(lambda: remove[leftover.kind](leftover.id))()
+            report.removed.append(str(leftover))
+        except APIError as error:
+            report.failed.append(f"{leftover}: {error.explanation or error}")
+
+    for kind in ("container", "network", "volume"):
+        for leftover in doomed:
+            if leftover.kind == kind and not leftover.lease:
+                attempt(leftover)
+    _remove_images(client, [leftover for leftover in doomed if leftover.kind == "image"]
+                   + report.orphans, report)
+    for leftover in doomed:  # the lease last (see Leftover.lease)
+        if leftover.lease:
+            attempt(leftover)
+    return report
+
+
+def _remove_images(client: docker.DockerClient, images: list[Leftover],
+                   report: SweepReport) -> None:
+    """Images may depend on each other (commit, build parents): retry until no progress."""
+    pending = list(images)
+    while pending:
+        progressed = False
+        for image in list(pending):
+            try:
+                ignoring_gone(lambda i=image.id: client.api.remove_image(i, force=True))()
+            except APIError:
+                continue
+            report.removed.append(str(image))
+            pending.remove(image)
+            progressed = True
+        if not progressed:
+            report.failed.extend(f"{image}: still in use" for image in pending)
+            return
+
+
 MAX_STEP_DEPTH = 16
-"""More than any fixture has steps: rounds of removing unlabelled step images, top down."""
+"""More than any fixture has steps: rounds of finding unlabelled step images, top down."""
 
 FIXTURE_STEPS = ("CLAIMS_FIXTURE=", " in /claims/ ", "rm /claims/deleted.txt")
 """What a layered fixture's build records in its history and no one else's build would: its
 ENV marker, its COPY into /claims/, its deletion of /claims/deleted.txt."""
 
 
-def unlabelled_fixture_steps(client: docker.DockerClient) -> list[dict]:
+def unlabelled_fixture_steps(client: docker.DockerClient,
+                             gone: Collection[str] = frozenset()) -> list[dict]:
     """Step images of fixtures built before every step carried the run's label (the run's
     labels came in the last step): the containerd image store keeps config-only ones after the
     fixture's removal, untagged and unlabelled, so no label names them. Told apart, with no
@@ -165,10 +286,11 @@ def unlabelled_fixture_steps(client: docker.DockerClient) -> list[dict]:
     live fixture's steps are its parents); used by no container; older than the grace a run
     has to start; a history whose first step copies a busybox to
     /bin/busybox and that holds a step only the fixtures have (FIXTURE_STEPS). A step image of
-    the plain busybox fixture has no such step, and is left alone."""
+    the plain busybox fixture has no such step, and is left alone. Images in `gone` count as
+    removed already (the sweep's plan: what it removes before, and the rounds above)."""
     used = {c.get("ImageID") for c in client.api.containers(all=True)}
     now = _parse_time(client.info().get("SystemTime"))
-    images = client.api.images(all=True)
+    images = [image for image in client.api.images(all=True) if image["Id"] not in gone]
     parents = {image.get("ParentId") for image in images}
     found = []
     for image in images:
@@ -190,42 +312,28 @@ def unlabelled_fixture_steps(client: docker.DockerClient) -> list[dict]:
     return found
 
 
-def _remove_images(client: docker.DockerClient, images: list[dict], report: SweepReport,
-                   why: str = "") -> None:
-    """Images may depend on each other (commit, build parents): retry until no progress."""
-    pending = {i["Id"]: _name(i) + why for i in images}
-    while pending:
-        progressed = False
-        for image_id, name in list(pending.items()):
-            try:
-                ignoring_gone(lambda i=image_id: client.api.remove_image(i, force=True))()
-            except APIError:
-                continue
-            report.removed.append(f"image {name}")
-            del pending[image_id]
-            progressed = True
-        if not progressed:
-            report.failed.extend(f"image {name}: still in use" for name in pending.values())
-            return
-
-
 def _name(image: dict) -> str:
     tags = [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
     return tags[0] if tags else image["Id"].split(":")[-1][:12]
 
 
-def young_runs(client: docker.DockerClient, summaries: list[dict]) -> set[str]:
-    """Runs whose newest resource is younger than the grace period, by the engine's clock."""
+def _engine_now(client: docker.DockerClient) -> float | None:
+    """The engine's clock, in seconds since the epoch: resources are aged by it, not ours."""
     now = _parse_time(client.info().get("SystemTime"))
-    newest: dict[str, float] = {}
-    for item in summaries:
-        owner = (item.get("Labels") or {}).get(LABEL_RUN)
-        created = item.get("Created")  # seconds since the epoch, in list summaries
-        if owner and isinstance(created, (int, float)):
-            newest[owner] = max(newest.get(owner, 0), created)
-    if now is None:
-        return set(newest)  # no engine clock: keep everything rather than guess
-    return {run for run, when in newest.items() if now.timestamp() - when < YOUNG_RUN_GRACE}
+    return now.timestamp() if now is not None else None
+
+
+def duration(seconds: float) -> str:
+    """42s, 5m, 3h12m, 2d4h: an age as people read it."""
+    seconds = int(max(seconds, 0))
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{minutes}m"
+    if seconds < 86400:
+        return f"{hours}h{minutes % 60:02d}m" if minutes % 60 else f"{hours}h"
+    return f"{days}d{hours % 24}h" if hours % 24 else f"{days}d"
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -241,7 +349,7 @@ def _parse_time(value: str | None) -> datetime | None:
             break
     if "." in text:
         whole, frac = text.split(".", 1)
-        text = f"{whole}.{frac[:6]}"
+        text = f"{whole}.{frac[:6]:0<6}"  # Python 3.10 reads 3 or 6 digits only
     try:
         return datetime.fromisoformat(text + offset).astimezone(timezone.utc)
     except ValueError:
@@ -266,18 +374,25 @@ def workdir(prefix: str, stack: ExitStack) -> Path:
     return workdir
 
 
-def sweep_workdirs() -> list[Path]:
-    """Remove this machine's temp dirs of runs whose process is gone: their ALIVE lock is free.
-    (By this sign, never by age: a run against another engine may share the machine.)"""
-    removed = []
+def dead_workdirs() -> list[Path]:
+    """This machine's temp dirs of runs whose process is gone: their ALIVE lock is free. (By
+    this sign, never by age: a run against another engine may share the machine.)"""
+    dead = []
     if fcntl is None:
-        return removed
-    for path in Path(tempfile.gettempdir()).glob(f"{NAME_PREFIX}-*"):
+        return dead
+    for path in sorted(Path(tempfile.gettempdir()).glob(f"{NAME_PREFIX}-*")):
         try:
             with open(path / ALIVE) as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path)
+                dead.append(path)
         except OSError:
             continue  # no marker (not a run's dir, or one still starting), or held: alive
+    return dead
+
+
+def sweep_workdirs() -> list[Path]:
+    """Remove the temp dirs `dead_workdirs` selects."""
+    removed = dead_workdirs()
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
     return removed
