@@ -1,53 +1,235 @@
-"""`docker-claims`: the engine's fingerprint, and the sweep of dead runs' leftovers."""
+"""`docker-claims`: the engine a run would measure, and the sweep of what runs left behind.
+
+The claims themselves are measured by `behave`, in a clone of the repository; this command
+looks at the engine around them. Errors are one line on stderr (a traceback only with
+--debug), and the exit status says which outcome it was (EXIT_STATUSES, runner.exit_status).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import traceback
+from collections.abc import Callable
 
+from docker.errors import DockerException
+
+from docker_claims import __version__
 from docker_claims.engine import connection as engine
-from docker_claims.engine.sweep import leases, sweep, sweep_workdirs
+from docker_claims.engine.config import ConfigError, settings
+from docker_claims.engine.sweep import (
+    RunFound,
+    SweepReport,
+    dead_workdirs,
+    duration,
+    plan,
+    sweep,
+    sweep_workdirs,
+)
 from docker_claims.runner import matrix
+from docker_claims.runner.exit_status import ExitStatus
+
+EXIT_STATUSES = f"""exit status:
+  {ExitStatus.HOLDS:<3}  done (behave: every claim measured holds)
+  {ExitStatus.FAILS:<3}  behave: a claim fails on this engine; compare: a verdict changed
+  {ExitStatus.USAGE:<3}  the command line is wrong, or asks to sweep a live run without --force
+  {ExitStatus.NOT_MEASURED:<3}  could not do it: no engine answers, an address that is no engine, a
+       setting or selection that cannot be used, a removal the engine refused
+  {ExitStatus.INTERRUPTED:<3}  interrupted (Ctrl-C, SIGTERM)"""
+
+DESCRIPTION = """\
+The engine a run of the claims would measure, and the sweep of what runs left behind. The
+claims themselves are measured by `behave`, in a clone of the repository (see its README)."""
+
+SWEEP_HELP = """\
+Remove what runs that are over left on the engine: containers, images, volumes and networks
+labelled docker-claims.run=<id> (a container also needs the run's id in its name), and this
+machine's temp dirs of runs whose process is gone. A run is alive while its lease container
+runs, starting while its lease is created but not started, young while it has no lease yet
+and made something in the last 5 minutes, and dead otherwise: only dead runs are removed,
+unless --run names a live one and --force is given. --dry-run lists every run, its state,
+its age and what the sweep would remove, by the same selection, and removes nothing."""
+
+FINGERPRINT_HELP = """\
+Connect to the engine a run would measure (DOCKER_HOST, else the current docker context, else
+the default socket) and print what it is, as JSON: versions, OS, storage driver, image store,
+cgroup version and driver, rootless. The claims report is headed by the same fingerprint."""
+
+
+class Layout(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written (paragraphs, tables); each command and its summary on one line."""
+
+    def __init__(self, prog: str):
+        super().__init__(prog, max_help_position=30)
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.nargs == argparse.PARSER:  # argparse measures commands without their indent
+            longest = max(map(len, action.choices), default=0) + self._current_indent + 4
+            self._action_max_length = max(self._action_max_length, longest)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        return text.split("\n", 1)[1] if action.nargs == argparse.PARSER else text
+
+
+class Refused(Exception):
+    """The command line asks for what must not be done as it stands (usage's exit status)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with usage errors in one line that says where to look."""
+
+    def error(self, message: str):
+        self.exit(ExitStatus.USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def parser() -> Parser:
+    top = Parser(prog="docker-claims", description=DESCRIPTION, epilog=EXIT_STATUSES,
+                 formatter_class=Layout)
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    top.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    commands = top.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+
+    def command(name: str, summary: str, description: str,
+                run: Callable[[argparse.Namespace], int]) -> Parser:
+        sub = commands.add_parser(name, help=summary, description=description,
+                                  epilog=EXIT_STATUSES, formatter_class=Layout)
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                         help="show the traceback of an error")
+        sub.set_defaults(handler=run)
+        return sub
+
+    command("fingerprint", "print what kind of engine answers, as JSON", FINGERPRINT_HELP,
+            fingerprint_command)
+    sweeper = command("sweep", "remove what runs that are over left on the engine", SWEEP_HELP,
+                      sweep_command)
+    sweeper.add_argument("--run", metavar="ID", help="only this run (its id, as in the names "
+                         "dclaims-<id>-... and the label docker-claims.run=<id>)")
+    sweeper.add_argument("--dry-run", action="store_true",
+                         help="list runs, their state and what would be removed; remove nothing")
+    sweeper.add_argument("--force", action="store_true",
+                         help="with --run: remove that run's resources even if it is alive")
+    matrix.add_commands(commands)
+    return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="docker-claims", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("fingerprint", help="print what kind of engine answers, as JSON")
-    sweeper = commands.add_parser(
-        "sweep", help="remove what dead runs left (by the docker-claims.run label only)")
-    sweeper.add_argument("--run", help="only this run id (even if it looks alive)")
-    sweeper.add_argument("--dry-run", action="store_true", help="list runs, remove nothing")
-    matrix.add_commands(commands)
-    args, behave_args = parser.parse_known_args(argv)
-    if behave_args:
-        parser.error(f"unrecognized arguments: {' '.join(behave_args)}")
-    offline = matrix.run_offline(args)
-    if offline is not None:
-        return offline
+    cli = parser()
     try:
-        client = engine.connect()
-    except engine.EngineUnavailable as error:
-        print(f"docker-claims: {error}", file=sys.stderr)
-        return 2
-    if args.command == "fingerprint":
-        print(json.dumps(engine.fingerprint(client).as_dict(), indent=2))
-        return 0
+        args = cli.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else ExitStatus.USAGE
+    if args.command is None:
+        cli.print_help()
+        return ExitStatus.HOLDS
+    try:
+        offline = matrix.run_offline(args)  # matrix, compare: files only, no engine
+        if offline is not None:
+            return offline
+        settings()  # a DOCKER_CLAIMS_* value that cannot be used is said before anything else
+        return args.handler(args)
+    except Refused as refusal:
+        print(f"docker-claims: {refusal}", file=sys.stderr)
+        return ExitStatus.USAGE
+    except KeyboardInterrupt:
+        print("docker-claims: interrupted", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+    except Exception as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"docker-claims: {explain(error)}", file=sys.stderr)
+        return ExitStatus.NOT_MEASURED
+
+
+def explain(error: Exception) -> str:
+    """One line: what went wrong, and what to do."""
+    if isinstance(error, (engine.EngineUnavailable, ConfigError)):
+        return str(error)
+    if engine.engine_silence(error):
+        return (f"the engine stopped answering ({engine.root_cause(error)}); "
+                f"DOCKER_CLAIMS_TIMEOUT={settings().timeout} s is how long a call may wait")
+    if isinstance(error, DockerException):
+        return f"the engine refused: {engine.first_line(error)}"
+    return (f"{type(error).__name__}: {engine.first_line(error)} (a bug of docker-claims: "
+            "run again with --debug and report the traceback)")
+
+
+def fingerprint_command(args: argparse.Namespace) -> int:
+    client = engine.connect()
+    print(json.dumps(engine.fingerprint(client).as_dict(), indent=2))
+    return ExitStatus.HOLDS
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    if args.force and not args.run:
+        raise Refused("--force needs --run ID: only a run named on the command line is ever "
+                      "removed while alive (see 'docker-claims sweep --dry-run' for the ids)")
+    client = engine.connect()
     if args.dry_run:
-        for run, running in sorted(leases(client).items()):
-            print(f"run {run}: {'alive' if running else 'dead'}")
-        return 0
-    report = sweep(client, run_id=args.run, include_alive=bool(args.run))
-    if not args.run:
-        report.removed.extend(f"temp dir {path}" for path in sweep_workdirs())
-    for line in report.removed:
-        print(f"removed {line}")
-    for run in sorted(report.kept_alive):
-        print(f"kept run {run}: still alive")
-    for line in report.failed:
-        print(f"could not remove {line}", file=sys.stderr)
-    return 1 if report.failed else 0
+        found = plan(client, run_id=args.run, include_alive=args.force)
+        print_dry_run(found, [] if args.run else dead_workdirs())
+        return ExitStatus.HOLDS
+    if args.run:
+        live = [run for run in plan(client, run_id=args.run).runs if run.state != "dead"]
+        for run in live:
+            if not args.force:
+                what = count_of(len(run.resources), "resource")
+                raise Refused(f"{describe(run)}: removing its {what} would break it. Let it "
+                              "end, or add --force to remove them anyway")
+            print(f"docker-claims: {describe(run)}: removing its resources anyway (--force); "
+                  "that run will fail", file=sys.stderr)
+    report = sweep(client, run_id=args.run, include_alive=args.force)
+    workdirs = [] if args.run else sweep_workdirs()
+    print_sweep(report, workdirs)
+    return ExitStatus.NOT_MEASURED if report.failed else ExitStatus.HOLDS
+
+
+def describe(run: RunFound) -> str:
+    age = f"{duration(run.age)} old" if run.age is not None else "age unknown"
+    return f"run {run.id} is {run.state}, {age} ({run.why})"
+
+
+def print_dry_run(found: SweepReport, workdirs: list) -> None:
+    for run in found.runs:
+        if run in found.doomed:
+            print(f"{describe(run)}: would remove")
+            for leftover in run.resources:
+                print(f"  {leftover}")
+        else:
+            print(f"{describe(run)}: kept, {count_of(len(run.resources), 'resource')} "
+                  f"(--run {run.id} --force would remove them)")
+    for path in workdirs:
+        print(f"temp dir {path} (its run's process is gone): would remove")
+    count = sum(len(run.resources) for run in found.doomed) + len(workdirs)
+    print(f"would remove {count_of(count, 'resource')} of {count_of(len(found.doomed), 'run')}"
+          if count else "nothing to remove")
+
+
+def print_sweep(report: SweepReport, workdirs: list) -> None:
+    failures = {line.split(": ", 1)[0]: line for line in report.failed}
+    for run in report.doomed:
+        print(f"{describe(run)}:")
+        for leftover in run.resources:
+            if str(leftover) in failures:
+                print(f"  could not remove {failures[str(leftover)]}", file=sys.stderr)
+            else:
+                print(f"  removed {leftover}")
+    for path in workdirs:
+        print(f"removed temp dir {path} (its run's process is gone)")
+    for run in report.runs:
+        if run.id in report.kept_alive:
+            print(f"kept {describe(run)}")
+    count = len(report.removed) + len(workdirs)
+    if count:
+        print(f"removed {count_of(count, 'resource')} of {count_of(len(report.doomed), 'run')}")
+    elif not report.failed:
+        print("nothing to remove")
+
+
+def count_of(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 if __name__ == "__main__":

@@ -305,14 +305,23 @@ def compare(old: EngineRun, new: EngineRun) -> list[Change]:
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """The `matrix` and `compare` subcommands (they read files only: no engine needed)."""
-    table = commands.add_parser("matrix", help="put the claims.json of runs on several engines "
-                                "side by side: a claims x engines table (Markdown and HTML)")
+    table = commands.add_parser(
+        "matrix", help="put the claims.json of runs on several engines "
+        "side by side: a claims x engines table (Markdown and HTML)",
+        description="Read the claims.json of runs on several engines (reports/claims.json of "
+        "each) and write a claims x engines table, matrix.md and matrix.html: each cell the "
+        "claim's verdict on that engine, with the engine fact behind any difference. Reads "
+        "files only; no engine is needed.")
     table.add_argument("reports", nargs="+", type=Path, metavar="CLAIMS.json")
     table.add_argument("-o", "--output", type=Path, default=Path("reports/matrix"),
                        help="directory for matrix.md and matrix.html (default: reports/matrix)")
     table.set_defaults(offline=_matrix_command)
-    changed = commands.add_parser("compare", help="list the verdicts that changed between two "
-                                  "runs (exit 1 when some did)")
+    changed = commands.add_parser(
+        "compare", help="list the verdicts that changed between two "
+        "runs (exit 1 when some did)",
+        description="List the claims whose verdict differs between two runs' claims.json (an "
+        "engine upgrade, say): exit 0 when none changed, 1 when some did. Reads files only; "
+        "no engine is needed.")
     changed.add_argument("old", type=Path, metavar="OLD.json")
     changed.add_argument("new", type=Path, metavar="NEW.json")
     changed.set_defaults(offline=_compare_command)
