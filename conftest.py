@@ -1,11 +1,17 @@
-"""pytest fixtures shared by the engine tests: one session per test run, cleanup per test."""
+"""pytest fixtures shared by the engine tests: one session per test run, cleanup per test.
+
+Tests under tests/engine are marked `engine`. When none of them can run (no engine answers),
+the reason is said once, in the header, and each module's engine tests are skipped under one
+short reason, rather than the whole reason once per test."""
 
 import pytest
 
 from docker_claims.engine.config import settings
-from docker_claims.engine.connection import EngineUnavailable
+from docker_claims.engine.connection import EngineUnavailable, connect
 from docker_claims.engine.fixtures import BusyboxMissing
 from docker_claims.runner.session import Session
+
+NO_ENGINE = "no Docker engine answers (the reason is in the header above)"
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +44,45 @@ def scratch(session, request):
     return session.scratch_dir(request.addfinalizer)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """Tests under tests/engine are engine tests."""
+    """Tests under tests/engine are engine tests (before `-m "not engine"` deselects them)."""
     for item in items:
         if "/tests/engine/" in str(item.fspath):
             item.add_marker(pytest.mark.engine)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session):
+    """Once the selection is known: when engine tests are selected and no engine answers, skip
+    them under one short reason (pytest then folds them into a line per module)."""
+    engine_tests = [item for item in session.items if item.get_closest_marker("engine")]
+    if not engine_tests:
+        return
+    try:
+        connect().close()
+    except EngineUnavailable as error:
+        session.config.stash[NO_ENGINE_KEY] = (str(error), len(engine_tests))
+        for item in engine_tests:
+            item.add_marker(pytest.mark.skip(reason=NO_ENGINE))
+
+
+NO_ENGINE_KEY = pytest.StashKey[tuple]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """pytest folds marker skips into one line per module, except for tests that carry marks
+    of their own (parametrize): fold those too."""
+    report = yield
+    if report.skipped and NO_ENGINE_KEY in item.config.stash:
+        report.keywords.pop("pytestmark", None)
+    return report
+
+
+def pytest_report_collectionfinish(config):
+    """The session-level notice: why the engine tests are skipped, and what to do, once."""
+    if NO_ENGINE_KEY in config.stash:
+        reason, count = config.stash[NO_ENGINE_KEY]
+        return [f"engine tests: {count} skipped: {reason}"]
+    return []

@@ -34,3 +34,16 @@ def test_the_sweep_command_without_an_engine_says_so(capsys, monkeypatch):
     assert main(["sweep"]) == ExitStatus.NOT_MEASURED
     assert "no Docker engine answers" in capsys.readouterr().err
 
+
+def test_pytest_without_an_engine_says_why_once_and_skips_a_line_per_module():
+    env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock",
+           "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs",
+                          "tests/engine"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    modules = len(list((ROOT / "tests" / "engine").glob("test_*.py")))
+    skipped = [line for line in run.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skipped) == modules, run.stdout
+    assert run.stdout.count("No such file or directory") == 1, run.stdout
+    assert "engine tests: " in run.stdout and "scripts/engine-up" in run.stdout
