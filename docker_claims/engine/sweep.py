@@ -187,7 +187,8 @@ def _state(lease: dict | None, now: float | None, newest: float | None) -> tuple
             return "starting", "its lease is created, not started yet"
         return "dead", f"its lease was created {duration(lease_age)} ago and never started"
     if lease is not None:
-        return "dead", f"its lease has {lease_state or 'ended'}: the run is over"
+        ended = {"exited": "has exited", "removing": "is being removed"}
+        return "dead", f"its lease {ended.get(lease_state, f'is {lease_state}')}: the run is over"
     if now is None:
         return "young", "no lease, and no engine clock to age it by: kept rather than guessed"
     if newest is not None and newest < YOUNG_RUN_GRACE:
