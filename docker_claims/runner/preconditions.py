@@ -12,7 +12,8 @@ holds), with a docstring saying what it means, in FACTS under the name the tags 
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from behave.tag_matcher import ActiveTagMatcher, BoolValueObject
 

@@ -8,9 +8,10 @@ instead of with an AttributeError on `context`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Generic, Optional, TypeVar
+from typing import Any, Generic, Optional, TypeVar
 
 from docker.models.containers import Container
 from docker.models.images import Image
