@@ -33,7 +33,7 @@ HOLDER = textwrap.dedent("""
 
 def labelled(client, run_id):
     selector = {"label": f"{LABEL_RUN}={run_id}"}
-    return (client.containers.list(all=True, filters=selector)
+    return (client.containers.list(all=True, filters=selector, ignore_removed=True)
             + client.images.list(filters=selector) + client.volumes.list(filters=selector))
 
 
