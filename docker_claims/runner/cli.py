@@ -191,41 +191,55 @@ def describe(run: RunFound) -> str:
     return f"run {run.id} is {run.state}, {age} ({run.why})"
 
 
+ORPHANS = ("fixture step images that never had a run's label (untagged, unused by any "
+           "container or image, from before the fixtures labelled every step)")
+
+
+def groups(report: SweepReport) -> list[tuple[str, list]]:
+    """What the plan removes, under what it is: each doomed run, then the orphan step images."""
+    found = [(describe(run), run.resources) for run in report.doomed]
+    return found + ([(ORPHANS, report.orphans)] if report.orphans else [])
+
+
 def print_dry_run(found: SweepReport, workdirs: list) -> None:
     for run in found.runs:
-        if run in found.doomed:
-            print(f"{describe(run)}: would remove")
-            for leftover in run.resources:
-                print(f"  {leftover}")
-        else:
+        if run.id in found.kept_alive:
             print(f"{describe(run)}: kept, {count_of(len(run.resources), 'resource')} "
                   f"(--run {run.id} --force would remove them)")
+    for header, leftovers in groups(found):
+        print(f"{header}: would remove")
+        for leftover in leftovers:
+            print(f"  {leftover}")
     for path in workdirs:
         print(f"temp dir {path} (its run's process is gone): would remove")
-    count = sum(len(run.resources) for run in found.doomed) + len(workdirs)
-    print(f"would remove {count_of(count, 'resource')} of {count_of(len(found.doomed), 'run')}"
-          if count else "nothing to remove")
+    count = sum(len(leftovers) for _, leftovers in groups(found)) + len(workdirs)
+    print(f"would remove {summary(count, found)}" if count else "nothing to remove")
 
 
 def print_sweep(report: SweepReport, workdirs: list) -> None:
     failures = {line.split(": ", 1)[0]: line for line in report.failed}
-    for run in report.doomed:
-        print(f"{describe(run)}:")
-        for leftover in run.resources:
+    for run in report.runs:
+        if run.id in report.kept_alive:
+            print(f"kept {describe(run)}")
+    for header, leftovers in groups(report):
+        print(f"{header}:")
+        for leftover in leftovers:
             if str(leftover) in failures:
                 print(f"  could not remove {failures[str(leftover)]}", file=sys.stderr)
             else:
                 print(f"  removed {leftover}")
     for path in workdirs:
         print(f"removed temp dir {path} (its run's process is gone)")
-    for run in report.runs:
-        if run.id in report.kept_alive:
-            print(f"kept {describe(run)}")
     count = len(report.removed) + len(workdirs)
     if count:
-        print(f"removed {count_of(count, 'resource')} of {count_of(len(report.doomed), 'run')}")
+        print(f"removed {summary(count, report)}")
     elif not report.failed:
         print("nothing to remove")
+
+
+def summary(count: int, report: SweepReport) -> str:
+    runs = f" of {count_of(len(report.doomed), 'run')}" if report.doomed else ""
+    return f"{count_of(count, 'resource')}{runs}"
 
 
 def count_of(number: int, noun: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from docker_claims import __version__
 from docker_claims.engine import connection
-from docker_claims.engine.sweep import _state
+from docker_claims.engine.sweep import Leftover, RunFound, SweepReport, _state
 from docker_claims.runner import cli
 from docker_claims.runner.exit_status import ExitStatus
 
@@ -153,3 +153,23 @@ def test_a_runs_state_comes_from_its_lease_then_its_age(lease, newest, state):
 def test_without_the_engines_clock_a_run_without_a_lease_is_kept():
     found, why = _state(None, None, None)
     assert found == "young" and "clock" in why
+
+
+def test_the_dry_run_and_the_sweep_list_orphan_step_images_under_their_own_heading(capsys):
+    dead = RunFound("8ca97abca6", "dead", "its lease has exited: the run is over", 720.0,
+                    [Leftover("container", "dclaims-8ca97abca6-ctr-0", "c1"),
+                     Leftover("container", "dclaims-8ca97abca6-lease", "c2", lease=True)])
+    orphan = Leftover("image", "0123456789ab", "sha256:0123456789ab")
+    report = SweepReport(runs=[dead], doomed=[dead], orphans=[orphan])
+    cli.print_dry_run(report, [])
+    assert capsys.readouterr().out.splitlines() == [
+        "run 8ca97abca6 is dead, 12m old (its lease has exited: the run is over): would remove",
+        "  container dclaims-8ca97abca6-ctr-0", "  container dclaims-8ca97abca6-lease",
+        f"{cli.ORPHANS}: would remove", "  image 0123456789ab",
+        "would remove 3 resources of 1 run"]
+    report.removed = ["container dclaims-8ca97abca6-ctr-0", "image 0123456789ab"]
+    report.failed = ["container dclaims-8ca97abca6-lease: conflict"]
+    cli.print_sweep(report, [])
+    out, err = capsys.readouterr()
+    assert "  removed image 0123456789ab" in out and out.endswith("removed 2 resources of 1 run\n")
+    assert err == "  could not remove container dclaims-8ca97abca6-lease: conflict\n"

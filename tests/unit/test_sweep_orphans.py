@@ -64,3 +64,12 @@ def test_nothing_is_found_without_the_engines_clock(monkeypatch):
     monkeypatch.setattr(sweep, "_parse_time", lambda _: None)
     engine = Engine([image("sha256:cmd", LAYERED_STEPS)])
     assert sweep.unlabelled_fixture_steps(engine) == []
+
+
+def test_the_sweeps_plan_finds_the_steps_below_as_if_those_above_were_gone(monkeypatch):
+    monkeypatch.setattr(sweep, "_parse_time", lambda _: type("T", (), {
+        "timestamp": lambda self: NOW})())
+    engine = Engine([image("sha256:cmd", LAYERED_STEPS, parent="sha256:env"),
+                     image("sha256:env", LAYERED_STEPS[1:])])
+    assert [i["Id"] for i in sweep.unlabelled_fixture_steps(engine, gone={"sha256:cmd"})] == [
+        "sha256:env"]
