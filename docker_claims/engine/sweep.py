@@ -255,18 +255,20 @@ def _remove_images(client: docker.DockerClient, images: list[Leftover],
                    report: SweepReport) -> None:
     """Images may depend on each other (commit, build parents): retry until no progress."""
     pending = list(images)
+    refused: dict[Leftover, str] = {}
     while pending:
         progressed = False
         for image in list(pending):
             try:
                 ignoring_gone(lambda i=image.id: client.api.remove_image(i, force=True))()
-            except APIError:
+            except APIError as error:
+                refused[image] = error.explanation or str(error)
                 continue
             report.removed.append(str(image))
             pending.remove(image)
             progressed = True
         if not progressed:
-            report.failed.extend(f"{image}: still in use" for image in pending)
+            report.failed.extend(f"{image}: {refused[image]}" for image in pending)
             return
 
 
