@@ -7,7 +7,7 @@ A container or image a Given names is made when a step first needs it (runner.st
 from behave import given, when
 
 from docker_claims.claims import container_layer
-from docker_claims.engine import containers, docker_cli, fixtures, images, transfer
+from docker_claims.engine import containers, fixtures, images, transfer
 from docker_claims.runner import subjects
 from docker_claims.runner.state import Subject
 
@@ -130,5 +130,5 @@ def step_round_trip(context):
 @given("the docker CLI")
 def step_cli(context):
     state = context.state
-    state.cli = docker_cli.cli_for_engine(state.session.client)
+    state.cli = subjects.docker_cli(state.session)
     state.ledger.record("docker CLI", state.cli.path)

@@ -19,6 +19,7 @@ from behave.tag_matcher import ActiveTagMatcher, BoolValueObject
 
 from docker_claims.engine import docker_cli, nodes, storage
 from docker_claims.engine.fixtures import BASE, first_built
+from docker_claims.runner import subjects
 from docker_claims.runner.session import Session
 
 Fact = Callable[[Session], Optional[str]]
@@ -42,7 +43,7 @@ def docker_cli_reaches_engine(session: Session) -> str | None:
     """A docker CLI is on this machine (DOCKER_CLAIMS_CLI, else PATH) and talks to the engine
     the suite measures (the same engine ID)."""
     try:
-        docker_cli.cli_for_engine(session.client)
+        subjects.docker_cli(session)
     except (docker_cli.CliUnavailable, docker_cli.CliElsewhere) as error:
         return str(error)
     return None

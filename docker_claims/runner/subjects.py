@@ -16,6 +16,7 @@ from docker.models.containers import Container
 from docker.models.images import Image
 
 from docker_claims.engine import containers, images, transfer
+from docker_claims.engine.docker_cli import Cli, cli_for_engine
 from docker_claims.engine.fixtures import WRITES
 from docker_claims.engine.scope import Resources
 from docker_claims.runner.session import Session
@@ -30,6 +31,13 @@ class Wrote:
     container: Container
     image_before: tuple[str, list[str]]
     saved_before: Path
+
+
+def docker_cli(session: Session) -> Cli:
+    """The docker CLI, checked once per run to reach the run's engine (engine.docker_cli): the
+    precondition that decides whether CLI scenarios run and their Given share it. Raises
+    CliUnavailable or CliElsewhere, every time it is asked, when there is none."""
+    return session.shared("docker CLI", lambda resources: cli_for_engine(session.client))
 
 
 def writer(session: Session, image: Image) -> Wrote:
