@@ -98,7 +98,8 @@ def _build_record(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def check_same_history(before: ImageRecord, after: ImageRecord) -> dict:
     """C13: the loaded image's history has every row of the saved one's: when, by which step,
     with which comment, of which size; read by id and by the name the user types
-    (`docker history NAME`), each as it was before the save; its top row is the image itself."""
+    (`docker history NAME`), each as it was before the save, and the one as the other; its top
+    row is the image itself."""
     pairs = {"by id": (before.history, after.history),
              f"by name ({after.name})": (before.history_by_name, after.history_by_name)}
     observed = {asked: {"saved": _build_record(was), "loaded": _build_record(now)}
@@ -115,6 +116,9 @@ def check_same_history(before: ImageRecord, after: ImageRecord) -> dict:
     expect(before.name == after.name and bool(after.name),
            "the loaded image is not named as the saved one was", saved=before.name,
            loaded=after.name)
+    named_otherwise = _build_record(after.history_by_name) != _build_record(after.history)
+    expect(not named_otherwise, f"the loaded image's history by name ({after.name}) is not its "
+           "history by id", **observed)
     top = after.history[0].get("Id") if after.history else None
     expect(top == after.id, "the history's top row is not the loaded image", top_row=top,
            image=after.id)

@@ -468,6 +468,9 @@ def test_same_history_check_fails_when_history_by_name_lost_rows():
     before = record()
     with pytest.raises(ClaimFailed, match=r"history by name \(app:1\) has 1 rows"):
         save_load.check_same_history(before, record(history_by_name=before.history[:1]))
+    one_row = record(history_by_name=before.history[:1])
+    with pytest.raises(ClaimFailed, match=r"by name \(app:1\) is not its history by id"):
+        save_load.check_same_history(one_row, one_row)
 
 
 def test_intermediates_check_fails_when_rows_still_name_them_or_never_did():
