@@ -61,12 +61,12 @@ def graph_driver(attrs: dict) -> dict:
 
 
 def unavailable(attrs: dict) -> str | None:
-    """Why the storage driver's view cannot be read for this object, or None when it can."""
+    """Why GraphDriver.Data names no layer directories of this object, or None when it does
+    (`layers_of` then looks at the root filesystem's mount)."""
     driver = graph_driver(attrs)
     if not (driver.get("Data") or {}).get("UpperDir"):
         return (f"the storage driver {driver.get('Name') or '(none named)'!r} shows no UpperDir "
-                "in GraphDriver.Data (e.g. the containerd image store): the writable layer's "
-                "own directory cannot be read, the claim rests on diff and commit alone")
+                "in GraphDriver.Data")
     return None
 
 

@@ -174,7 +174,7 @@ IMAGE_OVERLAY = {"GraphDriver": {"Name": "overlay2", "Data": {
 
 def test_no_upper_dir_is_a_reason_to_skip_not_a_verdict():
     containerd = {"GraphDriver": {"Name": "overlayfs", "Data": None}}
-    assert "containerd image store" in storage.unavailable(containerd)
+    assert "'overlayfs' shows no UpperDir" in storage.unavailable(containerd)
     assert storage.unavailable({}) is not None
     assert storage.unavailable(OVERLAY) is None
 
