@@ -47,6 +47,10 @@ class Scenario:
     status: str
     error: str | None = None
     skip_reason: str | None = None
+    expected: str | None = None
+    """What the engine's configuration made the scenario expect, where its check says
+    (`expected` and `because` in its evidence: "own: the engine remaps users ..."): a nuance
+    that holds everywhere may hold differently on each engine."""
 
     @property
     def reason(self) -> str | None:
@@ -72,7 +76,8 @@ class Claim:
     @property
     def signature(self) -> tuple:
         """What two engines must share for their cells to say the same."""
-        return (self.verdict, tuple(sorted((s.name, s.status) for s in self.scenarios)))
+        return (self.verdict,
+                tuple(sorted((s.name, s.status, s.expected or "") for s in self.scenarios)))
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,17 @@ class EngineRun:
                           if key.startswith("security:")))
 
 
+def _expected(evidence) -> str | None:
+    """"own: because ..." from a scenario's evidence items whose value says what was expected
+    and why (claims.namespaces.check_namespace_as_configured), joined; None without any."""
+    found = []
+    for item in evidence or ():
+        value = item.get("value") if isinstance(item, dict) else None
+        if isinstance(value, dict) and "expected" in value and "because" in value:
+            found.append(f"{value['expected']} ({value['because']})")
+    return "; ".join(found) or None
+
+
 def load_run(path: Path | str, name: str | None = None) -> EngineRun:
     """Read one claims.json (runner.report's JSON) into an EngineRun; MatrixInputError, naming
     the file and what is wrong with it, when it is not one. `name` defaults to the directory of
@@ -137,7 +153,8 @@ def load_run(path: Path | str, name: str | None = None) -> EngineRun:
         for item in document["claims"]:
             scenarios = tuple(Scenario(s["name"], s["status"],
                                        (s.get("problem") or {}).get("message"),
-                                       s.get("skip_reason")) for s in item.get("scenarios", ()))
+                                       s.get("skip_reason"), _expected(s.get("evidence")))
+                              for s in item.get("scenarios", ()))
             sentence = item.get("sentence") or {}
             article = sentence.get("original", "") + (
                 f" ({sentence['meaning']})" if sentence.get("meaning") else "")
@@ -200,6 +217,10 @@ def _row(runs: list[EngineRun], claim_id: str) -> tuple[Cell, ...]:
         reasons = Counter(s.reason for s in claim.scenarios if s.status != "passed" and s.reason)
         said = [reason if count == 1 else f"{count} scenarios: {reason}"
                 for reason, count in reasons.items()]
+        usual_expected = {(s.name, s.expected) for c in found
+                          if c and c.signature == usual for s in c.scenarios}
+        said += [f"{s.name}: {s.expected}" for s in claim.scenarios
+                 if s.expected and (s.name, s.expected) not in usual_expected]
         notes = ((f"engine: {', '.join(apart)}",) if apart else ()) + tuple(said)
         cells.append(Cell(claim.verdict, measured, notes, True))
     return tuple(cells)

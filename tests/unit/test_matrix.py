@@ -203,3 +203,26 @@ def test_an_overlay2_without_native_diff_is_named_as_the_fact():
             run_of("rootless", engine(native_diff=False, rootless=True), C01=SKIPS_B)]
     (_, _, cells), = matrix.build(runs).rows
     assert cells[1].notes[0] == "engine: rootless, no native overlay diff"
+
+
+def test_a_nuance_that_holds_differently_is_told_with_its_reason(tmp_path):
+    """C08's cgroup namespace holds everywhere, as the configuration says: shared on cgroup v1,
+    own on v2 or with --default-cgroupns-mode private. The cells say which, and why."""
+    def report(expected, because, **facts):
+        evidence = [{"label": "cgroup namespace",
+                     "value": {"expected": expected, "because": because}}]
+        return {"engine": engine(**facts), "claims": [{
+            "id": "C08", "verdict": "holds_with_nuance", "sentence": {"original": "x"},
+            "scenarios": [{"name": "cgroup", "status": "passed", "evidence": evidence}]}]}
+
+    paths = []
+    for name, args in (("v1", ("shared", "mode 'host'")), ("also-v1", ("shared", "mode 'host'")),
+                       ("v2", ("own", "mode 'private'"))):
+        path = tmp_path / name / "claims.json"
+        path.parent.mkdir()
+        path.write_text(json.dumps(report(*args, cgroup_version="2" if name == "v2" else "1")),
+                        encoding="utf-8")
+        paths.append(path)
+    (_, _, cells), = matrix.build([matrix.load_run(p) for p in paths]).rows
+    assert [cell.differs for cell in cells] == [False, False, True]
+    assert cells[2].notes == ("engine: cgroup v2", "cgroup: own (mode 'private')")
