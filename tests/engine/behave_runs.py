@@ -7,6 +7,7 @@ the line every run prints first on stderr (`docker-claims run <id> on ...`).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -104,11 +105,11 @@ def labelled(client, run_id: str) -> list[str]:
 
 
 def subjects(client, run_id: str) -> list[dict]:
-    """The run's containers other than its lease and its session's helpers (the netns holder,
-    the host reader): a scenario is under way while there are."""
-    selector = {"label": f"{LABEL_RUN}={run_id}"}
-    return [c for c in client.api.containers(all=True, filters=selector)
-            if c["Labels"].get(LABEL_ROLE) not in ("lease", "helper")]
+    """The run's scenario subjects: a scenario is under way while there are. Not its lease,
+    its helpers (the host reader), nor the builder's containers of its fixtures, which carry
+    the fixture's labels while the run is still starting."""
+    selector = {"label": [f"{LABEL_RUN}={run_id}", f"{LABEL_ROLE}=subject"]}
+    return client.api.containers(all=True, filters=selector)
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "it"):
@@ -138,3 +139,13 @@ def synthetic_features(directory: Path, feature: str, steps: str) -> Path:
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def report_of(directory: Path, run_id: str, whole: bool = False) -> dict:
+    path = directory / "reports" / ("" if whole else f"runs/{run_id}") / "claims.json"
+    assert path.is_file(), f"no report at {path}"
+    return json.loads(path.read_text())
+
+
+def verdicts(report: dict) -> dict[str, str]:
+    return {c["id"]: c["verdict"] for c in report["claims"]}

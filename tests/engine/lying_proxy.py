@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import socket
 import socketserver
@@ -360,3 +361,12 @@ def proxies(*pairs: tuple[str, Sequence[Lie]]) -> Iterator[list[LyingProxy]]:
     """Several proxies (an engine and its second node), each with its lies, for one block."""
     with contextlib.ExitStack() as stack:
         yield [stack.enter_context(LyingProxy(upstream, lies)) for upstream, lies in pairs]
+
+
+def first_engine() -> Optional[str]:
+    """The first engine's address, when the proxy can relay it (plain unix or tcp)."""
+    url = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    if url.startswith("unix://") or (url.startswith("tcp://")
+                                     and not os.environ.get("DOCKER_TLS_VERIFY")):
+        return url
+    return None

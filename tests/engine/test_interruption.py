@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 from behave_runs import (
     labelled,
+    report_of,
     start,
     subjects,
     synthetic_features,
+    verdicts,
     wait_for,
 )
 
 from docker_claims.engine.sweep import leases
+from docker_claims.runner.exit_status import ExitStatus
 
 HOLD_FEATURE = """
 Feature: Hold
@@ -31,6 +34,7 @@ HOLD_STEPS = '''
 import time
 from behave import given, then
 from docker_claims.engine import fixtures
+from docker_claims.runner.exit_status import ExitStatus
 
 @given("containers of this run, left to the end-of-run sweep")
 def step_containers(context):
@@ -83,7 +87,7 @@ def _holder(client, tmp_path, name):
 
 
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
-def test_a_behave_run_stopped_in_the_middle_of_a_scenario_leaves_nothing_labelled(
+def test_a_run_stopped_in_the_middle_of_a_scenario_is_interrupted_and_leaves_nothing(
         session, tmp_path, signal_name):
     run = start(tmp_path / "run")
     run_id = run.run_id()
@@ -94,9 +98,17 @@ def test_a_behave_run_stopped_in_the_middle_of_a_scenario_leaves_nothing_labelle
         code = run.wait(timeout=120)
     finally:
         run.kill()
-    assert code != 0, run.output()
-    assert "ABORTED" in run.output()
-    assert labelled(session.client, run_id) == [], run.output()
+    output = run.output()
+    assert labelled(session.client, run_id) == [], output
+    assert code == ExitStatus.INTERRUPTED, output
+    assert f"interrupted by {signal_name}" in output
+    report = report_of(run.cwd, run_id)
+    assert report["run"]["interrupted_by"] == signal_name
+    assert "fails" not in verdicts(report).values(), verdicts(report)
+    assert "incomplete" in verdicts(report).values()
+    page = (run.cwd / "reports" / "runs" / run_id / "claims.html").read_text()
+    assert page.index("data-notice='interrupted'") < page.index("id='summary'")
+    assert not (run.cwd / "reports" / "claims.json").exists(), "it replaced the full report"
 
 
 def _interrupted_until_the_sweep(client, run, run_id) -> None:

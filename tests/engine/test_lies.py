@@ -3,7 +3,8 @@
 Each test runs one claim alone (`behave --tags=@claim.Cnn`) with DOCKER_HOST (and, for C14,
 DOCKER_CLAIMS_NODE2) pointing at a lying proxy (lying_proxy.py) that falsifies one kind of
 answer (lies.py), and expects that claim red: a scenario of it failed on a ClaimFailed, and
-the lie was told. Through the proxy telling no lie, every claim stays green. The runs are real
+the lie was told (through the proxy telling no lie, every claim stays green: test_full_runs.py).
+The runs are real
 behave runs, started side by side (RUNS_AT_ONCE) as soon as the first test of this module asks,
 for the tests selected: two runs on one engine are a case the suite supports anyway.
 """
@@ -11,7 +12,6 @@ for the tests selected: two runs on one engine are a case the suite supports any
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 import pytest
 from behave_runs import remove_tree, start
 from lies import MARK, Telling, tellings
-from lying_proxy import LyingProxy
+from lying_proxy import LyingProxy, first_engine
 
 from docker_claims.engine.config import settings
 
@@ -32,16 +32,6 @@ RUNS_AT_ONCE = 3
 """Behave runs through proxies at the same time: the engine, not this process, is the limit."""
 
 RUN_TIMEOUT = 600
-TRANSPARENT = "no lie"
-
-
-def first_engine() -> Optional[str]:
-    """The first engine's address, when the proxy can relay it (plain unix or tcp)."""
-    url = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-    if url.startswith("unix://") or (url.startswith("tcp://")
-                                     and not os.environ.get("DOCKER_TLS_VERIFY")):
-        return url
-    return None
 
 
 @dataclass
@@ -91,7 +81,7 @@ def scenarios_of(reports: Path) -> list[dict]:
 
 def run_through(telling: Telling, first: str, node2: Optional[str],
                 directory: Path) -> Outcome:
-    selection = [] if telling.claim == TRANSPARENT else [f"--tags=@claim.{telling.claim}"]
+    selection = [f"--tags=@claim.{telling.claim}"]
     with contextlib.ExitStack() as stack:
         proxy = stack.enter_context(LyingProxy(first, telling.lies))
         env = {"DOCKER_HOST": proxy.url}
@@ -120,7 +110,7 @@ def runs(request, session):
     node2 = settings().node2
     wanted = {item.callspec.params["telling"] for item in request.session.items
               if item.module is request.module and hasattr(item, "callspec")}
-    chosen = {t.name: t for t in [Telling(TRANSPARENT, TRANSPARENT), *tellings()]
+    chosen = {t.name: t for t in tellings()
               if t.name in wanted}
     workdir = Path(tempfile.mkdtemp(prefix="docker-claims-lies-"))
     request.addfinalizer(lambda: remove_tree(workdir))
@@ -136,7 +126,7 @@ def runs(request, session):
     return started, chosen
 
 
-NAMES = [TRANSPARENT, *(t.name for t in tellings())]
+NAMES = [t.name for t in tellings()]
 
 
 @pytest.mark.parametrize("telling", NAMES)
@@ -145,10 +135,6 @@ def test_a_lie_turns_its_claim_red(runs, telling):
     if telling not in started:
         pytest.skip("no second engine (DOCKER_CLAIMS_NODE2): the lie is told there")
     outcome = started[telling].result()
-    if telling == TRANSPARENT:
-        assert outcome.exit_code == 0 and not outcome.broken() and outcome.ran(), \
-            f"through the proxy telling no lie, a claim failed:\n{outcome.describe()}"
-        return
     told = chosen[telling]
     lies = told.all_lies()
     assert all(lie.told for lie in lies), (

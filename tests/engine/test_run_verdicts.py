@@ -1,15 +1,15 @@
-"""Real `behave` runs, each checked by its report and its exit status: an interrupted run, a
-one-scenario selection, a helper the engine refuses, a second node that cannot serve."""
+"""Real `behave` runs, each checked by its report and its exit status: a one-scenario selection,
+a helper the engine refuses, a second node that cannot serve (an interrupted run:
+test_interruption.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 from pathlib import Path
 
 from behave.parser import parse_file
-from behave_runs import FEATURES, ROOT, start, subjects, wait_for
+from behave_runs import FEATURES, ROOT, report_of, start, verdicts
 
 from docker_claims.runner.exit_status import ExitStatus
 
@@ -36,38 +36,6 @@ docker.api.container.ContainerApiMixin.create_container = _refusing
 from docker_claims.runner.hooks import (  # noqa: E402,F401
     after_scenario, after_step, before_all, before_scenario)
 '''
-
-
-def report_of(directory: Path, run_id: str, whole: bool = False) -> dict:
-    path = directory / "reports" / ("" if whole else f"runs/{run_id}") / "claims.json"
-    assert path.is_file(), f"no report at {path}"
-    return json.loads(path.read_text())
-
-
-def verdicts(report: dict) -> dict[str, str]:
-    return {c["id"]: c["verdict"] for c in report["claims"]}
-
-
-def test_ctrl_c_mid_run_reports_interrupted_and_no_claim_fails(session, tmp_path):
-    run = start(tmp_path / "run")
-    run_id = run.run_id()
-    try:
-        wait_for(lambda: subjects(session.client, run_id), timeout=120, interval=0.02,
-                 what=f"a scenario of run {run_id} making a container")
-        run.process.send_signal(signal.SIGINT)
-        code = run.wait(timeout=120)
-    finally:
-        run.kill()
-    output = run.output()
-    assert code == ExitStatus.INTERRUPTED, output
-    report = report_of(run.cwd, run_id)
-    assert report["run"]["interrupted_by"] == "SIGINT"
-    assert "fails" not in verdicts(report).values(), verdicts(report)
-    assert "incomplete" in verdicts(report).values()
-    assert "interrupted by SIGINT" in output
-    page = (run.cwd / "reports" / "runs" / run_id / "claims.html").read_text()
-    assert page.index("data-notice='interrupted'") < page.index("id='summary'")
-    assert not (run.cwd / "reports" / "claims.json").exists(), "it replaced the full report"
 
 
 def test_a_one_scenario_selection_is_incomplete_and_keeps_the_full_report(session, tmp_path):

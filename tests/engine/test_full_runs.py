@@ -1,0 +1,90 @@
+"""Two full runs at once against one engine, one of them through the lying proxy telling no lie.
+
+What a whole run must show, asked of one pair of runs (each full run costs the engine what the
+whole suite costs, so the properties below share them):
+- both pass and leave nothing labelled: names, fixture builds (the classic builder's cache is
+  shared between runs), netns checks and sweeps of two runs at once do not collide;
+- through the proxy telling no lie every claim stays green: the lie tests (test_lies.py) turn a
+  claim red by one falsified answer, not by the proxy itself;
+- neither touches the user's things (named like the article's own), judged by the engine's
+  event stream during the runs, while another client removes a container of its own.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from behave_runs import BehaveRun, labelled, remove_tree, start
+from lying_proxy import LyingProxy, first_engine
+from user_state import BAIT, article_state, epoch, state_of, touching, users_things
+
+RUN_TIMEOUT = 600
+
+
+@dataclass
+class FullRuns:
+    direct: BehaveRun
+    proxied: BehaveRun
+    codes: tuple[int, int]
+    events: list[dict]
+    things: dict[str, dict[str, str]]
+    before: dict
+    after: dict
+
+
+@pytest.fixture(scope="module")
+def full_runs(session, tmp_path_factory, request):
+    first = first_engine()
+    if first is None:
+        pytest.skip("the engine is not reached through a plain unix or tcp address: the lying "
+                    "proxy cannot stand in front of it")
+    client = session.client
+    test_id = uuid.uuid4().hex[:12]
+    image = article_state(client, request.addfinalizer, test_id)
+    things = users_things(client, test_id)
+    assert things["container"] and things["image"], things
+    before = state_of(client, things)
+    # Another client's own container, removed by that client during the runs: a comparison of
+    # the whole engine before and after would call that the runs' doing.
+    other = client.containers.create(image.id, ["true"], network_mode="none",
+                                     labels={BAIT: f"other-{test_id}"})
+    directory = tmp_path_factory.mktemp("full-runs")
+    request.addfinalizer(lambda: remove_tree(directory))
+    since = client.info().get("SystemTime")  # the engine's clock: events are stamped by it
+    started = time.time()
+    with LyingProxy(first, []) as proxy:
+        direct = start(directory / "direct")
+        proxied = start(directory / "proxied", env={"DOCKER_HOST": proxy.url})
+        try:
+            other.remove(force=True)
+            codes = (direct.wait(timeout=RUN_TIMEOUT), proxied.wait(timeout=RUN_TIMEOUT))
+        finally:
+            direct.kill()
+            proxied.kill()
+    until = epoch(since) + int(time.time() - started) + 2
+    events = list(client.api.events(since=epoch(since), until=until, decode=True))
+    return FullRuns(direct, proxied, codes, events, things, before, state_of(client, things))
+
+
+def test_two_full_runs_at_once_both_pass_and_leave_nothing(session, full_runs):
+    runs = (full_runs.direct, full_runs.proxied)
+    ids = [run.run_id(timeout=0) for run in runs]
+    assert ids[0] != ids[1]
+    assert full_runs.codes == (0, 0), "\n\n".join(run.output()[-6000:] for run in runs)
+    for run_id in ids:
+        assert labelled(session.client, run_id) == []
+
+
+def test_through_the_proxy_telling_no_lie_every_claim_stays_green(full_runs):
+    output = full_runs.proxied.output()
+    assert full_runs.codes[1] == 0, output[-6000:]
+    assert " 0 failed" in output and "scenarios passed" in output, output[-3000:]
+
+
+def test_neither_run_touches_the_users_things(full_runs):
+    assert full_runs.events, "the engine reported no event during two whole runs"
+    assert touching(full_runs.events, full_runs.things) == [], "a run touched the user's things"
+    assert full_runs.after == full_runs.before, "the user's things changed during the runs"
