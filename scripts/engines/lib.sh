@@ -217,9 +217,6 @@ engine_up() {
 
   local started=$SECONDS deadline=$((SECONDS + ENGINES_TIMEOUT))
   until engine_answers "$socket"; do
-    # Its mount namespace, so that -down can tell what still runs in it after a kill.
-    pid=$(engine_pid "$pidfile") && [ ! -f "$run_dir/mntns" ] \
-      && readlink "/proc/$pid/ns/mnt" >"$run_dir/mntns"
     if [ $SECONDS -ge $deadline ]; then
       say "$config did not answer at $host within ${ENGINES_TIMEOUT}s; last lines of $log:"
       tail -n 20 "$log" >&2 || true
@@ -232,9 +229,6 @@ engine_up() {
     fi
     sleep 0.5
   done
-  if [ ! -f "$run_dir/mntns" ] && pid=$(engine_pid "$pidfile"); then
-    readlink "/proc/$pid/ns/mnt" >"$run_dir/mntns"
-  fi
   say "$config up: $(DOCKER_CONTEXT='' docker -H "$host" info --format 'Engine {{.ServerVersion}}, {{.Driver}}, cgroup v{{.CgroupVersion}}, {{json .SecurityOptions}}' 2>/dev/null)"
   printf '%s\n' "$host"
 }
@@ -264,14 +258,16 @@ engine_down() {
   else
     say "no $config dockerd running"
   fi
-  # What still runs in its mount namespace (its containerd and shims, after a kill) holds the
-  # namespace and its mounts: those processes, found by that namespace, and only they.
-  local mntns="" proc
-  [ -f "$run_dir/mntns" ] && mntns=$(cat "$run_dir/mntns")
-  if [ -n "$mntns" ]; then
+  # What still runs in its network namespace (its containerd and shims, after a kill) holds
+  # its mounts: those processes, and only they. The namespace is pinned by /run/netns/<name>,
+  # so its inode cannot have been given to another namespace meanwhile (a mount namespace's,
+  # freed and reused, could name another engine's processes).
+  local netns="" proc
+  [ -e "/run/netns/$name" ] && netns="net:[$(stat -L -c %i "/run/netns/$name")]"
+  if [ -n "$netns" ]; then
     for proc in /proc/[0-9]*; do
-      [ "$(readlink "$proc/ns/mnt" 2>/dev/null)" = "$mntns" ] || continue
-      say "stopping ${proc#/proc/} ($(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | cut -c1-80)), left in $config's mount namespace"
+      [ "$(readlink "$proc/ns/net" 2>/dev/null)" = "$netns" ] || continue
+      say "stopping ${proc#/proc/} ($(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | cut -c1-80)), left in $config's network namespace"
       kill -KILL "${proc#/proc/}" 2>/dev/null || true
     done
   fi
