@@ -41,7 +41,17 @@ from docker.errors import NotFound
 from docker_claims.claims import namespaces
 from docker_claims.engine import archives
 from docker_claims.engine.connection import Fingerprint
-from docker_claims.engine.docker_cli import Cli, CliRun, label_changes, label_flags
+from docker_claims.engine.docker_cli import (
+    HUMAN_SIZE,
+    Cli,
+    CliRun,
+    Table,
+    human_size,
+    label_changes,
+    label_flags,
+    parse_table,
+    status_word,
+)
 from docker_claims.engine.nodes import Identity
 from docker_claims.engine.scope import Resources, remove_container, remove_image
 from docker_claims.evidence import expect
@@ -61,9 +71,6 @@ SHORT_ID = 12
 NETNS_ENTRY = re.compile(r"[0-9a-f]{12}")
 """The shape of the entry a start adds to the netns directory (the article's 3a960bf7f4af)."""
 
-SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
-HUMAN_SIZE = re.compile(r"\d+(?:\.\d+)?(?:e\+\d+)?(?:" + "|".join(SIZE_UNITS) + ")")
-"""The shape of a SIZE cell (the article's 1.24MB)."""
 
 ARTICLE_IMAGE = "busybox"
 """The image the article's sessions run; the replays run the busybox fixture in its place."""
@@ -119,52 +126,6 @@ class Transcript:
 
     def words(self, command: str, nth: int = 0) -> frozenset[str]:
         return frozenset(" ".join(self.output(command, nth)).split())
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table the CLI printed: its header's columns and its rows, cell by column."""
-
-    columns: tuple[str, ...]
-    rows: tuple[dict[str, str], ...]
-
-    def row(self, column: str, value: str) -> dict[str, str] | None:
-        return next((row for row in self.rows if row.get(column) == value), None)
-
-
-COLUMN = re.compile(r"\S+(?: \S+)*")
-"""A header's column name: words separated by single spaces (CONTAINER ID, CREATED BY); the
-CLI pads columns with at least three spaces."""
-
-
-def parse_table(lines: Sequence[str]) -> Table:
-    """A CLI table, cut at the columns of its header: the CLI's tabwriter starts every cell of
-    a column where the header's name starts, so an empty cell (CREATED BY, PORTS) stays empty."""
-    lines = [line.rstrip() for line in lines if line.strip()]
-    if not lines:
-        return Table((), ())
-    heads = list(COLUMN.finditer(lines[0]))
-    columns = tuple(match.group() for match in heads)
-    starts = [match.start() for match in heads]
-    bounds = list(zip(starts, [*starts[1:], None]))
-    rows = tuple({column: line[start:end].strip() for column, (start, end)
-                  in zip(columns, bounds)} for line in lines[1:])
-    return Table(columns, rows)
-
-
-def status_word(status: str) -> str:
-    """The first word of a STATUS cell: `Created`, `Up` (Up 4 seconds), `Exited` (...)."""
-    return status.split(None, 1)[0] if status.strip() else ""
-
-
-def human_size(size: float) -> str:
-    """A size as the CLI's SIZE column prints it (go-units HumanSizeWithPrecision(size, 3):
-    decimal units, three significant digits)."""
-    unit = 0
-    while size >= 1000.0 and unit < len(SIZE_UNITS) - 1:
-        size /= 1000.0
-        unit += 1
-    return f"{size:.3g}{SIZE_UNITS[unit]}"  # Go's %.3g: the same rules as Python's
 
 
 # The replays.

@@ -20,18 +20,18 @@ from behave.runner import Runner
 from behave.runner_util import collect_feature_locations, parse_features
 
 from docker_claims.engine.scope import Run
-from docker_claims.runner import report_render
 from docker_claims.runner.exit_status import ExitStatus
 from docker_claims.runner.interrupts import INTERRUPTS
-from docker_claims.runner.report import (
+from docker_claims.runner.report import words
+from docker_claims.runner.report.console import final_lines
+from docker_claims.runner.report.data import (
     ClaimsFormatter,
     RunRecord,
     build,
     claim_of,
     scenario_key,
 )
-from docker_claims.runner.report_console import final_lines
-from docker_claims.runner.report_junit import ClaimsJUnitReporter, write_run_error
+from docker_claims.runner.report.junit import ClaimsJUnitReporter, write_run_error
 
 
 class ClaimsRunner(Runner):
@@ -134,7 +134,7 @@ def suite_counts(config) -> dict[str, int]:
 def nothing_selected(record: RunRecord) -> str:
     claims = sorted(k for k in record.in_suite if k)
     known = f"; the claims are tagged @claim.{claims[0]} to @claim.{claims[-1]}" if claims else ""
-    return (f"the selection {report_render.selection_text(record.selection) or '(none)'} "
+    return (f"the selection {words.selection_text(record.selection) or '(none)'} "
             f"matches none of the suite's {record.in_suite.get('', 0)} scenarios{known}")
 
 

@@ -10,7 +10,7 @@ from docker_claims.engine.fixtures import BusyboxMissing
 from docker_claims.engine.scope import Run
 from docker_claims.evidence import Ledger
 from docker_claims.runner.preconditions import Preconditions
-from docker_claims.runner.report import EVIDENCE_ATTRIBUTE
+from docker_claims.runner.report.data import EVIDENCE_ATTRIBUTE
 from docker_claims.runner.session import Session
 from docker_claims.runner.state import ScenarioState
 

@@ -22,8 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docker_claims.runner import report_render
 from docker_claims.runner.exit_status import ExitStatus
+from docker_claims.runner.report import words
 
 FACTS = ("engine_version", "storage_driver", "image_store", "cgroup_version", "cgroup_driver",
          "rootless", "native_diff", "security_options", "kernel", "os", "arch")
@@ -159,7 +159,7 @@ def load_run(path: Path | str, name: str | None = None) -> EngineRun:
             article = sentence.get("original", "") + (
                 f" ({sentence['meaning']})" if sentence.get("meaning") else "")
             claims[item["id"]] = Claim(item["id"], article,
-                                       report_render.word(item["verdict"]), scenarios)
+                                       words.word(item["verdict"]), scenarios)
     except (KeyError, TypeError) as error:
         raise MatrixInputError(f"{path}: a claim lacks {error} (a claims.json of another "
                                "version of docker-claims?)") from None

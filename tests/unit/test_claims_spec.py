@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from docker_claims.runner import spec
-from docker_claims.runner.report import RunRecord, build, scenario_key
+from docker_claims.runner.report.data import RunRecord, build, scenario_key
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = [f"C{n:02d}" for n in range(1, 16)]

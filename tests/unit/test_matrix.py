@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims.runner import cli, matrix, report_render
+from docker_claims.runner import cli, matrix
 from docker_claims.runner.exit_status import ExitStatus
+from docker_claims.runner.report import words
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,7 +58,7 @@ def written_by_the_report(tmp_path_factory) -> Path:
         """), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     subprocess.run([sys.executable, "-m", "behave", "--no-capture", "-f",
-                    "docker_claims.runner.report:ClaimsFormatter", "-o",
+                    "docker_claims.runner.report.data:ClaimsFormatter", "-o",
                     str(root / "out" / "claims.md"), "features"],
                    cwd=root, env=env, capture_output=True, text=True, timeout=120)
     return root / "out" / "claims.json"
@@ -149,7 +150,7 @@ def test_compare_lists_the_verdicts_that_changed_with_their_scenarios():
 
 def write(path: Path, run: matrix.EngineRun) -> Path:
     """The run as claims.json (schema version 1) holds it: verdicts as codes."""
-    codes = {word: code for code, word in report_render.VERDICT_WORDS.items()}
+    codes = {word: code for code, word in words.VERDICT_WORDS.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"schema_version": 1, "engine": run.engine, "claims": [
         {"id": c.claim, "sentence": {"original": c.article, "meaning": ""},

@@ -13,9 +13,9 @@ from behave.model_type import Status
 from behave.parser import parse_feature
 
 from docker_claims.evidence import ClaimFailed, as_json
-from docker_claims.runner import report_render
 from docker_claims.runner.exit_status import ExitStatus
-from docker_claims.runner.report import (
+from docker_claims.runner.report import page, summary, words
+from docker_claims.runner.report.data import (
     EVIDENCE_ATTRIBUTE,
     SCHEMA,
     RunRecord,
@@ -95,7 +95,7 @@ def test_every_scenario_passed_is_holds_and_a_passing_nuance_is_named():
     report = build(parsed, run_record(parsed))
     assert verdicts(report) == {"C01": "holds", "C02": "holds_with_nuance"}
     c02 = report["claims"][1]
-    assert report_render.reason(c02, report["run"]) == (
+    assert words.reason(c02, report["run"]) == (
         "A deleted file is not found although a lower layer holds it")
     assert report["run"]["exit_status"] == {"code": 0, "name": "holds", "reason": None}
 
@@ -139,7 +139,7 @@ def test_an_interrupted_run_is_incomplete_and_fails_nothing():
     states = [s["status"] for c in report["claims"] for s in c["scenarios"]]
     assert states == ["passed", "interrupted", "not_run", "not_run"]
     assert report["run"]["exit_status"]["code"] == ExitStatus.INTERRUPTED
-    assert report_render.notices(report["run"])[0][0] == "interrupted"
+    assert words.notices(report["run"])[0][0] == "interrupted"
 
 
 def test_a_partial_selection_is_incomplete_and_says_which_scenarios_ran():
@@ -151,7 +151,7 @@ def test_a_partial_selection_is_incomplete_and_says_which_scenarios_ran():
                                    "locations": ["features/layers.feature:22"]})
     report = build(parsed, record)
     assert verdicts(report) == {"C02": "incomplete"}
-    assert report_render.reason(report["claims"][0], report["run"]) == (
+    assert words.reason(report["claims"][0], report["run"]) == (
         "1 of its 2 scenarios selected: features/layers.feature:22")
     assert report["run"]["exit_status"]["code"] == ExitStatus.HOLDS
 
@@ -164,7 +164,7 @@ def test_a_skipped_scenario_makes_the_claim_not_measured_with_the_reason():
     skipped.skip("DOCKER_CLAIMS_NODE2 is not set: there is no second engine")
     report = build(parsed, run_record(parsed))
     assert verdicts(report)["C01"] == "not_measured"
-    assert report_render.reason(report["claims"][0], report["run"]) == (
+    assert words.reason(report["claims"][0], report["run"]) == (
         "1 of 2 scenarios skipped: DOCKER_CLAIMS_NODE2 is not set: there is no second engine")
     assert report["run"]["exit_status"]["code"] == ExitStatus.HOLDS
 
@@ -214,11 +214,11 @@ def test_evidence_is_typed_never_a_repr():
 def test_the_report_shows_bytes_as_text_or_hex_modes_in_octal_and_sizes_exact():
     value = as_json({"content": b"hello\n", "raw": b"\x00\x01", "mode": 0o644,
                      "size": 1982256})
-    text = report_render.as_text(value)
+    text = words.as_text(value)
     assert "6 bytes, as text" in text and "| hello" in text
     assert "2 bytes, in hex" in text and "00 01" in text
     assert "mode: 0o644" in text and "size: 1982256 bytes" in text
-    page = report_render.as_html(value)
+    page = words.as_html(value)
     assert "0o644" in page and "1982256 bytes" in page and "00 01" in page
 
 
@@ -229,11 +229,11 @@ def test_the_job_summary_folds_the_evidence_and_stays_under_its_limit():
     for scenario in scenarios(parsed).values():
         setattr(scenario, EVIDENCE_ATTRIBUTE, [("big", big)] * 5)
     report = build(parsed, run_record(parsed))
-    text = report_render.markdown(report)
+    text = summary.markdown(report)
     assert "| C01 | ✅ holds |" in text
     assert text.count("<details>") == 2 and "</details>" in text
-    assert len(text.encode()) < report_render.SUMMARY_LIMIT
-    small = report_render.markdown(report, limit=5000)
+    assert len(text.encode()) < words.SUMMARY_LIMIT
+    small = summary.markdown(report, limit=5000)
     assert "The evidence is left out here" in small and "xxxx" not in small
 
 
@@ -242,12 +242,12 @@ def test_the_page_links_summary_to_claims_and_back_and_escapes_what_it_shows():
     all_passed(parsed)
     outcome(scenarios(parsed)["one layer per step"], "passed", "failed",
             error=ClaimFailed("saw <b>1</b> layer"))
-    page = report_render.html_page(build(parsed, run_record(parsed)), report_dir="reports")
-    assert "<meta name='viewport'" in page and "Noto Sans CJK SC" in page
-    for anchor in re.findall(r"href='#([^']+)'", page):
-        assert f"id='{anchor}'" in page
-    assert "href='../features/layers.feature#L9'" in page
-    assert "saw &lt;b&gt;1&lt;/b&gt; layer" in page
+    html = page.html_page(build(parsed, run_record(parsed)), report_dir="reports")
+    assert "<meta name='viewport'" in html and "Noto Sans CJK SC" in html
+    for anchor in re.findall(r"href='#([^']+)'", html):
+        assert f"id='{anchor}'" in html
+    assert "href='../features/layers.feature#L9'" in html
+    assert "saw &lt;b&gt;1&lt;/b&gt; layer" in html
 
 
 def test_the_engine_settings_that_change_what_claims_show_are_said():
@@ -255,7 +255,7 @@ def test_the_engine_settings_that_change_what_claims_show_are_said():
     all_passed(parsed)
     engine = {**FINGERPRINT, "rootless": True, "native_diff": False}
     report = build(parsed, run_record(parsed, fingerprint=engine))
-    page = report_render.html_page(report)
-    assert "rootless, no native overlay diff" in page
-    assert "a rootless engine" in page and "diffs layers by metadata" in page
-    assert "diffs layers by metadata" in report_render.markdown(report)
+    html = page.html_page(report)
+    assert "rootless, no native overlay diff" in html
+    assert "a rootless engine" in html and "diffs layers by metadata" in html
+    assert "diffs layers by metadata" in summary.markdown(report)

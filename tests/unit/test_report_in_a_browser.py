@@ -15,8 +15,14 @@ from behave.parser import parse_file
 from chromium import Browser, executable
 
 from docker_claims.evidence import ClaimFailed
-from docker_claims.runner import report_render
-from docker_claims.runner.report import EVIDENCE_ATTRIBUTE, RunRecord, build, scenario_key, write
+from docker_claims.runner.report import words
+from docker_claims.runner.report.data import (
+    EVIDENCE_ATTRIBUTE,
+    RunRecord,
+    build,
+    scenario_key,
+    write,
+)
 
 ROOT = Path(__file__).parents[2]
 SHOTS = ROOT / "reports" / "browser"
@@ -126,12 +132,12 @@ def test_the_report_in_chromium_links_true_and_shows_the_json_verdicts(written, 
     browser.screenshot(SHOTS / f"{width}.png")
 
     expected = {c["id"]: c["verdict"] for c in report["claims"]}
-    assert set(expected.values()) == set(report_render.VERDICT_WORDS), "a verdict is untested"
+    assert set(expected.values()) == set(words.VERDICT_WORDS), "a verdict is untested"
     for shown in (facts["rows"], facts["sections"]):
         assert {s["claim"]: s["verdict"] for s in shown} == expected
         for s in shown:
             assert s["shown"], f"{s['claim']}'s verdict is not visible at {width} width"
-            assert s["text"].endswith(report_render.word(s["verdict"])), s
+            assert s["text"].endswith(words.word(s["verdict"])), s
     assert facts["notices"][0] == "interrupted"
 
     anchors = [link for link in facts["links"] if link["target"] is not None]

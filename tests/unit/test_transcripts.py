@@ -237,7 +237,7 @@ def test_an_import_row_unlike_the_articles_fails(row, match):
 
 
 def test_the_size_is_the_engines_not_a_number_written_down():
-    row = (*IMPORT_ROW[:3], transcripts.human_size(1_985_484), IMPORT_ROW[4])
+    row = (*IMPORT_ROW[:3], docker_cli.human_size(1_985_484), IMPORT_ROW[4])
     transcripts.check_import_row(history_table([row]), 1_985_484, EXPORT_IMPORT)
     with pytest.raises(ClaimFailed, match="size the engine reports"):
         transcripts.check_import_row(history_table([row]), 1_240_000, EXPORT_IMPORT)
@@ -248,7 +248,7 @@ def test_the_size_is_the_engines_not_a_number_written_down():
     (999_600, "1e+03kB"), (1_500_000_000, "1.5GB"),
 ])
 def test_sizes_are_printed_as_the_cli_prints_them(size, printed):
-    assert transcripts.human_size(size) == printed
+    assert docker_cli.human_size(size) == printed
 
 
 def test_an_import_without_the_file_fails():
@@ -353,7 +353,7 @@ def cli_history(*rows):
     header = "IMAGE          CREATED         CREATED BY                 SIZE      COMMENT"
     lines = [header, *(f"{image:<15}{'2 hours ago':<16}{by:<27}{size:<10}{comment}"
                        for image, by, size, comment in rows)]
-    return transcripts.parse_table(lines)
+    return docker_cli.parse_table(lines)
 
 
 def test_cli_history_kept_compares_every_row_but_the_image_column():

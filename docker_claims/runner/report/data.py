@@ -2,7 +2,8 @@
 
 A behave formatter (`claims`, configured in pyproject.toml) that writes one report three ways:
 claims.json for machines (its shape: claims.schema.json beside this module), claims.html for
-people, claims.md for a GitHub job summary. This module makes the data; report_render shows it.
+people, claims.md for a GitHub job summary. This module makes the data; page, summary and
+console show it.
 
 A claim's verdict comes from its scenarios of this run, each of them in one of these states:
 passed; failed (a check failed: the engine behaved otherwise than the claim says); error (the
@@ -39,6 +40,7 @@ import docker_claims
 from docker_claims.evidence import ClaimFailed, as_json
 from docker_claims.runner import spec
 from docker_claims.runner.exit_status import ExitStatus
+from docker_claims.runner.report import page, summary
 
 SCHEMA_VERSION = 1
 SCHEMA = Path(__file__).with_name("claims.schema.json")
@@ -307,12 +309,10 @@ def _commit() -> str | None:
 
 def write(report: dict[str, Any], directory: Path) -> list[Path]:
     """claims.json, claims.html and claims.md in `directory`; their paths, HTML first."""
-    from docker_claims.runner import report_render
-
     directory.mkdir(parents=True, exist_ok=True)
     paths = [directory / "claims.html", directory / "claims.md", directory / "claims.json"]
-    paths[0].write_text(report_render.html_page(report, str(directory)), encoding="utf-8")
-    paths[1].write_text(report_render.markdown(report), encoding="utf-8")
+    paths[0].write_text(page.html_page(report, str(directory)), encoding="utf-8")
+    paths[1].write_text(summary.markdown(report), encoding="utf-8")
     paths[2].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
     return paths

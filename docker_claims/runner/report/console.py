@@ -16,8 +16,8 @@ from typing import Any, TextIO
 
 from behave.formatter.base import Formatter
 
-from docker_claims.runner import report_render
-from docker_claims.runner.report import (
+from docker_claims.runner.report import words
+from docker_claims.runner.report.data import (
     RunRecord,
     claim_of,
     relative_path,
@@ -166,16 +166,16 @@ def final_lines(report: dict[str, Any], paths: list, stream: TextIO = sys.stdout
     write("\n")
     ended = run["totals"]["selected"] - run["totals"]["not_run"] - run["totals"]["interrupted"]
     if report["claims"] and ended:
-        write(f"{report_render.totals_line(run)} in {run['duration_seconds']:.1f} s.\n"
+        write(f"{words.totals_line(run)} in {run['duration_seconds']:.1f} s.\n"
               f"Claims of run {run['id']}:\n")
         for claim in report["claims"]:
-            line = report_render.verdict_line(claim, run)
+            line = words.verdict_line(claim, run)
             ident, _, rest = line.partition("  ")
-            verdict = report_render.word(claim["verdict"])
+            verdict = words.word(claim["verdict"])
             rest = rest.replace(verdict, paint(verdict, claim["verdict"], color), 1)
             write(f"  {ident}  {rest}\n")
     if not run["stopped_because"]:  # else the exit status's reason says it
-        for _kind, text in report_render.notices(run):
+        for _kind, text in words.notices(run):
             write(f"{text}\n")
     if paths:
         write("Reports: " + "  ".join(str(p) for p in paths) + "\n")

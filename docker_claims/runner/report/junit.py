@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 from behave.reporter.junit import JUnitReporter
 
-from docker_claims.runner.report import RunRecord, claim_of, scenario_key, scenario_status
+from docker_claims.runner.report.data import RunRecord, claim_of, scenario_key, scenario_status
 
 RUN_SUITE = "TESTS-docker-claims.xml"
 
