@@ -204,13 +204,19 @@ def check_row_is_import(imported: ImageRecord, comment: str) -> dict:
     return observed
 
 
+def _set_by_both(original: ImageRecord, imported: ImageRecord, names: tuple[str, ...],
+                 otherwise: str) -> dict:
+    """The named instructions of both images; the claim needs the image to set each."""
+    observed = {"image": _of(original.config, names), "imported": _of(imported.config, names)}
+    unset = [name for name, value in observed["image"].items() if not value]
+    expect(not unset, f"the image does not set {', '.join(unset)}: {otherwise}", **observed)
+    return observed
+
+
 def check_config_lost(original: ImageRecord, imported: ImageRecord,
                       names: tuple[str, ...]) -> dict:
     """C12: the image sets each named instruction; the imported image has none of them."""
-    observed = {"image": _of(original.config, names), "imported": _of(imported.config, names)}
-    unset = [name for name, value in observed["image"].items() if not value]
-    expect(not unset, f"the image does not set {', '.join(unset)}: nothing to lose",
-           **observed)
+    observed = _set_by_both(original, imported, names, "nothing to lose")
     kept = [name for name, value in observed["imported"].items() if value]
     expect(not kept, f"the imported image kept {', '.join(kept)}", **observed)
     return observed
@@ -219,10 +225,7 @@ def check_config_lost(original: ImageRecord, imported: ImageRecord,
 def check_config_kept(original: ImageRecord, imported: ImageRecord,
                       names: tuple[str, ...]) -> dict:
     """C12: given as changes, the named instructions are the image's in the imported image."""
-    observed = {"image": _of(original.config, names), "imported": _of(imported.config, names)}
-    unset = [name for name, value in observed["image"].items() if not value]
-    expect(not unset, f"the image does not set {', '.join(unset)}: nothing to keep",
-           **observed)
+    observed = _set_by_both(original, imported, names, "nothing to keep")
     differ = [name for name in names if observed["image"][name] != observed["imported"][name]]
     expect(not differ, f"the imported image's {', '.join(differ)} differ from the image's",
            **observed)

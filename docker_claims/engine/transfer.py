@@ -8,6 +8,7 @@ engine refuses is kept as an Answer (its status and error are the evidence), nev
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -50,19 +51,20 @@ def save(client: docker.DockerClient, image: Image, directory: Path) -> Path:
 def try_export(client: docker.DockerClient, reference: str,
                directory: Path) -> tuple[Answer, Optional[Path]]:
     """`docker export <reference>`, whatever the reference names: the answer and the tar."""
-    request = f"export {reference}"
-    try:
-        return Answer(request, True), archives.spool(client.api.export(reference), directory)
-    except APIError as error:
-        return _refusal(request, error), None
+    return _spooled(f"export {reference}", lambda: client.api.export(reference), directory)
 
 
 def try_save(client: docker.DockerClient, reference: str,
              directory: Path) -> tuple[Answer, Optional[Path]]:
     """`docker save <reference>`, whatever the reference names: the answer and the tar."""
-    request = f"save {reference}"
+    return _spooled(f"save {reference}", lambda: client.api.get_image(reference), directory)
+
+
+def _spooled(request: str, stream: Callable[[], Any],
+             directory: Path) -> tuple[Answer, Optional[Path]]:
+    """The engine's answer to `request` and, when it accepted, what it streamed, on disk."""
     try:
-        return Answer(request, True), archives.spool(client.api.get_image(reference), directory)
+        return Answer(request, True), archives.spool(stream(), directory)
     except APIError as error:
         return _refusal(request, error), None
 
