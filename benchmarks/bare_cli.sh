@@ -55,9 +55,14 @@ cp "$busybox" "$ctx/busybox"
 echo "shadowed.txt as written by the lower layer" >"$ctx/lower/shadowed.txt"
 echo "lower-only.txt, written by the lower layer only" >"$ctx/lower/lower-only.txt"
 echo "deleted.txt, written by the lower layer, deleted above" >"$ctx/lower/deleted.txt"
-echo "shadowed.txt as written by the upper layer" >"$ctx/upper/shadowed.txt"
+echo "shadowed.txt as rewritten by the upper layer, which hides the lower one" \
+  >"$ctx/upper/shadowed.txt"
+touch -d @0 "$ctx"/lower/* && touch -d @86400 "$ctx/upper/shadowed.txt"
+# The run's label first, as the suite's fixtures have it: every step image is then the run's
+# (removed with it, on every image store), and no build cache of another run is taken.
 cat >"$ctx/Dockerfile" <<EOF
 FROM scratch
+LABEL docker-claims.run=$id
 COPY busybox /bin/busybox
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
 COPY lower/ /claims/
@@ -65,27 +70,58 @@ COPY upper/ /claims/
 RUN ["/bin/busybox", "rm", "/claims/deleted.txt"]
 ENV CLAIMS_FIXTURE=layered
 CMD ["sh"]
-LABEL docker-claims.run=$id
 EOF
 img=$p-layered:1
 docker build -q --network none -t "$img" "$ctx" >/dev/null 2>"$work/build.log" \
   || { cat "$work/build.log" >&2; fail "the build failed"; }
 mark build "$t"
 
+saved=$work/save.tar
+if want C01 || want C02 || want C03 || want C09 || want C13; then
+  docker save -o "$saved" "$img"
+  mkdir "$work/save" && tar -xf "$saved" -C "$work/save"
+fi
+# The layer tars of a save, in order, as manifest.json lists them.
+layer_tars() { sed -e 's/.*"Layers":\[//' -e 's/\].*//' -e 's/"//g' "$1/manifest.json" | tr , '\n'; }
+
 if want C01; then t=$(now)
   [ "$(docker image inspect -f '{{len .RootFS.Layers}}' "$img")" = 5 ] || fail "C01: not 5 layers"
-  [ "$(docker history -q "$img" | lines)" = 8 ] || fail "C01: not one history row per step"
+  # Each layer hashes to its digest and holds what its step wrote.
+  digests=$(for l in $(layer_tars "$work/save"); do
+    echo "sha256:$(sha256sum "$work/save/$l" | cut -d' ' -f1)"; done | paste -sd,)
+  [ "[\"${digests//,/\",\"}\"]" = "$(layers "$img")" ] || fail "C01: layers do not hash to digests"
+  n=0
+  for l in $(layer_tars "$work/save"); do
+    n=$((n + 1)); list=$(tar -tf "$work/save/$l")
+    case $n in
+      1) has bin/busybox <<<"$list" ;;
+      2) [ "$(lines <<<"$list")" -gt 100 ] && has bin/sh <<<"$list" ;;
+      3) has claims/lower-only.txt <<<"$list" && has claims/deleted.txt <<<"$list" ;;
+      4) [ "$(tar -xOf "$work/save/$l" claims/shadowed.txt)" = "$(cat "$ctx/upper/shadowed.txt")" ] ;;
+      5) has claims/.wh.deleted.txt <<<"$list" ;;
+    esac || fail "C01: layer $n does not hold what its step wrote"
+  done
+  rows=$(docker history --no-trunc --format '{{.CreatedBy}}' "$img" | tac)
+  # One row per step, in build order, each naming its step (COPY rows name the content).
+  expected='LABEL docker-claims.run=
+COPY file:[0-9a-f]{64} in /bin/busybox
+/bin/busybox --install -s /bin
+COPY dir:[0-9a-f]{64} in /claims/
+COPY dir:[0-9a-f]{64} in /claims/
+/bin/busybox rm /claims/deleted.txt
+ENV CLAIMS_FIXTURE=layered
+CMD \["sh"\]'
+  [ "$(lines <<<"$rows")" = "$(lines <<<"$expected")" ] || fail "C01: not one history row per step"
+  paste -d '\n' <(echo "$expected") <(echo "$rows") | while read -r want && read -r row; do
+    grep -qE -- "$want" <<<"$row" || fail "C01: the history row '$row' is not the step '$want'"
+  done
   mark C01 "$t"; fi
 
-saved=$work/save.tar
-if want C02 || want C09 || want C13; then docker save -o "$saved" "$img"; fi
-
 if want C02; then t=$(now)
-  [ "$(run "$img" cat /claims/shadowed.txt)" = "shadowed.txt as written by the upper layer" ] \
+  [ "$(run "$img" cat /claims/shadowed.txt)" = "$(cat "$ctx/upper/shadowed.txt")" ] \
     || fail "C02: the upper version is not read"
   run "$img" cat /claims/lower-only.txt >/dev/null || fail "C02: lower-only not found"
   if run "$img" cat /claims/deleted.txt 2>/dev/null; then fail "C02: deleted file found"; fi
-  mkdir "$work/save" && tar -xf "$saved" -C "$work/save"
   found=0
   for layer in "$work"/save/*/layer.tar; do
     if tar -tf "$layer" | has 'claims/.wh.deleted.txt'; then found=1; fi
@@ -105,10 +141,19 @@ if want C03; then t=$(now)
   for line in "A /claims/added.txt" "C /claims/shadowed.txt" "D /claims/lower-only.txt"; do
     grep -qx "$line" <<<"$diff" || fail "C03: diff lacks $line"; done
   [ "$(layers "$img")" = "$before" ] || fail "C03: the image's layers changed"
-  run "$img" sh -c 'test ! -e /claims/added.txt && test -e /claims/lower-only.txt &&
-    grep -q upper /claims/shadowed.txt' || fail "C03: a new container sees the writes"
+  docker save -o "$work/again.tar" "$img"
+  mkdir "$work/again" && tar -xf "$work/again.tar" -C "$work/again"
+  for l in $(layer_tars "$work/again"); do
+    cmp -s "$work/again/$l" "$work/save/$l" || fail "C03: layer $l changed under the writes"; done
+  docker create --name "$p-fresh" --network none "${lbl[@]}" "$img" >/dev/null
+  docker export -o "$work/fresh.tar" "$p-fresh"
+  for f in upper/shadowed.txt lower/lower-only.txt; do
+    tar -xOf "$work/fresh.tar" "claims/${f#*/}" | cmp -s - "$ctx/$f" \
+      || fail "C03: a new container does not read claims/${f#*/} as the image holds it"; done
+  if tar -tf "$work/fresh.tar" | has claims/added.txt; then fail "C03: added seen"; fi
   docker run -d --name "$p-first" --network none "${lbl[@]}" "$img" "${idle[@]}" >/dev/null
   docker exec "$p-first" sh -c "$writes"
+  docker diff "$p-first" | has "A /claims/added.txt" || fail "C03: the first did not write"
   run "$img" sh -c 'test ! -e /claims/added.txt' || fail "C03: a second container sees them"
   mark C03 "$t"; fi
 
@@ -264,9 +309,8 @@ if want C12; then t=$(now)
   mark C12 "$t"; fi
 
 if want C13; then t=$(now)
-  mkdir -p "$work/save13" && tar -xf "$saved" -C "$work/save13"
-  [ -f "$work/save13/manifest.json" ] || fail "C13: no manifest.json"
-  [ "$(ls "$work"/save13/*/layer.tar | lines)" = 5 ] || fail "C13: not every layer saved"
+  [ -f "$work/save/manifest.json" ] || fail "C13: no manifest.json"
+  [ "$(layer_tars "$work/save" | lines)" = 5 ] || fail "C13: not every layer saved"
   id_before=$(docker image inspect -f '{{.Id}}' "$img")
   hist_before=$(docker history --no-trunc --format '{{.CreatedBy}}' "$img")
   layers_before=$(layers "$img")
@@ -277,6 +321,8 @@ if want C13; then t=$(now)
   [ "$(layers "$img")" = "$layers_before" ] || fail "C13: layers changed"
   [ "$(docker history --no-trunc --format '{{.CreatedBy}}' "$img")" = "$hist_before" ] \
     || fail "C13: history changed"
+  [ "$(docker history --no-trunc --format '{{.CreatedBy}}' "$id_before")" = "$hist_before" ] \
+    || fail "C13: history by id is not history by name"
   mark C13 "$t"; fi
 
 if want C15; then t=$(now)

@@ -66,17 +66,22 @@ def netns_dir(resources: Resources, image: str) -> str:
     return _probe(resources, image)[0]
 
 
-def _probe(resources: Resources, image: str) -> tuple[str, str]:
-    """Start a probe container: (the engine's netns directory, the probe's own mount table)."""
-    probe = resources.container(image, IDLE, role="helper", kind="helper", stdin_open=True,
-                                network_mode="none")
+def _probe(resources: Resources, image: str,
+           running: Container | None = None) -> tuple[str, str]:
+    """(the engine's netns directory, a container's own mount table), asked of `running` (a
+    running container of the run with a network namespace of its own, such as its lease) or
+    else of a probe container started for it."""
+    probe = running or resources.container(image, IDLE, role="helper", kind="helper",
+                                           stdin_open=True, network_mode="none")
     try:
-        probe.start()
+        if running is None:
+            probe.start()
         probe.reload()
         key = (probe.attrs.get("NetworkSettings") or {}).get("SandboxKey") or ""
         code, mounts = probe.exec_run(storage.ROOT_MOUNT_COMMAND)
     finally:
-        remove_container(resources.client, probe.id)
+        if running is None:
+            remove_container(resources.client, probe.id)
     expect(bool(key), "a started container has no sandbox key: the engine names no netns "
            "directory", probe=probe.id)
     return posixpath.dirname(key), mounts.decode("utf-8", "replace") if code == 0 else ""
@@ -125,11 +130,14 @@ class HostReader:
     """Whether the reader is in the engine host's pid namespace (sees its /proc)."""
 
     @classmethod
-    def start(cls, resources: Resources, image: str, *, host_pids: bool = False) -> HostReader:
+    def start(cls, resources: Resources, image: str, *, host_pids: bool = False,
+              probe: Container | None = None) -> HostReader:
         """Start the reader (its removal goes to `resources`' cleanup, like any container).
-        Raises HostPidsRefused when `host_pids` is asked for and the engine will not."""
+        Raises HostPidsRefused when `host_pids` is asked for and the engine will not. `probe`:
+        a running container of the run, with a network namespace of its own, that tells the
+        netns directory and the storage driver's directory (else a probe is started)."""
         info = resources.client.info()
-        netns, mounts = _probe(resources, image)
+        netns, mounts = _probe(resources, image, probe)
         layers = storage_dir(info, mounts)
         options: dict = {"userns_mode": "host"} if has_security_option(info, "userns") else {}
         if host_pids:

@@ -9,7 +9,7 @@ from docker_claims.engine.connection import EngineUnavailable
 from docker_claims.engine.fixtures import BusyboxMissing
 from docker_claims.engine.scope import Run
 from docker_claims.evidence import Ledger
-from docker_claims.runner.preconditions import Preconditions
+from docker_claims.runner.preconditions import HOST_PIDS_TAG, Preconditions
 from docker_claims.runner.report.data import EVIDENCE_ATTRIBUTE
 from docker_claims.runner.session import Session
 from docker_claims.runner.state import ScenarioState
@@ -26,6 +26,7 @@ def before_all(context) -> None:
         _stop(context, f"docker-claims cannot run: {error}")
         return
     context.add_cleanup(session.close)  # testrun layer: after after_all, even when aborted
+    session.host_pids_wanted = any(HOST_PIDS_TAG in tags for tags in _selected_tags(context))
     context.session = session
     context.preconditions = Preconditions(session)
     if record is not None:
@@ -49,6 +50,13 @@ def _stop(context, reason: str) -> None:
         stop(reason)
     else:
         context.abort(reason=reason)
+
+
+def _selected_tags(context) -> list[set[str]]:
+    """The tags (their own and inherited) of each scenario this run selected."""
+    runner = _runner(context)
+    return [set(scenario.effective_tags) for feature in getattr(runner, "features", ())
+            for scenario in feature.walk_scenarios() if scenario.should_run(context.config)]
 
 
 def _selected_scenarios(context) -> list[list[str]]:

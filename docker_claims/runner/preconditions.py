@@ -66,6 +66,10 @@ def host_pids(session: Session) -> str | None:
     return session.host_pids_refused()
 
 
+HOST_PIDS_TAG = "use.with_host_pids=yes"
+"""The active tag of the scenarios that read the engine host's processes."""
+
+
 FACTS: dict[str, Fact] = {
     "layer_dirs": layer_dirs,
     "docker_cli": docker_cli_reaches_engine,

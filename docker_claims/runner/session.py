@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import docker
+from docker.models.containers import Container
 
 from docker_claims.engine import connection, nodes
 from docker_claims.engine.config import settings
@@ -63,6 +64,11 @@ class Session:
     _health: _Health = field(default_factory=_Health)
     _shared: dict[Hashable, Future] = field(default_factory=dict)
     _shared_lock: threading.Lock = field(default_factory=threading.Lock)
+    lease: Container | None = None
+    """The run's lease container: running, with a network namespace of its own."""
+    host_pids_wanted: bool = False
+    """Whether the selected scenarios read the engine host's processes: then the run's one
+    reader is the one that sees them, and serves the directory reads too."""
 
     @classmethod
     def open(cls, prepare: Iterable[FixtureSpec] = (), run: Run | None = None) -> Session:
@@ -115,7 +121,7 @@ class Session:
         # First thing at close: from then on the run is over.
         stack.callback(lambda: leased[0].end(wait=not health.lost))
         return cls(client, connection.fingerprint(client), run, fixtures, scratch, swept, stack,
-                   _health=health)
+                   _health=health, lease=leased[0].container)
 
     @property
     def lost(self) -> str | None:
@@ -141,11 +147,14 @@ class Session:
         trying again; once started, it serves the directory reads too."""
         image = self.fixtures.image(BASE).id
         if not host_pids:
+            if self.host_pids_wanted and self.host_pids_refused() is None:
+                return self.host_reader(host_pids=True)
             seeing = self._made(HOST_PIDS_READER)
             return seeing if isinstance(seeing, HostReader) else self.shared(
-                "host reader", lambda resources: HostReader.start(resources, image))
+                "host reader", lambda resources: HostReader.start(resources, image,
+                                                                  probe=self.lease))
         reader = self.shared(HOST_PIDS_READER, lambda resources: _granted(
-            lambda: HostReader.start(resources, image, host_pids=True)))
+            lambda: HostReader.start(resources, image, host_pids=True, probe=self.lease)))
         if isinstance(reader, HostPidsRefused):
             raise HostPidsRefused(*reader.args)
         return reader
