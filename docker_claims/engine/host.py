@@ -61,11 +61,6 @@ def _bind(source: str, target: str) -> dict:
             "BindOptions": {"NonRecursive": True}}
 
 
-def netns_dir(resources: Resources, image: str) -> str:
-    """The engine's netns directory: the directory of a started probe's sandbox key."""
-    return _probe(resources, image)[0]
-
-
 def _probe(resources: Resources, image: str,
            running: Container | None = None) -> tuple[str, str]:
     """(the engine's netns directory, a container's own mount table), asked of `running` (a
