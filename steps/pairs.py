@@ -67,8 +67,9 @@ def step_imported_runs(context):
 def step_imported_holds_writes(context):
     state = context.state
     seen = transfer.writes_seen(state.container.look(), state.export_tar)
-    view = containers.view(state.resources, state.imported, transfer.files_of(seen))
-    state.ledger.record("writes", pairs.check_image_holds_writes(seen, view))
+    fresh = containers.fresh_export(state.resources, state.imported, state.scratch())
+    state.ledger.record("writes", pairs.check_image_holds_writes(
+        seen, transfer.export_view(fresh, transfer.files_of(seen))))
 
 
 @then("the engine has the image again, under the same id")

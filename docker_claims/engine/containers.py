@@ -1,8 +1,8 @@
 """What a container holds and does, asked of the engine: the mechanisms the claims use.
 
 Create, start, stop, exec, `diff`, `cp` both ways, `commit`, `export`, the `ps -a` listing and
-`inspect`'s State; a container that runs a script to its end; a fresh container's view of an
-image. Nothing here decides a verdict: the claims' checks compare what these return."""
+`inspect`'s State; a container that runs a script to its end; the export of a fresh container
+of an image. Nothing here decides a verdict: the claims' checks compare what these return."""
 
 from __future__ import annotations
 
@@ -151,7 +151,12 @@ def write_file(container: Container, path: str, content: str) -> None:
 
 def read_running(container: Container, path: str) -> tuple[int, str]:
     """What the running container reads at `path` (exit code, output)."""
-    code, output = container.exec_run(["cat", path])
+    return exec_in(container, ["cat", path])
+
+
+def exec_in(container: Container, command: list[str]) -> tuple[int, str]:
+    """`docker exec` in the running container: (exit code, output)."""
+    code, output = container.exec_run(command)
     return code, output.decode("utf-8", "replace")
 
 
@@ -201,6 +206,12 @@ def container_that_changed_nothing(resources: Resources, image: Image) -> Contai
     return resources.container(image.id, command_of(image) or ["true"])
 
 
+def fresh_export(resources: Resources, image: Image, directory: Path) -> Path:
+    """The export of a new container of `image` that never started: the filesystem every
+    container of the image starts from, read without the start a reading process would need."""
+    return export(container_that_changed_nothing(resources, image), directory)
+
+
 def run_script(resources: Resources, image: Image, script: str, **kwargs: Any) -> Container:
     """A container of `image` that ran `script` (sh) to its end, successfully; kept, stopped."""
     container = resources.container(image.id, ["sh", "-c", script], **kwargs)
@@ -233,18 +244,6 @@ def copy_out(container: Container, path: str) -> bytes | None:
             return extracted.read() if extracted else None
 
 
-def view(resources: Resources, image: Image, paths: list[str]) -> dict[str, str | None]:
-    """What a fresh container of the image reads at each path (None: not there)."""
-    script = ('for f in "$@"; do if [ -e "$f" ]; then printf "%s\\0" "$(cat "$f"; echo .)"; '
-              'else printf "\\1\\0"; fi; done')
-    code, output = resources.run_to_end(image.id, ["sh", "-c", script, "view", *paths])
-    expect(code == 0, "a fresh container could not read the files", exit_code=code,
-           output=output)
-    values = output.split("\0")[: len(paths)]
-    return {path: None if value == "\1" else value[:-1]
-            for path, value in zip(paths, values)}
-
-
 def own_image(resources: Resources, base: Image) -> Image:
     """An image of the caller's own on top of `base`: one more layer (a file copied into a
     container that never ran: a commit needs no start), base's command, a tag named with the
@@ -258,12 +257,3 @@ def own_image(resources: Resources, base: Image) -> Image:
         "Labels": resources.run.labels("subject"), "Cmd": config.get("Cmd"),
         "Entrypoint": config.get("Entrypoint")})
     return resources.image(committed.id)
-
-
-def applets(resources: Resources, image: Image, busybox: str = "/bin/busybox") -> list[str]:
-    """The applets the image's busybox lists (`busybox --list`), run in a container of it:
-    the links its `busybox --install` makes, one per applet."""
-    code, output = resources.run_to_end(image.id, [busybox, "--list"])
-    expect(code == 0, f"`{busybox} --list` failed in a container of the image", exit_code=code,
-           output=output)
-    return output.split()

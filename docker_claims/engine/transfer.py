@@ -179,6 +179,19 @@ def exported_content(tar: Path, path: str) -> Optional[bytes]:
             return None
 
 
+def export_view(tar: Path, paths: list[str]) -> dict[str, Optional[str]]:
+    """What an export tar holds at each path, as text (None: it lacks the path)."""
+    with archives.open_export(tar) as archive:
+        return {path: _text_or_none(archive, path) for path in paths}
+
+
+def _text_or_none(archive: archives.ExportArchive, path: str) -> Optional[str]:
+    try:
+        return archive.read(path).decode("utf-8", "replace")
+    except KeyError:
+        return None
+
+
 def exported_tree(tar: Path) -> dict[str, Node]:
     """Every member of an export tar, by content (archives.Node)."""
     with archives.open_export(tar) as archive:

@@ -19,6 +19,7 @@ from docker_claims.engine import containers, images, transfer
 from docker_claims.engine.docker_cli import Cli, cli_for_engine
 from docker_claims.engine.fixtures import WRITES
 from docker_claims.engine.scope import Resources
+from docker_claims.evidence import expect
 from docker_claims.runner.session import Session
 from docker_claims.runner.state import Subject
 
@@ -59,6 +60,16 @@ def reader(session: Session, image: Image) -> Container:
     and cgroup namespaces) share it."""
     return session.shared(("running, reads only", image.id),
                           lambda resources: containers.make_running(resources, image))
+
+
+def applets(session: Session, image: Image) -> list[str]:
+    """The applets the image's busybox lists (`busybox --list`): the links its `busybox
+    --install` makes, one per applet. Asked of the run's reader of the image (an exec), not of a
+    container started for it."""
+    code, output = containers.exec_in(reader(session, image), ["/bin/busybox", "--list"])
+    expect(code == 0, "`/bin/busybox --list` failed in a container of the image",
+           exit_code=code, output=output)
+    return output.split()
 
 
 def created(session: Session, image: Image) -> Container:

@@ -144,7 +144,8 @@ def test_imported_writes_check_fails_for_an_image_without_the_writes(resources, 
     seen = transfer.writes_seen(writer, containers.export(writer, scratch))
     with pytest.raises(ClaimFailed, match="does not see the container's writes"):
         pairs.check_image_holds_writes(
-            seen, containers.view(resources, layered, transfer.files_of(seen)))
+            seen, transfer.export_view(containers.fresh_export(resources, layered, scratch),
+                                       transfer.files_of(seen)))
 
 
 # -- C11 ------------------------------------------------------------------------------------

@@ -36,10 +36,8 @@ def context(session):
 
 
 @pytest.fixture
-def applets(resources, layered):
-    code, listed = resources.run_to_end(layered.id, ["/bin/busybox", "--list"])
-    assert code == 0, listed
-    return listed.split()
+def applets(session, layered):
+    return subjects.applets(session, layered)
 
 
 @pytest.fixture
@@ -203,19 +201,23 @@ def test_read_only_check_fails_when_a_layer_gained_a_file_after_the_writes(
         image_layers.check_layers_hold_what_they_held(digests, before, rehashed)
 
 
-def test_fresh_container_check_fails_when_its_export_holds_another_containers_write(
+def test_fresh_container_checks_fail_when_its_export_holds_another_containers_write(
         resources, layered, saved, scratch):
     layers = transfer.image_layers(saved)
-    fresh = containers.container_that_changed_nothing(resources, layered)
-    exported = transfer.exported_tree(containers.export(fresh, scratch))
+    fresh = containers.fresh_export(resources, layered, scratch)
+    exported = transfer.exported_tree(fresh)
     image_layers.check_fresh_export_is_the_image(layers, exported)
-    writer = containers.run_writes(resources, layered, fixtures.WRITES)
-    written = transfer.exported_tree(containers.export(writer, scratch))
+    image_layers.check_view_is_the_image(fresh, saved)
+    writer = containers.export(containers.run_writes(resources, layered, fixtures.WRITES),
+                               scratch)
+    written = transfer.exported_tree(writer)
     with pytest.raises(ClaimFailed, match="otherwise than its layers|lacks files of the image"):
         image_layers.check_fresh_export_is_the_image(layers, written)
     with pytest.raises(ClaimFailed, match="neither the image's layers nor the engine"):
         image_layers.check_fresh_export_is_the_image(
             layers, {**exported, "claims/leaked.txt": written["claims/added-by-container.txt"]})
+    with pytest.raises(ClaimFailed, match="does not see the image as its layers hold it"):
+        image_layers.check_view_is_the_image(writer, saved)
 
 
 def test_read_only_by_name_check_fails_when_the_name_names_a_commit_of_the_writes(
