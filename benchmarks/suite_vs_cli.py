@@ -145,14 +145,19 @@ def speed(rounds: int) -> None:
     print(f"== speed: claims {' '.join(claims)}; {os.cpu_count()} CPUs; "
           f"{connection.fingerprint(client).summary()}")
     print(f"\n-- median of {rounds}")
-    print(f"{'':20}{'wall':>9}{'scenarios':>11}{'containers started':>20}{'engine events':>15}")
     rows: dict[str, list[dict]] = {}
-    for _ in range(rounds):
+    for number in range(rounds):
+        # Which goes first alternates: what one run leaves the engine to finish (its garbage
+        # collection) is then paid by either side alike.
+        order = [lambda: bare(claims), suite][::1 if number % 2 == 0 else -1]
         with EngineEvents(client) as events:
-            measured = [bare(claims), suite()]
+            measured = [run() for run in order]
+        print(f"   round {number + 1}: " + ", ".join(f"{row['what']} {row['wall']:.1f} s"
+                                                   for row in measured))
         for row in measured:
             row["ops"] = events.of(row["run_id"])
             rows.setdefault(row["what"], []).append(row)
+    print(f"{'':20}{'wall':>9}{'scenarios':>11}{'containers started':>20}{'engine events':>15}")
     for what, runs in rows.items():
         wall = statistics.median(r["wall"] for r in runs)
         ops = runs[0]["ops"]
