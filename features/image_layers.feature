@@ -32,7 +32,6 @@ Feature: An image is a stack of read-only layers, looked up from the top (C01, C
         RUN ["/bin/busybox", "rm", "/claims/deleted.txt"]
         ENV CLAIMS_FIXTURE=layered
         CMD ["sh"]
-        LABEL "docker-claims.fixture"="<a hash of what the image is built from>"
         """
 
     Scenario: Each filesystem-changing build step adds one layer

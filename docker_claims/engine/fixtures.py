@@ -3,7 +3,8 @@
 The busybox comes from DOCKER_CLAIMS_BUSYBOX, else from PATH or /bin/busybox (Debian and
 Ubuntu: package busybox-static). Only where none is found and a registry answers is a pinned
 busybox image pulled, and its binary used the same way. Each fixture is built once per run,
-keyed by the hash of everything that goes into it, and labelled with the run and that hash.
+keyed by the hash of everything that goes into it (its tag names that hash), and labelled
+with the run in its first step.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from docker.errors import APIError, BuildError, DockerException, ImageNotFound
 from docker.models.images import Image
 
 from docker_claims.engine.config import settings
-from docker_claims.engine.labels import LABEL_FIXTURE
 from docker_claims.engine.scope import Resources, remove_container
 
 PULL_FALLBACK = "busybox:1.36.1"
@@ -70,12 +70,9 @@ class FixtureSpec:
     def dockerfile(self, labels: dict[str, str]) -> str:
         """The run's labels come first, so that every step image of the build carries them
         (the containerd image store keeps config-only step images after the fixture's removal:
-        unlabelled, they were left behind, found by no sweep); the fixture's own label comes
-        last, so that fixtures built `after` another share its first steps."""
-        run = {key: value for key, value in labels.items() if key != LABEL_FIXTURE}
-        own = {key: value for key, value in labels.items() if key == LABEL_FIXTURE}
-        return "\n".join(("FROM scratch", *(_label(run) if run else ()), *self.instructions,
-                          *(_label(own) if own else ()), ""))
+        unlabelled, they were left behind, found by no sweep)."""
+        return "\n".join(("FROM scratch", *(_label(labels) if labels else ()),
+                          *self.instructions, ""))
 
     def content_hash(self, busybox_digest: str) -> str:
         digest = hashlib.sha256(busybox_digest.encode())
@@ -273,15 +270,14 @@ class Fixtures:
 
     def dockerfile(self, spec: FixtureSpec) -> str:
         """The Dockerfile the fixture was built from (its steps are C01's yardstick)."""
-        key = spec.content_hash(hashlib.sha256(self.busybox()).hexdigest())
-        return spec.dockerfile(self._labels(key))
+        return spec.dockerfile(self._labels())
 
-    def _labels(self, key: str) -> dict[str, str]:
-        return self.resources.run.labels("fixture", **{LABEL_FIXTURE: key})
+    def _labels(self) -> dict[str, str]:
+        return self.resources.run.labels("fixture")
 
     def _build(self, spec: FixtureSpec, key: str, busybox: bytes,
                cache_from: list[str]) -> Image:
-        context = build_context(spec, spec.dockerfile(self._labels(key)), busybox)
+        context = build_context(spec, spec.dockerfile(self._labels()), busybox)
         tag = self.tag(spec, key)
         try:
             # The cache is only the run's own fixture named by `after` (cache_from: a hit must
@@ -299,8 +295,8 @@ class Fixtures:
         return self.resources.image(image)
 
     def tag(self, spec: FixtureSpec, key: str) -> str:
-        """What the run's build of the fixture `key` is tagged (each worker of the run finds it
-        by that name)."""
+        """What the run's build of the fixture `key` is tagged: its name and what it is built
+        from, for people reading `docker images`."""
         return f"{self.resources.run.prefix}-{spec.name}:{key[:12]}"
 
     def busybox(self) -> bytes:

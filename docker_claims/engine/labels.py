@@ -11,9 +11,5 @@ LABEL_ROLE = "docker-claims.role"
 """What a labelled resource is for (fixture, lease, helper, subject), for people reading."""
 
 
-LABEL_FIXTURE = "docker-claims.fixture"
-"""On fixture images: the content hash they were built from."""
-
-
 NAME_PREFIX = "dclaims"
 """Every name a run gives starts with this, then the run id."""
