@@ -161,11 +161,10 @@ CONFIGURED = FixtureSpec(
 show what an import loses and what `changes` give back (C12)."""
 
 
-def first_built(spec: FixtureSpec) -> FixtureSpec:
-    """The fixture built first on the way to `spec`: the start of its chain of `after`."""
-    while spec.after is not None:
-        spec = spec.after
-    return spec
+HELPER = LAYERED
+"""The image the run's own containers run (its lease, its host reader): the fixture every run
+builds first (the others are built `after` it), whose busybox applets (cat, sh, find, ...) they
+need. The article's `busybox` (BASE) is built only for the scenarios that name it."""
 
 
 def find_busybox() -> Path | None:

@@ -27,7 +27,7 @@ from docker.models.containers import Container
 from docker_claims.engine import connection, nodes
 from docker_claims.engine.config import settings
 from docker_claims.engine.connection import first_line
-from docker_claims.engine.fixtures import BASE, Fixtures, FixtureSpec, first_built
+from docker_claims.engine.fixtures import HELPER, Fixtures, FixtureSpec
 from docker_claims.engine.host import HostPidsRefused, HostReader
 from docker_claims.engine.labels import LABEL_RUN
 from docker_claims.engine.scope import Defer, Resources, Run
@@ -115,9 +115,8 @@ class Session:
         scratch = workdir(f"{run.prefix}-", stack)
         fixtures = Fixtures(Resources(client, run, _lifo(stack, health)))
         stack.callback(fixtures.settle)
-        fixtures.prepare([BASE, *prepare])
-        # The lease needs only a `cat`, which every fixture has: it takes the first one built.
-        leased.append(Lease(client, run, fixtures.image(first_built(BASE)).id))
+        fixtures.prepare([HELPER, *prepare])
+        leased.append(Lease(client, run, fixtures.image(HELPER).id))
         # First thing at close: from then on the run is over.
         stack.callback(lambda: leased[0].end(wait=not health.lost))
         return cls(client, connection.fingerprint(client), run, fixtures, scratch, swept, stack,
@@ -145,7 +144,7 @@ class Session:
         `host_pids`: one that also sees the engine host's processes (/proc, mount tables). An
         engine that refuses it raises host.HostPidsRefused, the same every time, without
         trying again; once started, it serves the directory reads too."""
-        image = self.fixtures.image(BASE).id
+        image = self.fixtures.image(HELPER).id
         if not host_pids:
             if self.host_pids_wanted and self.host_pids_refused() is None:
                 return self.host_reader(host_pids=True)

@@ -28,8 +28,9 @@ from docker_claims.engine.config import settings
 
 pytestmark = pytest.mark.lies
 
-RUNS_AT_ONCE = 3
-"""Behave runs through proxies at the same time: the engine, not this process, is the limit."""
+RUNS_AT_ONCE = 5
+"""Behave runs through proxies at the same time: the engine, not this process, is the limit
+(on 2 CPUs, the module took 46.7 s with 3 at once and 42.5 s with 5)."""
 
 RUN_TIMEOUT = 600
 

@@ -96,10 +96,9 @@ def test_each_fixture_is_built_once_however_often_asked():
     assert built.builds[0] == ("layered", [])
 
 
-def test_the_first_fixture_built_is_the_start_of_the_chain_of_after():
-    assert fixtures.first_built(fixtures.CONFIGURED) is fixtures.LAYERED
-    assert fixtures.first_built(fixtures.BASE) is fixtures.LAYERED
-    assert fixtures.first_built(fixtures.LAYERED) is fixtures.LAYERED
+def test_the_run_s_own_containers_run_the_fixture_every_other_is_built_after():
+    assert fixtures.HELPER.after is None
+    assert all(spec.after is fixtures.HELPER for spec in (fixtures.BASE, fixtures.CONFIGURED))
 
 
 def test_the_givens_name_every_fixture_once():
