@@ -38,7 +38,7 @@ from docker_claims.runner.exit_status import ExitStatus
 
 @given("containers of this run, left to the end-of-run sweep")
 def step_containers(context):
-    image = context.session.fixtures.image(fixtures.BASE)
+    image = context.session.fixtures.image(fixtures.HELPER)
     left = context.session.resources(lambda cleanup: None)  # no cleanup: the sweep's job
     for _ in range(8):
         left.container(image.id, ["true"])
@@ -65,7 +65,7 @@ def explode():
 
 @given("a container of this run and a cleanup that fails")
 def step_failing(context):
-    image = context.session.fixtures.image(fixtures.BASE)
+    image = context.session.fixtures.image(fixtures.HELPER)
     context.state.resources.container(image.id, ["sleep", "600"]).start()
     context.add_cleanup(explode)
     context.state.resources.volume()

@@ -29,7 +29,7 @@ def test_sweep_never_touches_what_the_run_did_not_name(session, request):
     """A user's container, named like the article's, survives every sweep, even when it was
     made from one of the run's images (containers inherit their image's labels)."""
     other = Session.open()
-    image = other.fixtures.image(fixtures.BASE)
+    image = other.fixtures.image(fixtures.HELPER)
     mine = session.client.containers.create(image.id, ["true"], name=f"test_export-{other.run.id}")
     request.addfinalizer(lambda: mine.remove(force=True))
     assert mine.labels[LABEL_RUN] == other.run.id  # inherited from the image
