@@ -179,6 +179,7 @@ SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 HUMAN_SIZE = re.compile(r"\d+(?:\.\d+)?(?:e\+\d+)?(?:" + "|".join(SIZE_UNITS) + ")")
 """The shape of a SIZE cell (the article's 1.24MB)."""
 
+
 @dataclass(frozen=True)
 class Table:
     """A table the CLI printed: its header's columns and its rows, cell by column."""
@@ -189,9 +190,11 @@ class Table:
     def row(self, column: str, value: str) -> dict[str, str] | None:
         return next((row for row in self.rows if row.get(column) == value), None)
 
+
 COLUMN = re.compile(r"\S+(?: \S+)*")
 """A header's column name: words separated by single spaces (CONTAINER ID, CREATED BY); the
 CLI pads columns with at least three spaces."""
+
 
 def parse_table(lines: Sequence[str]) -> Table:
     """A CLI table, cut at the columns of its header: the CLI's tabwriter starts every cell of
@@ -207,9 +210,11 @@ def parse_table(lines: Sequence[str]) -> Table:
                   in zip(columns, bounds)} for line in lines[1:])
     return Table(columns, rows)
 
+
 def status_word(status: str) -> str:
     """The first word of a STATUS cell: `Created`, `Up` (Up 4 seconds), `Exited` (...)."""
     return status.split(None, 1)[0] if status.strip() else ""
+
 
 def human_size(size: float) -> str:
     """A size as the CLI's SIZE column prints it (go-units HumanSizeWithPrecision(size, 3):

@@ -21,6 +21,8 @@ from behave_runs import BehaveRun, labelled, remove_tree, start
 from lying_proxy import LyingProxy, first_engine
 from user_state import BAIT, article_state, epoch, state_of, touching, users_things
 
+from docker_claims.engine.scope import ignoring_gone
+
 RUN_TIMEOUT = 600
 
 
@@ -51,6 +53,7 @@ def full_runs(session, tmp_path_factory, request):
     # the whole engine before and after would call that the runs' doing.
     other = client.containers.create(image.id, ["true"], network_mode="none",
                                      labels={BAIT: f"other-{test_id}"})
+    request.addfinalizer(ignoring_gone(lambda: other.remove(force=True)))  # if a run never starts
     directory = tmp_path_factory.mktemp("full-runs")
     request.addfinalizer(lambda: remove_tree(directory))
     since = client.info().get("SystemTime")  # the engine's clock: events are stamped by it
