@@ -32,12 +32,24 @@ Feature: Hold
 
 HOLD_STEPS = '''
 import time
+from pathlib import Path
 from behave import given, then
 from docker_claims.engine import fixtures
-from docker_claims.runner.exit_status import ExitStatus
+
+
+def gate():
+    """The first cleanup of the session's close: says it has begun (a file in the run's
+    directory), then holds until the test says go, so that a signal is known to arrive while
+    the cleanup is going on."""
+    Path("cleanup-begun").touch()
+    deadline = time.monotonic() + 60
+    while not Path("cleanup-go").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
 
 @given("containers of this run, left to the end-of-run sweep")
 def step_containers(context):
+    context.session.shared("gate", lambda resources: resources.defer(gate))
     image = context.session.fixtures.image(fixtures.HELPER)
     left = context.session.resources(lambda cleanup: None)  # no cleanup: the sweep's job
     for _ in range(8):
@@ -111,36 +123,38 @@ def test_a_run_stopped_in_the_middle_of_a_scenario_is_interrupted_and_leaves_not
     assert not (run.cwd / "reports" / "claims.json").exists(), "it replaced the full report"
 
 
-def _interrupted_until_the_sweep(client, run, run_id) -> None:
-    """Ctrl-C, then wait until the end-of-run sweep has begun: one of the containers left to it
-    is gone."""
+def _interrupted_in_the_cleanup(run) -> None:
+    """Ctrl-C, then wait until the session's cleanup has begun (HOLD_STEPS' gate holds it)."""
     run.process.send_signal(signal.SIGINT)
-    wait_for(lambda: len(subjects(client, run_id)) < 9, timeout=60, interval=0.01,
-             what="the end-of-run sweep")
+    wait_for(lambda: (run.cwd / "cleanup-begun").exists(), timeout=60, interval=0.01,
+             what="the run's cleanup beginning")
 
 
 def test_a_second_interrupt_during_the_cleanup_does_not_cut_it_short(session, tmp_path):
     run, run_id = _holder(session.client, tmp_path, "run")
     try:
-        _interrupted_until_the_sweep(session.client, run, run_id)
+        _interrupted_in_the_cleanup(run)
         run.process.send_signal(signal.SIGINT)
+        wait_for(lambda: "still removing" in run.output(), timeout=10, interval=0.01,
+                 what="the note on the second interrupt")
+        (run.cwd / "cleanup-go").touch()
         code = run.wait(timeout=120)
     finally:
         run.kill()
     assert code != 0
-    assert labelled(session.client, run_id) == [], run.output()
     assert "still removing what this run made" in run.output()
+    assert labelled(session.client, run_id) == [], run.output()
 
 
 def test_a_third_interrupt_quits_at_once_and_the_sweep_removes_the_rest(session, tmp_path):
     run, run_id = _holder(session.client, tmp_path, "run")
     try:
-        _interrupted_until_the_sweep(session.client, run, run_id)
+        _interrupted_in_the_cleanup(run)
         run.process.send_signal(signal.SIGINT)
         wait_for(lambda: "still removing" in run.output(), timeout=10, interval=0.01,
                  what="the note on the second interrupt")
         run.process.send_signal(signal.SIGINT)
-        run.wait(timeout=10)
+        run.wait(timeout=10)  # at once: the gate would hold the cleanup for a minute
     finally:
         run.kill()
     assert "quitting without finishing the cleanup" in run.output()
@@ -162,19 +176,24 @@ def test_a_cleanup_that_fails_does_not_keep_the_others_from_running(session, tmp
 
 def test_after_kill_9_the_next_run_and_the_sweep_remove_the_dead_run_and_keep_a_live_one(
         session, tmp_path):
+    """Each of the two holders made 9 subjects (_holder waits for them) before it is killed."""
     dead, dead_id = _holder(session.client, tmp_path, "dead")
     live, live_id = _holder(session.client, tmp_path, "live")
     try:
         dead.kill()  # SIGKILL: none of its own cleanup runs
-        wait_for(lambda: leases(session.client).get(dead_id) is False, timeout=30,
+        wait_for(lambda: leases(session.client).get(dead_id) is not True, timeout=30,
                  what="the killed run's lease stopping")
-        assert labelled(session.client, dead_id), "the killed run left nothing to sweep"
 
         features = synthetic_features(tmp_path / "next-src", FAILING_CLEANUP_FEATURE,
                                       FAILING_CLEANUP_STEPS)
         following = start(tmp_path / "next", features=features)
         following.wait(timeout=120)
-        assert "swept leftover of a dead run" in following.output()
+        # The next run to open sweeps the dead run. Another run on the engine (pytest's other
+        # workers start runs and sweeps too) may open first: then it took what this one would
+        # have, and this one says nothing of it. Whoever it was, nothing of the dead run is left.
+        swept = [line for line in following.output().splitlines()
+                 if "swept leftover of a dead run" in line]
+        assert not [line for line in swept if f"dclaims-{live_id}-" in line], swept
         assert labelled(session.client, dead_id) == []
         assert _workdirs(dead_id) == [], "the dead run's temp dir is still there"
         assert leases(session.client).get(live_id) is True
@@ -182,10 +201,9 @@ def test_after_kill_9_the_next_run_and_the_sweep_remove_the_dead_run_and_keep_a_
         assert len(subjects(session.client, live_id)) == 9  # 8 left to its sweep + 1 running
 
         live.kill()
-        wait_for(lambda: leases(session.client).get(live_id) is False, timeout=30,
+        wait_for(lambda: leases(session.client).get(live_id) is not True, timeout=30,
                  what="the second killed run's lease stopping")
-        swept = _sweep_cli()
-        assert f"dclaims-{live_id}-" in swept
+        _sweep_cli()  # or another run's sweep, before it
         assert labelled(session.client, live_id) == []
         assert _workdirs(live_id) == []
     finally:
