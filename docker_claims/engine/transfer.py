@@ -173,21 +173,19 @@ def exported_entries(tar: Path) -> dict[str, LayerEntry]:
 def exported_content(tar: Path, path: str) -> Optional[bytes]:
     """The content of one file of an export tar, or None when the export lacks it."""
     with archives.open_export(tar) as archive:
-        try:
-            return archive.read(path)
-        except KeyError:
-            return None
+        return _read_or_none(archive, path)
 
 
 def export_view(tar: Path, paths: list[str]) -> dict[str, Optional[str]]:
     """What an export tar holds at each path, as text (None: it lacks the path)."""
     with archives.open_export(tar) as archive:
-        return {path: _text_or_none(archive, path) for path in paths}
+        return {path: None if (content := _read_or_none(archive, path)) is None
+                else content.decode("utf-8", "replace") for path in paths}
 
 
-def _text_or_none(archive: archives.ExportArchive, path: str) -> Optional[str]:
+def _read_or_none(archive: archives.ExportArchive, path: str) -> Optional[bytes]:
     try:
-        return archive.read(path).decode("utf-8", "replace")
+        return archive.read(path)
     except KeyError:
         return None
 
