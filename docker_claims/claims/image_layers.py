@@ -18,9 +18,9 @@ from docker.models.images import Image
 
 from docker_claims.engine import archives
 from docker_claims.engine.archives import Node
-from docker_claims.engine.fixtures import WRITES, build_steps, changes_filesystem
+from docker_claims.engine.fixtures import build_steps, changes_filesystem
 from docker_claims.engine.images import layers_of
-from docker_claims.engine.transfer import LayerContent, export_view
+from docker_claims.engine.transfer import LayerContent
 from docker_claims.evidence import expect
 
 
@@ -351,22 +351,6 @@ def _whiteout_name(entry) -> str:
         return posixpath.join(entry.path, ".wh..wh..opq")
     head, tail = posixpath.split(entry.path)
     return posixpath.join(head, ".wh." + tail)
-
-
-def check_view_is_the_image(fresh_export: Path, saved: Path) -> dict:
-    """C03: a new container holds each file the other container wrote exactly as the image's
-    layers hold it (its export, `fresh_export`, against the save tar made before the writes):
-    not as the other container left it."""
-    paths = sorted(WRITES)
-    seen = export_view(fresh_export, paths)
-    expected = {}
-    for path in paths:
-        w = witness(saved, path)
-        top = w.visible_layer()
-        expected[path] = None if top is None else w.content_at(top).decode()
-    expect(seen == expected, "a new container does not see the image as its layers hold it",
-           container_holds=seen, image_layers_hold=expected)
-    return {"container_holds": seen}
 
 
 def check_reads_topmost(w: LayerWitness, read: tuple[int, str]) -> dict:
