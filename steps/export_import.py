@@ -6,13 +6,14 @@ from behave import given, then, when
 from docker_claims.claims import container_layer, export_import, pairs
 from docker_claims.engine import containers, images, transfer
 from docker_claims.engine.fixtures import build_steps
+from docker_claims.engine.records import ImageLayers
 from docker_claims.runner import subjects
 from docker_claims.runner.state import Subject
 
 VOLUME_AT = "/claims/volume"
 
 
-def _image_layers(state) -> transfer.ImageLayers:
+def _image_layers(state) -> ImageLayers:
     """What the image's layers hold, from its save tar (read once per scenario)."""
     if state.image_layers is None:
         state.image_layers = transfer.image_layers(

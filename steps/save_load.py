@@ -5,6 +5,7 @@ from behave import then
 
 from docker_claims.claims import save_load
 from docker_claims.engine import images, transfer
+from docker_claims.engine.records import ImageRecord
 
 SAVE_TAR_HOLDS = {
     "every layer of the image, in order, each matching its digest":
@@ -21,7 +22,7 @@ LOADED_HAS = {
 """What the feature says the loaded image has of the saved one, and the check of each."""
 
 
-def _loaded(state) -> images.ImageRecord:
+def _loaded(state) -> ImageRecord:
     return images.record(transfer.loaded_image(state.session.client, state.loaded,
                                                state.saved_record.id))
 

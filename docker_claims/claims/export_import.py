@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from docker_claims.claims.pairs import Reason
-from docker_claims.engine.archives import Node, member_name
-from docker_claims.engine.images import ImageRecord, Ran
-from docker_claims.engine.transfer import ImageLayers, Write
+from docker_claims.engine.records import ImageLayers, ImageRecord, Node, Ran, Write, member_name
 from docker_claims.evidence import expect
 
 

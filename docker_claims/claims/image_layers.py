@@ -17,10 +17,9 @@ from typing import Any, Optional
 from docker.models.images import Image
 
 from docker_claims.engine import archives
-from docker_claims.engine.archives import Node
 from docker_claims.engine.fixtures import build_steps, changes_filesystem
 from docker_claims.engine.images import layers_of
-from docker_claims.engine.transfer import LayerContent
+from docker_claims.engine.records import LayerContent, Node
 from docker_claims.evidence import expect
 
 
@@ -427,7 +426,7 @@ def check_fresh_export_is_the_image(layers: Any, exported: dict[str, Node]) -> d
     """C03: the export of a new container of the image (made after another container wrote)
     holds every path the image's layers leave visible, as the topmost layer holds it, by
     content; and nothing else but what the engine prepares for every container (PREPARED).
-    `layers` is transfer.ImageLayers read from a save made before the writes."""
+    `layers` is ImageLayers read from a save made before the writes."""
     missing = sorted(path for path in layers.tree if path not in exported)
     other = {path: {"layers": node, "export": exported[path]}
              for path, node in sorted(layers.tree.items())

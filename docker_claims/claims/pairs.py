@@ -15,9 +15,8 @@ from docker.models.images import Image
 
 from docker_claims.engine import transfer
 from docker_claims.engine.docker_cli import Cli, CliRun, label_changes
-from docker_claims.engine.images import ImageRecord, Ran
+from docker_claims.engine.records import Answer, ImageRecord, Loaded, Ran, Write
 from docker_claims.engine.scope import Resources
-from docker_claims.engine.transfer import Answer, Loaded, Write
 from docker_claims.evidence import expect
 
 

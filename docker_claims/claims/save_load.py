@@ -6,8 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from docker_claims.engine.images import MISSING, ImageRecord
-from docker_claims.engine.transfer import SavedFacts
+from docker_claims.engine.records import MISSING, ImageRecord, SavedFacts
 from docker_claims.evidence import expect
 
 BUILD_RECORD = ("Created", "CreatedBy", "Comment", "Size")

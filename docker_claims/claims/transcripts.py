@@ -40,7 +40,6 @@ from docker.errors import NotFound
 
 from docker_claims.claims import namespaces
 from docker_claims.engine import archives
-from docker_claims.engine.connection import Fingerprint
 from docker_claims.engine.docker_cli import (
     HUMAN_SIZE,
     Cli,
@@ -52,7 +51,7 @@ from docker_claims.engine.docker_cli import (
     parse_table,
     status_word,
 )
-from docker_claims.engine.nodes import Identity
+from docker_claims.engine.records import Fingerprint, Identity
 from docker_claims.engine.scope import Resources, remove_container, remove_image
 from docker_claims.evidence import expect
 

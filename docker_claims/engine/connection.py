@@ -7,7 +7,6 @@ Every call gets a deadline; an engine that stops answering is told from one that
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
 
 import docker
 import requests
@@ -19,6 +18,7 @@ from docker.utils import parse_host, version_lt
 
 from docker_claims.engine import ssh
 from docker_claims.engine.config import settings
+from docker_claims.engine.records import Fingerprint
 
 MIN_API_VERSION = "1.40"
 """Docker 19.03: the oldest engine whose API has everything the claims use (CgroupVersion...)."""
@@ -41,44 +41,6 @@ class SshFailed(EngineUnavailable):
 
 class InvalidAddress(EngineUnavailable):
     """DOCKER_HOST (or the docker context) names no engine at all: nothing could be tried."""
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What kind of engine the verdicts were measured on (heads every report)."""
-
-    endpoint: str
-    engine_version: str
-    api_version: str
-    os: str
-    arch: str
-    kernel: str
-    operating_system: str
-    storage_driver: str
-    image_store: str
-    cgroup_version: str
-    cgroup_driver: str
-    rootless: bool
-    """The engine runs as an unprivileged user, in rootlesskit's user, mount and network
-    namespaces: its "host" namespaces are rootlesskit's (`rootless` in SecurityOptions)."""
-    native_diff: bool | None
-    """Whether overlay2 reads a layer's changes from its own directory ("Native Overlay Diff":
-    true) or compares each file's size and mtime with the layer below (false: rootless, some
-    kernels), so that a rewrite of the same size and mtime is missed; None where the storage
-    driver does not say (not overlay2)."""
-    docker_root_dir: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def summary(self) -> str:
-        return (
-            f"Docker Engine {self.engine_version} (API {self.api_version}) at {self.endpoint}: "
-            f"{self.os}/{self.arch}, {self.operating_system}, storage {self.storage_driver}, "
-            f"image store {self.image_store}, cgroup v{self.cgroup_version} "
-            f"({self.cgroup_driver}){', rootless' if self.rootless else ''}"
-            f"{', naive diff (no native overlay diff)' if self.native_diff is False else ''}"
-        )
 
 
 def candidates() -> list[tuple[str, dict]]:

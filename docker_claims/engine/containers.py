@@ -20,6 +20,7 @@ from docker.models.images import Image
 from docker_claims.engine import archives, storage
 from docker_claims.engine.archives import ArchiveError
 from docker_claims.engine.images import command_of
+from docker_claims.engine.records import ancestors
 from docker_claims.engine.scope import Resources, wait_until
 from docker_claims.evidence import expect
 
@@ -33,10 +34,6 @@ IDLE = ["sh", "-c", 'trap "exit 0" TERM; sleep 3600 & wait']
 
 STOP_TIMEOUT = 10
 """Seconds `stop` waits before it kills (IDLE leaves well before)."""
-
-
-NEVER_STARTED = "0001-01-01T00:00:00Z"
-"""The engine's zero time: State.StartedAt of a container that was never started."""
 
 
 def writes_script(writes: dict[str, str]) -> list[str]:
@@ -79,15 +76,6 @@ def state(container: Container) -> dict[str, Any]:
     found = container.attrs.get("State") or {}
     return {key: found.get(key) for key in ("Status", "Running", "Pid", "StartedAt",
                                             "FinishedAt", "ExitCode")}
-
-
-def ancestors(path: str) -> set[str]:
-    """The directories `path` lies in, but the root: /a/b/c -> {/a, /a/b}."""
-    parents, head = set(), posixpath.dirname(path)
-    while head not in ("", "/"):
-        parents.add(head)
-        head = posixpath.dirname(head)
-    return parents
 
 
 def commit(resources: Resources, container: Container) -> Image:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -11,11 +10,9 @@ import docker
 from docker.errors import APIError, NotFound
 from docker.models.images import Image
 
+from docker_claims.engine.records import ImageRecord, Ran
 from docker_claims.engine.scope import Resources, remove_image
 from docker_claims.evidence import expect
-
-MISSING = "<missing>"
-"""What `history` shows in the IMAGE column for a row no local image stands for."""
 
 
 def name_of(image: Image) -> str:
@@ -29,24 +26,6 @@ def command_of(image: Image) -> list[str]:
     return [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])]
 
 
-@dataclass(frozen=True)
-class Ran:
-    """A container of `image` run to its end with `command` (None: the image's own), or the
-    engine's refusal to create or start it."""
-
-    image: str
-    command: Optional[list[str]]
-    started: bool
-    exit_code: Optional[int] = None
-    output: str = ""
-    error: str = ""
-    status: Optional[int] = None  # the HTTP status of the engine's refusal
-
-    @property
-    def succeeded(self) -> bool:
-        return self.started and self.exit_code == 0
-
-
 def run(resources: Resources, image: Image, command: Optional[list[str]] = None) -> Ran:
     try:
         code, output = resources.run_to_end(image.id, command, role="subject")
@@ -54,20 +33,6 @@ def run(resources: Resources, image: Image, command: Optional[list[str]] = None)
         return Ran(image.id, command, False, error=str(error.explanation or error),
                    status=error.status_code)
     return Ran(image.id, command, True, code, output)
-
-
-@dataclass
-class ImageRecord:
-    """What the engine says an image is: id, layer digests, tags, config, history rows (asked
-    by its id, and by its name as a user asks: `docker history NAME`)."""
-
-    id: str
-    layers: list[str]
-    tags: list[str]
-    config: dict[str, Any]
-    history: list[dict[str, Any]] = field(default_factory=list)  # newest first, as the API
-    name: str = ""
-    history_by_name: list[dict[str, Any]] = field(default_factory=list)
 
 
 def record(image: Image) -> ImageRecord:

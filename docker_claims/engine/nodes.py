@@ -29,6 +29,7 @@ from docker.utils import version_lt
 from docker_claims.engine import archives, dind, ssh
 from docker_claims.engine import connection as engine
 from docker_claims.engine.config import settings
+from docker_claims.engine.records import Fingerprint, Identity
 from docker_claims.engine.scope import Defer, Resources, Run, remove_image
 from docker_claims.engine.sweep import sweep
 from docker_claims.evidence import expect
@@ -56,7 +57,7 @@ class SecondNode:
 
     url: str
     client: docker.DockerClient
-    fingerprint: engine.Fingerprint
+    fingerprint: Fingerprint
     engine_id: str
     swept: list[str] = field(default_factory=list)
 
@@ -163,22 +164,6 @@ def layer_size(client: docker.DockerClient, image_id: str) -> int:
     only within one engine, where history and the CLI's SIZE column agree on every store.)"""
     rows = client.api.history(image_id)
     return int(rows[0].get("Size") or 0) if rows else 0
-
-
-@dataclass(frozen=True)
-class Identity:
-    """What names an image's content on every image store: the digest of its config and its
-    layers' diff IDs. The image's id is the config digest on a graphdriver store, but the
-    manifest's digest on the containerd image store: two engines holding the same image may
-    show different ids."""
-
-    image_id: str
-    config_digest: str
-    diff_ids: tuple[str, ...]
-
-    def evidence(self) -> dict[str, Any]:
-        return {"image_id": self.image_id, "config_digest": self.config_digest,
-                "diff_ids": list(self.diff_ids)}
 
 
 def identity_in(tarball: Path, image_id: str) -> Identity:

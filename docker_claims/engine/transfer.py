@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -19,24 +19,26 @@ from docker.models.containers import Container
 from docker.models.images import Image
 
 from docker_claims.engine import archives
-from docker_claims.engine.archives import ArchiveError, LayerEntry, Node, member_name
+from docker_claims.engine.archives import ArchiveError
 from docker_claims.engine.containers import changes, copy_out
-from docker_claims.engine.images import ImageRecord, name_of, record, remove
+from docker_claims.engine.images import name_of, record, remove
+from docker_claims.engine.records import (
+    Answer,
+    ImageLayers,
+    ImageRecord,
+    LayerContent,
+    LayerEntry,
+    Loaded,
+    Node,
+    SavedFacts,
+    Write,
+    member_name,
+)
 from docker_claims.engine.scope import Resources
 from docker_claims.evidence import expect
 
 LOADED = re.compile(r"Loaded image(?: ID)?: (\S+)")
 """How `load` names each image it made, by tag or (untagged) by id."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the engine answered to one request: accepted, or refused with its status and error."""
-
-    request: str
-    accepted: bool
-    status: Optional[int] = None
-    error: str = ""
 
 
 def _refusal(request: str, error: APIError) -> Answer:
@@ -67,16 +69,6 @@ def _spooled(request: str, stream: Callable[[], Any],
         return Answer(request, True), archives.spool(stream(), directory)
     except APIError as error:
         return _refusal(request, error), None
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What `load` answered, the images it says it made, and what it printed."""
-
-    answer: Answer
-    references: tuple[str, ...] = ()
-    messages: tuple[str, ...] = ()
-    images: tuple[str, ...] = ()  # ids of the images named; those the load made are adopted
 
 
 def already_there(client: docker.DockerClient, tar: Path) -> set[str]:
@@ -191,7 +183,7 @@ def _read_or_none(archive: archives.ExportArchive, path: str) -> Optional[bytes]
 
 
 def exported_tree(tar: Path) -> dict[str, Node]:
-    """Every member of an export tar, by content (archives.Node)."""
+    """Every member of an export tar, by content (Node)."""
     with archives.open_export(tar) as archive:
         return archive.tree()
 
@@ -200,15 +192,6 @@ def tar_members(tar: Path) -> set[str]:
     """The member names of any tar, read flat (a save tar as `import` sees it)."""
     with archives.open_export(tar) as archive:
         return archive.paths()
-
-
-@dataclass
-class ImageLayers:
-    """What an image's save tar says about its filesystem."""
-
-    view: dict[str, LayerEntry]  # the merged view: path -> entry of the topmost layer
-    hidden: set[str]  # paths some layer holds that an upper layer hides
-    tree: dict[str, Node] = field(default_factory=dict)  # the merged view, by content
 
 
 def image_layers(saved: Path) -> ImageLayers:
@@ -230,17 +213,6 @@ def layer_member(saved: Path, index: int, name: str) -> Optional[tuple[str, int]
         return archive.images[0].layers[index].held(name)
 
 
-@dataclass(frozen=True)
-class LayerContent:
-    """One layer of a saved image, by content: the diff id the image config gives it, the
-    sha256 of its tar as the archive holds it, and what it holds (archives.Node by name)."""
-
-    index: int
-    diff_id: str
-    computed: str  # or "unreadable: <why>"
-    tree: dict[str, Node]
-
-
 def saved_layers(saved: Path, image_id: str) -> Optional[list[LayerContent]]:
     """The layers, bottom to top, of the image `image_id` in a save tar (either layout; found
     by its config or manifest digest), each hashed and read whole; None when the tar holds no
@@ -257,20 +229,6 @@ def saved_layers(saved: Path, image_id: str) -> Optional[list[LayerContent]]:
                 computed, tree = f"unreadable: {error}", {}
             found.append(LayerContent(layer.index, layer.diff_id, computed, tree))
         return found
-
-
-@dataclass
-class SavedFacts:
-    """What a save tar holds for one image: found by its id (config digest, or the manifest
-    digest on the containerd image store)."""
-
-    found: bool
-    images: list[dict[str, Any]]  # every image the tar holds: ids and tags
-    layout: str = ""
-    tags: list[str] = field(default_factory=list)
-    diff_ids: list[str] = field(default_factory=list)  # as the tar's image config lists them
-    computed: list[str] = field(default_factory=list)  # sha256 of each layer tar, as held
-    config: dict[str, Any] = field(default_factory=dict)  # the image config document
 
 
 def read_save(saved: Path, image_id: str) -> SavedFacts:
@@ -295,17 +253,6 @@ def read_save(saved: Path, image_id: str) -> SavedFacts:
 def image_files(client: docker.DockerClient, image: Image, directory: Path) -> set[str]:
     """Every path of the image's filesystem, from its own save tar."""
     return set(image_layers(save(client, image, directory)).view)
-
-
-@dataclass(frozen=True)
-class Write:
-    """One change of a container (`docker diff`), as the container and its export hold it."""
-
-    path: str
-    kind: str  # added, changed, deleted
-    in_export: bool
-    exported: Optional[bytes]  # content, for a regular file
-    container: Optional[bytes]  # what `docker cp` reads from the container
 
 
 def writes_seen(container: Container, tar: Path) -> list[Write]:

@@ -30,6 +30,7 @@ from docker_claims.engine.connection import first_line
 from docker_claims.engine.fixtures import HELPER, Fixtures, FixtureSpec
 from docker_claims.engine.host import HostPidsRefused, HostReader
 from docker_claims.engine.labels import LABEL_RUN
+from docker_claims.engine.records import Fingerprint
 from docker_claims.engine.scope import Defer, Resources, Run
 from docker_claims.engine.sweep import Lease, SweepReport, sweep, sweep_workdirs, workdir
 from docker_claims.runner.interrupts import INTERRUPTS
@@ -55,7 +56,7 @@ class _Health:
 @dataclass
 class Session:
     client: docker.DockerClient
-    fingerprint: connection.Fingerprint
+    fingerprint: Fingerprint
     run: Run
     fixtures: Fixtures
     workdir: Path

@@ -20,11 +20,10 @@ from docker_claims.claims.image_layers import LayerWitness
 from docker_claims.claims.namespaces import Listing
 from docker_claims.claims.transcripts import CliContainer, CliImport, Table, Transcript
 from docker_claims.engine.docker_cli import Cli, CliRun
-from docker_claims.engine.images import ImageRecord
 from docker_claims.engine.nodes import Moved, SecondNode
+from docker_claims.engine.records import Answer, ImageLayers, ImageRecord, Loaded, Write
 from docker_claims.engine.scope import Defer, Resources
 from docker_claims.engine.storage import Stack
-from docker_claims.engine.transfer import Answer, ImageLayers, Loaded, Write
 from docker_claims.evidence import Ledger
 from docker_claims.runner.session import Session
 

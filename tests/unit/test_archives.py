@@ -12,14 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims.engine.archives import (
-    ArchiveError,
-    LayerEntry,
-    merged_view,
-    open_export,
-    open_save,
-    spool,
-)
+from docker_claims.engine.archives import ArchiveError, merged_view, open_export, open_save, spool
+from docker_claims.engine.records import LayerEntry
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from docker_claims.claims import container_layer
 from docker_claims.engine import containers, storage
+from docker_claims.engine.records import NEVER_STARTED
 from docker_claims.evidence import ClaimFailed
 
 WRITES = {"/claims/new.txt": "added", "/claims/old.txt": "changed", "/claims/gone.txt": "deleted"}
@@ -125,7 +126,7 @@ def test_an_export_without_the_file_or_the_filesystem_fails(found):
 # C06: never ran, and the copied file is a change
 
 CREATED = {"Status": "created", "Running": False, "Pid": 0,
-           "StartedAt": containers.NEVER_STARTED, "FinishedAt": containers.NEVER_STARTED,
+           "StartedAt": NEVER_STARTED, "FinishedAt": NEVER_STARTED,
            "ExitCode": 0}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from docker_claims.claims import export_import
-from docker_claims.engine.images import ImageRecord, Ran
+from docker_claims.engine.records import ImageRecord, Ran
 from docker_claims.evidence import ClaimFailed
 
 CONFIG = {"Cmd": ["sh", "-c", 'echo "$GREETING in $PWD"'], "Env": ["PATH=/bin", "GREETING=hi $x"],

@@ -8,7 +8,7 @@ from docker_claims.claims.image_layers import (
     row_is_step,
     step_writes,
 )
-from docker_claims.engine.archives import Node
+from docker_claims.engine.records import Node
 from docker_claims.evidence import ClaimFailed
 
 CONTEXT = {"busybox": b"\x7fELF", "lower/a.txt": b"lower a\n", "lower/b.txt": b"lower b\n",

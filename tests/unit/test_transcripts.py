@@ -11,8 +11,8 @@ from docker_claims.claims.namespaces import Listing
 from docker_claims.claims.transcripts import CliContainer, parse_table
 from docker_claims.engine import docker_cli, nodes
 from docker_claims.engine.config import settings
-from docker_claims.engine.connection import Fingerprint
 from docker_claims.engine.docker_cli import Cli, CliRun
+from docker_claims.engine.records import Fingerprint, Identity
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
 
@@ -264,21 +264,21 @@ def test_an_import_without_the_file_fails():
 
 CONFIG = "sha256:" + "c" * 64
 LAYERS = ("sha256:" + "1" * 64, "sha256:" + "2" * 64)
-SAVED = nodes.Identity(CONFIG, CONFIG, LAYERS)  # a graphdriver store: the id is the config's
+SAVED = Identity(CONFIG, CONFIG, LAYERS)  # a graphdriver store: the id is the config's
 
 
 def test_the_same_image_on_a_store_that_keys_it_by_its_manifest_holds():
     """The containerd image store's id is the manifest's digest: the image is the same when
     its config and its layers are, whatever the ids (C14 failed across stores for it)."""
-    on_containerd = nodes.Identity("sha256:" + "d" * 64, CONFIG, LAYERS)
+    on_containerd = Identity("sha256:" + "d" * 64, CONFIG, LAYERS)
     found = transcripts.check_loaded_same_image(SAVED, on_containerd, False)
     assert found["ids"].startswith("other ids")
     assert transcripts.check_loaded_same_image(SAVED, SAVED, False)["ids"] == "the same id"
 
 
 @pytest.mark.parametrize("loaded, match", [
-    (nodes.Identity(CONFIG, "sha256:" + "e" * 64, LAYERS), "another config"),
-    (nodes.Identity(CONFIG, CONFIG, LAYERS[:1]), "other layers"),
+    (Identity(CONFIG, "sha256:" + "e" * 64, LAYERS), "another config"),
+    (Identity(CONFIG, CONFIG, LAYERS[:1]), "other layers"),
     (None, "does not have the image"),
 ])
 def test_a_loaded_image_with_another_config_or_other_layers_fails(loaded, match):

@@ -14,10 +14,19 @@ import pytest
 from docker_claims.claims import export_import, pairs, save_load
 from docker_claims.claims.image_layers import LayerWitness
 from docker_claims.engine import images, transfer
-from docker_claims.engine.archives import LayerEntry, Node
 from docker_claims.engine.docker_cli import CliRun
-from docker_claims.engine.images import ImageRecord, Ran
-from docker_claims.engine.transfer import Answer, ImageLayers, Loaded, Write
+from docker_claims.engine.records import (
+    MISSING,
+    Answer,
+    ImageLayers,
+    ImageRecord,
+    LayerEntry,
+    Loaded,
+    Node,
+    Ran,
+    SavedFacts,
+    Write,
+)
 from docker_claims.evidence import ClaimFailed
 
 # -- archives built here -----------------------------------------------------------------------
@@ -389,13 +398,13 @@ def test_one_layer_check_fails_for_several_layers():
 # -- C13 ------------------------------------------------------------------------------------
 
 
-def facts(**changes) -> transfer.SavedFacts:
+def facts(**changes) -> SavedFacts:
     base = {"found": True, "images": [], "layout": "legacy", "tags": ["app:1"],
             "diff_ids": [digest(LOWER), digest(UPPER)],
             "computed": [digest(LOWER), digest(UPPER)],
             "config": json.loads(CONFIG)}
     base.update(changes)
-    return transfer.SavedFacts(**base)
+    return SavedFacts(**base)
 
 
 def test_save_layers_check_fails_on_other_or_fewer_layers():
@@ -450,7 +459,7 @@ def test_same_config_check_ignores_empty_fields_but_not_values():
 def test_same_history_check_fails_on_a_changed_lost_or_foreign_row():
     before = record()
     after_rows = [dict(row) for row in before.history]
-    after_rows[1]["Id"] = images.MISSING
+    after_rows[1]["Id"] = MISSING
     save_load.check_same_history(before, record(history=after_rows))
     changed = [dict(row) for row in after_rows]
     changed[1]["Comment"] = "rewritten"
@@ -476,7 +485,7 @@ def test_same_history_check_fails_when_history_by_name_lost_rows():
 def test_intermediates_check_fails_when_rows_still_name_them_or_never_did():
     before = record()
     forgotten = [dict(row) for row in before.history]
-    forgotten[1]["Id"] = images.MISSING
+    forgotten[1]["Id"] = MISSING
     assert save_load.intermediates_named(before) == [1]
     save_load.check_intermediates_forgotten(before, record(history=forgotten))
     with pytest.raises(ClaimFailed, match="still name the intermediate images"):

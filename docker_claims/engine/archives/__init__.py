@@ -11,13 +11,10 @@ from docker_claims.engine.archives.save import SavedArchive, SavedImage, SavedLa
 from docker_claims.engine.archives.tar import (
     ArchiveError,
     ExportArchive,
-    LayerEntry,
-    Node,
-    member_name,
     merged_view,
     open_export,
     spool,
 )
 
-__all__ = ["ArchiveError", "ExportArchive", "LayerEntry", "Node", "SavedArchive", "SavedImage",
-           "SavedLayer", "member_name", "merged_view", "open_export", "open_save", "spool"]
+__all__ = ["ArchiveError", "ExportArchive", "SavedArchive", "SavedImage", "SavedLayer",
+           "merged_view", "open_export", "open_save", "spool"]

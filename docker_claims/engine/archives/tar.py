@@ -15,7 +15,9 @@ import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, Protocol
+from typing import Any, BinaryIO, Protocol
+
+from docker_claims.engine.records import LayerEntry, Node, member_name
 
 MAX_MEMBERS = 1_000_000
 CHUNK = 1 << 16
@@ -41,30 +43,6 @@ _BROKEN = (
 
 class ArchiveError(Exception):
     """An archive is missing a part, corrupt, truncated, oversized or hostile."""
-
-
-class LayerEntry(NamedTuple):
-    """One member of a layer or export tar, as the merged filesystem sees it.
-
-    `whiteout` is "file" for a `.wh.<name>` marker (path is the deleted path), "opaque" for
-    `.wh..wh..opq` (path is the directory whose lower contents are hidden), else None.
-    """
-
-    path: str
-    kind: str  # file, dir, symlink, hardlink or other
-    size: int
-    linkname: str
-    whiteout: str | None
-
-
-class Node(NamedTuple):
-    """What a tar holds under one member name, by content: a file's sha256 (a hard link's is
-    its target's), a symlink's target; a whiteout marker is kind "whiteout" under its own name
-    (`claims/.wh.deleted.txt`), as the layer tar holds it."""
-
-    kind: str  # file, dir, symlink, whiteout or other
-    digest: str = ""  # sha256:<hex> of a file's content
-    linkname: str = ""
 
 
 class HasEntries(Protocol):
@@ -186,11 +164,6 @@ def normalize(name: str, label: str) -> str:
     if ".." in parts:
         raise ArchiveError(f"{label}: member {name!r} escapes the archive root")
     return "/".join(parts)
-
-
-def member_name(path: str) -> str:
-    """A caller's path in member form: '/etc/hosts' and './etc/hosts' are 'etc/hosts'."""
-    return "/".join(part for part in path.split("/") if part not in ("", "."))
 
 
 def member_kind(info: tarfile.TarInfo) -> str:
