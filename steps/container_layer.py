@@ -5,8 +5,8 @@ from behave import given, then, when
 
 from docker_claims.claims import container_layer
 from docker_claims.engine import containers, images, storage
+from docker_claims.engine.mounts import LayersUnavailable
 from docker_claims.runner import subjects
-from docker_claims.runner.state import LayerDirs
 
 KEPT = "/claims/written-before-stop.txt"
 COPIED = "/claims/copied-before-start.txt"
@@ -43,29 +43,23 @@ def step_listed(context):
 @when("the container's layer directories are read on the engine host")
 def step_layer_dirs(context):
     state = context.state
-    container, image = state.container.look(), state.image.look()
-    container.reload()
-    image.reload()
-    stack = storage.layers_of(container.attrs, storage.root_mount_of(container))
-    if isinstance(stack, str):
-        context.scenario.skip(stack)
+    image = state.image.look()
+    try:
+        state.layer_dirs = storage.read_layer_dirs(
+            state.session.host_reader(), state.container.look(), image,
+            lambda: subjects.reader(state.session, image))
+    except LayersUnavailable as hidden:
+        context.scenario.skip(str(hidden))
         return
-    image_stack = storage.image_layers(image.attrs, None)
-    if isinstance(image_stack, str):  # the layers every container of it gets, from another
-        image_stack = storage.image_layers(image.attrs, storage.root_mount_of(
-            subjects.reader(state.session, image)))
-    if isinstance(image_stack, str):
-        raise RuntimeError(f"could not be measured: {image_stack}")
-    state.layer_dirs = LayerDirs(stack, image_stack, storage.list_layer_dir(
-        state.session.host_reader(), stack.upper))
+    dirs = state.layer_dirs
     # On the containerd image store, an image built by `docker build` keeps in its snapshot
     # chain each RUN step's build container's init layer: more layers below a container's own
     # init layer than the image's RootFS names (shown, not judged: the layers are the image's).
     state.ledger.record("layer directories", {
-        "named_by": stack.source, "layers": stack.layer_dirs,
+        "named_by": dirs.container.source, "layers": dirs.container.layer_dirs,
         "image_layers_in_rootfs": len((image.attrs.get("RootFS") or {}).get("Layers") or []),
-        "image_layer_directories": len(image_stack.layer_dirs)})
-    state.ledger.record("writable layer's directory", state.layer_dirs.upper)
+        "image_layer_directories": len(dirs.image.layer_dirs)})
+    state.ledger.record("writable layer's directory", dirs.upper)
 
 
 @then("the new image has the image's layers, unchanged, and one more on top")

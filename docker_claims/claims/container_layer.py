@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from docker_claims.engine import archives
+from docker_claims.engine.mounts import INIT_FILES, Stack, layer_id
 from docker_claims.engine.records import NEVER_STARTED, ancestors
-from docker_claims.engine.storage import INIT_FILES, Stack, layer_id
 from docker_claims.evidence import expect
 
 

@@ -17,9 +17,10 @@ from docker.errors import NotFound
 from docker.models.containers import Container
 from docker.models.images import Image
 
-from docker_claims.engine import archives, storage
+from docker_claims.engine import archives
 from docker_claims.engine.archives import ArchiveError
 from docker_claims.engine.images import command_of
+from docker_claims.engine.mounts import ROOT_MOUNT_COMMAND
 from docker_claims.engine.records import ancestors
 from docker_claims.engine.scope import Resources, wait_until
 from docker_claims.evidence import expect
@@ -53,7 +54,7 @@ def run_writes(resources: Resources, image: Image, writes: dict[str, str]) -> Co
     exits it prints its mount table: where a storage driver names no layer directories in
     GraphDriver.Data (the containerd image store), its root filesystem's overlay mount, which
     exists only while it runs, does (engine.storage.logged_root_mount reads it back)."""
-    script = f"{writes_script(writes)[-1]} && {' '.join(storage.ROOT_MOUNT_COMMAND)}"
+    script = f"{writes_script(writes)[-1]} && {' '.join(ROOT_MOUNT_COMMAND)}"
     return run_script(resources, image, script)
 
 

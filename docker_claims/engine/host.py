@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from docker.errors import APIError
 from docker.models.containers import Container
 
-from docker_claims.engine import storage
+from docker_claims.engine import mounts
 from docker_claims.engine.connection import first_line, has_security_option
 from docker_claims.engine.scope import Resources, remove_container
 from docker_claims.evidence import expect
@@ -73,13 +73,13 @@ def _probe(resources: Resources, image: str,
             probe.start()
         probe.reload()
         key = (probe.attrs.get("NetworkSettings") or {}).get("SandboxKey") or ""
-        code, mounts = probe.exec_run(storage.ROOT_MOUNT_COMMAND)
+        code, table = probe.exec_run(mounts.ROOT_MOUNT_COMMAND)
     finally:
         if running is None:
             remove_container(resources.client, probe.id)
     expect(bool(key), "a started container has no sandbox key: the engine names no netns "
            "directory", probe=probe.id)
-    return posixpath.dirname(key), mounts.decode("utf-8", "replace") if code == 0 else ""
+    return posixpath.dirname(key), table.decode("utf-8", "replace") if code == 0 else ""
 
 
 def storage_dir(info: dict, probe_mounts: str = "") -> str:
@@ -87,7 +87,7 @@ def storage_dir(info: dict, probe_mounts: str = "") -> str:
     overlay has its upper directory (overlay2's DockerRootDir/overlay2; the containerd image
     store's snapshots directory, which is not DockerRootDir/overlayfs), else
     DockerRootDir/<driver>."""
-    return storage.layer_root(storage.root_mount(probe_mounts)) or posixpath.join(
+    return mounts.layer_root(mounts.root_mount(probe_mounts)) or posixpath.join(
         info.get("DockerRootDir") or "/var/lib/docker", info.get("Driver") or "overlay2")
 
 

@@ -17,7 +17,7 @@ from typing import Optional
 
 from behave.tag_matcher import ActiveTagMatcher, BoolValueObject
 
-from docker_claims.engine import docker_cli, nodes, storage
+from docker_claims.engine import docker_cli, mounts, nodes, storage
 from docker_claims.engine.fixtures import HELPER
 from docker_claims.runner import subjects
 from docker_claims.runner.session import Session
@@ -29,7 +29,7 @@ def layer_dirs(session: Session) -> str | None:
     """The engine names a container's layer directories, so that its writable layer can be
     read on the engine host: in GraphDriver.Data (overlay2), or in the container's root
     filesystem mount where that is an overlay (the containerd image store's snapshotter)."""
-    named = storage.unavailable(session.fixtures.image(HELPER).attrs)
+    named = mounts.unavailable(session.fixtures.image(HELPER).attrs)
     if named is None:
         return None
     mount = storage.read_root_mount(session.host_reader().container)

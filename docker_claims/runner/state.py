@@ -23,7 +23,7 @@ from docker_claims.engine.docker_cli import Cli, CliRun
 from docker_claims.engine.nodes import Moved, SecondNode
 from docker_claims.engine.records import Answer, ImageLayers, ImageRecord, Loaded, Write
 from docker_claims.engine.scope import Defer, Resources
-from docker_claims.engine.storage import Stack
+from docker_claims.engine.storage import LayerDirs
 from docker_claims.evidence import Ledger
 from docker_claims.runner.session import Session
 
@@ -76,15 +76,6 @@ class Subject(Generic[T]):
 def given(by: str) -> Any:
     """A field that the step `by` gives; reading it before then raises MissingGiven."""
     return field(init=False, repr=False, compare=False, metadata={"given": by})
-
-
-@dataclass
-class LayerDirs:
-    """A container's layer directories on the engine host, as its storage driver names them."""
-
-    container: Stack
-    image: Stack
-    upper: dict[str, str]
 
 
 @dataclass

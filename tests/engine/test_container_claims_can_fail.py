@@ -9,7 +9,7 @@ and expects ClaimFailed.
 import pytest
 
 from docker_claims.claims import container_layer, namespaces
-from docker_claims.engine import containers, fixtures, images, storage
+from docker_claims.engine import containers, fixtures, images, mounts, storage
 from docker_claims.engine.fixtures import BASE, LAYERED
 from docker_claims.engine.host import HostPidsRefused
 from docker_claims.evidence import ClaimFailed
@@ -52,7 +52,7 @@ def running(resources, image, **kwargs):
 def overlay_or_skip(*objects):
     for obj in objects:
         obj.reload()
-        reason = storage.unavailable(obj.attrs)
+        reason = mounts.unavailable(obj.attrs)
         if reason:
             pytest.skip(reason)
 
@@ -97,7 +97,7 @@ def test_c04_a_commit_of_another_image_does_not_stack_on_this_one(resources, bas
 def test_c04_an_upper_dir_without_the_writes_fails(resources, layered, host):
     idle = containers.run_writes(resources, layered, {})
     overlay_or_skip(idle)
-    upper = storage.list_layer_dir(host, storage.stack(idle.attrs).upper)
+    upper = storage.list_layer_dir(host, mounts.stack(idle.attrs).upper)
     with pytest.raises(ClaimFailed, match="does not hold the container's writes"):
         container_layer.check_upper_is_the_diff(upper, containers.changes(idle), fixtures.WRITES)
 
@@ -107,7 +107,7 @@ def test_c04_another_containers_upper_dir_is_not_this_ones_diff(resources, layer
     other = containers.run_writes(resources, layered, {**fixtures.WRITES,
                                                        "/claims/more.txt": "added"})
     overlay_or_skip(writer, other)
-    upper = storage.list_layer_dir(host, storage.stack(other.attrs).upper)
+    upper = storage.list_layer_dir(host, mounts.stack(other.attrs).upper)
     with pytest.raises(ClaimFailed, match="did not change"):
         container_layer.check_upper_is_the_diff(upper, containers.changes(writer), fixtures.WRITES)
 
@@ -116,14 +116,14 @@ def test_c04_a_container_of_another_image_does_not_stack_on_this_one(resources, 
     container = resources.container(base.id, containers.IDLE)
     overlay_or_skip(container, layered)
     with pytest.raises(ClaimFailed, match="exactly one layer between"):
-        container_layer.check_init_between(storage.stack(container.attrs),
-                                           storage.stack(layered.attrs))
+        container_layer.check_init_between(mounts.stack(container.attrs),
+                                           mounts.stack(layered.attrs))
 
 
 def test_c04_the_writable_layer_is_not_the_init_layer(resources, base, host):
     container = resources.container(base.id, containers.IDLE)
     overlay_or_skip(container)
-    upper = storage.list_layer_dir(host, storage.stack(container.attrs).upper)
+    upper = storage.list_layer_dir(host, mounts.stack(container.attrs).upper)
     with pytest.raises(ClaimFailed, match="lacks files the engine prepares"):
         container_layer.check_init_holds(upper)
 
@@ -205,7 +205,7 @@ def test_c06_the_upper_dir_of_a_created_container_given_nothing_lacks_the_file(
         resources, base, host):
     created = containers.make_created(resources, base)
     overlay_or_skip(created)
-    upper = storage.list_layer_dir(host, storage.stack(created.attrs).upper)
+    upper = storage.list_layer_dir(host, mounts.stack(created.attrs).upper)
     with pytest.raises(ClaimFailed, match="does not hold"):
         container_layer.check_upper_holds(upper, "/claims/copied.txt")
 

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from docker_claims.claims import container_layer, namespaces
-from docker_claims.engine import connection, containers, storage
+from docker_claims.engine import connection, containers, mounts, storage
 from docker_claims.engine.fixtures import BASE
 from docker_claims.engine.host import HostPidsRefused, HostReader
 from docker_claims.engine.scope import Resources
@@ -105,15 +105,15 @@ def test_storage_checks_through_a_relocated_socket(session, relocated, guarded):
     image = relocated.client.images.get(session.fixtures.image(BASE).id)
     subject = containers.run_writes(relocated, image, {"/claims/remote.txt": "added"})
     subject.reload()
-    reason = storage.unavailable(subject.attrs)
+    reason = mounts.unavailable(subject.attrs)
     if reason:
         pytest.skip(reason)
-    stack = storage.stack(subject.attrs)
+    stack = mounts.stack(subject.attrs)
     host = HostReader.start(relocated, image.id)
     upper = storage.list_layer_dir(host, stack.upper)
     container_layer.check_upper_is_the_diff(upper, containers.changes(subject),
                                     {"/claims/remote.txt": "added"})
-    container_layer.check_init_between(stack, storage.stack(image.attrs))
+    container_layer.check_init_between(stack, mounts.stack(image.attrs))
     container_layer.check_init_holds(storage.list_layer_dir(host, stack.lowers[0]))
 
 

@@ -4,7 +4,7 @@ overlay mount (the containerd image store names none in GraphDriver.Data)."""
 import pytest
 
 from docker_claims.claims import container_layer
-from docker_claims.engine import containers, storage
+from docker_claims.engine import containers, mounts, storage
 from docker_claims.engine.fixtures import LAYERED, WRITES
 
 
@@ -21,10 +21,10 @@ def test_an_exited_writer_kept_its_root_mount_and_it_names_the_writable_layer(
     if mount is None or not mount.is_overlay:
         pytest.skip(f"the root filesystem is not an overlay here ({mount and mount.fstype})")
     writer.reload()
-    named = storage.unavailable(writer.attrs) is None
+    named = mounts.unavailable(writer.attrs) is None
     if named:  # where GraphDriver names it too, both name the same directory
-        assert storage.stack(writer.attrs).upper == mount.upper
-    layers = storage.layers_of({"State": {"Status": "exited"}}, mount)
+        assert mounts.stack(writer.attrs).upper == mount.upper
+    layers = mounts.layers_of({"State": {"Status": "exited"}}, mount)
     assert layers.source == "the root filesystem's overlay mount"
     upper = storage.list_layer_dir(session.host_reader(), layers.upper)
     container_layer.check_upper_is_the_diff(upper, containers.changes(writer), WRITES)

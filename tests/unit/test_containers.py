@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from docker_claims.claims import container_layer
-from docker_claims.engine import containers, storage
+from docker_claims.engine import containers, mounts
 from docker_claims.engine.records import NEVER_STARTED
 from docker_claims.evidence import ClaimFailed
 
@@ -175,14 +175,14 @@ IMAGE_OVERLAY = {"GraphDriver": {"Name": "overlay2", "Data": {
 
 def test_no_upper_dir_is_a_reason_to_skip_not_a_verdict():
     containerd = {"GraphDriver": {"Name": "overlayfs", "Data": None}}
-    assert "'overlayfs' shows no UpperDir" in storage.unavailable(containerd)
-    assert storage.unavailable({}) is not None
-    assert storage.unavailable(OVERLAY) is None
+    assert "'overlayfs' shows no UpperDir" in mounts.unavailable(containerd)
+    assert mounts.unavailable({}) is not None
+    assert mounts.unavailable(OVERLAY) is None
 
 
 def test_a_single_layer_image_has_no_lower_dirs():
     only = {"GraphDriver": {"Name": "overlay2", "Data": {"UpperDir": "/o/one/diff"}}}
-    assert storage.stack(only).layer_dirs == ("/o/one/diff",)
+    assert mounts.stack(only).layer_dirs == ("/o/one/diff",)
 
 
 UPPER = {"/claims": "dir", "/claims/new.txt": "file", "/claims/old.txt": "file",
@@ -221,7 +221,7 @@ def test_the_copied_file_in_the_upper_dir_holds():
 
 
 def test_init_layer_between_image_and_writable_layer_holds():
-    found = container_layer.check_init_between(storage.stack(OVERLAY), storage.stack(IMAGE_OVERLAY))
+    found = container_layer.check_init_between(mounts.stack(OVERLAY), mounts.stack(IMAGE_OVERLAY))
     assert found["init_layer"].endswith("c0ffee-init/diff")
 
 
@@ -232,14 +232,14 @@ def test_init_layer_between_image_and_writable_layer_holds():
     "/o/c0ffee-init/diff:/o/extra/diff:/o/top/diff:/o/base/diff",
 ])
 def test_a_stacking_without_the_init_layer_in_place_fails(lowers):
-    container = storage.Stack("overlay2", "/o/c0ffee/diff", tuple(lowers.split(":")))
-    image = storage.Stack("overlay2", "/o/top/diff", ("/o/base/diff",))
+    container = mounts.Stack("overlay2", "/o/c0ffee/diff", tuple(lowers.split(":")))
+    image = mounts.Stack("overlay2", "/o/top/diff", ("/o/base/diff",))
     with pytest.raises(ClaimFailed):
         container_layer.check_init_between(container, image)
 
 
 def test_the_init_layer_lacking_the_engine_files_fails():
-    init = {name: "file" for name in storage.INIT_FILES}
+    init = {name: "file" for name in mounts.INIT_FILES}
     container_layer.check_init_holds(init)
     with pytest.raises(ClaimFailed, match="lacks"):
         container_layer.check_init_holds({k: v for k, v in init.items() if k != "/.dockerenv"})
@@ -249,14 +249,14 @@ def test_a_listing_tells_whiteouts_from_other_devices_and_files():
     output = ("directory|0,0|./claims\nregular file|0,0|./claims/a|b\n"
               "character special file|0,0|./bin/ls\ncharacter special file|1,3|./dev/null\n"
               "regular empty file|0,0|./.dockerenv\nsymbolic link|0,0|./etc/mtab\n#end\n")
-    assert storage.parse_listing(output) == {
+    assert mounts.parse_listing(output) == {
         "/claims": "dir", "/claims/a|b": "file", "/bin/ls": "whiteout", "/dev/null": "other",
         "/.dockerenv": "file", "/etc/mtab": "symlink"}
 
 
 def test_a_listing_cut_short_fails():
     with pytest.raises(ClaimFailed, match="did not list"):
-        storage.parse_listing("directory|0,0|./claims\n")
+        mounts.parse_listing("directory|0,0|./claims\n")
 
 
 @given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r\x00/\x1c\x1d\x1e"
@@ -264,7 +264,7 @@ def test_a_listing_cut_short_fails():
                         min_size=1, max_size=20), unique=True, max_size=10))
 def test_any_file_name_survives_the_listing(names):
     output = "".join(f"regular file|0,0|./{name}\n" for name in names) + "#end\n"
-    assert storage.parse_listing(output) == {f"/{name}": "file" for name in names}
+    assert mounts.parse_listing(output) == {f"/{name}": "file" for name in names}
 
 
 class _LaggingList:
@@ -319,45 +319,47 @@ CONTAINERD = {"GraphDriver": {"Name": "overlayfs", "Data": None},
 
 
 def test_the_root_mount_names_the_writable_layer_and_those_below_it_top_first():
-    mount = storage.root_mount(ROOT_MOUNT)
+    mount = mounts.root_mount(ROOT_MOUNT)
     assert mount.is_overlay
     assert mount.upper == f"{SNAP}/457/fs"
     assert mount.lowers == (f"{SNAP}/456/fs", f"{SNAP}/452/fs", f"{SNAP}/448/fs")
-    assert storage.layer_root(mount) == SNAP
+    assert mounts.layer_root(mount) == SNAP
 
 
 def test_lowerdir_plus_options_and_octal_escapes_are_read():
     line = ("1 0 0:1 / / rw - overlay overlay rw,lowerdir+=/a\\054b,lowerdir+=/c,"
             "upperdir=/u/1/fs,workdir=/u/1/work\n")
-    mount = storage.root_mount(line)
+    mount = mounts.root_mount(line)
     assert mount.lowers == ("/a,b", "/c") and mount.upper == "/u/1/fs"
 
 
 def test_on_the_containerd_store_the_layers_come_from_the_root_mount():
-    stack = storage.layers_of(CONTAINERD, storage.root_mount(ROOT_MOUNT))
+    stack = mounts.layers_of(CONTAINERD, mounts.root_mount(ROOT_MOUNT))
     assert stack.upper == f"{SNAP}/457/fs" and stack.lowers[0] == f"{SNAP}/456/fs"
     assert stack.source == "the root filesystem's overlay mount"
-    assert storage.layers_of(OVERLAY, storage.root_mount(ROOT_MOUNT)).source == "GraphDriver.Data"
+    assert mounts.layers_of(OVERLAY, mounts.root_mount(ROOT_MOUNT)).source == "GraphDriver.Data"
 
 
 def test_a_container_never_mounted_or_not_on_an_overlay_is_a_reason_to_skip():
-    never = storage.layers_of({**CONTAINERD, "State": {"Status": "created"}}, None)
-    assert "only while it runs: this container is created" in never
+    with pytest.raises(mounts.LayersUnavailable, match="only while it runs: this container is "
+                       "created"):
+        mounts.layers_of({**CONTAINERD, "State": {"Status": "created"}}, None)
     vfs_root = "1 0 254:0 /var/lib/docker/vfs/dir/abc / rw - ext4 /dev/vda rw\n"
-    vfs = storage.layers_of({"GraphDriver": {"Name": "vfs", "Data": None}},
-                            storage.root_mount(vfs_root))
-    assert "'ext4', not an overlay" in vfs
+    with pytest.raises(mounts.LayersUnavailable, match="'ext4', not an overlay"):
+        mounts.layers_of({"GraphDriver": {"Name": "vfs", "Data": None}},
+                         mounts.root_mount(vfs_root))
 
 
 def test_the_image_layers_on_the_containerd_store_are_a_siblings_below_its_init_layer():
-    image = storage.image_layers({"GraphDriver": {"Name": "overlayfs"}},
-                                 storage.root_mount(ROOT_MOUNT))
+    image = mounts.image_layers({"GraphDriver": {"Name": "overlayfs"}},
+                                mounts.root_mount(ROOT_MOUNT))
     assert image.layer_dirs == (f"{SNAP}/452/fs", f"{SNAP}/448/fs")
-    container = storage.Stack("overlay", f"{SNAP}/460/fs", (f"{SNAP}/459/fs", *image.layer_dirs))
+    container = mounts.Stack("overlay", f"{SNAP}/460/fs", (f"{SNAP}/459/fs", *image.layer_dirs))
     found = container_layer.check_init_between(container, image)
     assert found["init_layer"] == f"{SNAP}/459/fs"
     with pytest.raises(ClaimFailed, match="one of the image's"):
         container_layer.check_init_between(
-            storage.Stack("overlay", f"{SNAP}/460/fs", (f"{SNAP}/452/fs", f"{SNAP}/452/fs",
-                                                        f"{SNAP}/448/fs")), image)
-    assert isinstance(storage.image_layers({"GraphDriver": {}}, None), str)
+            mounts.Stack("overlay", f"{SNAP}/460/fs", (f"{SNAP}/452/fs", f"{SNAP}/452/fs",
+                                                       f"{SNAP}/448/fs")), image)
+    with pytest.raises(mounts.LayersUnavailable, match="named neither"):
+        mounts.image_layers({"GraphDriver": {}}, None)
