@@ -4,7 +4,8 @@ lives on the engine host is read by the run's host reader (engine.host)."""
 from behave import given, then
 
 from docker_claims.claims import container_layer, namespaces
-from docker_claims.engine import containers
+from docker_claims.engine import containers, host_namespaces
+from docker_claims.engine.records import NetnsListing
 
 NO = {"process": namespaces.check_no_process, "sandbox key": namespaces.check_no_sandbox}
 """What a created container has none of, as the feature names it, and the check of each."""
@@ -17,13 +18,13 @@ def _processes(state):
 
 
 def _process(state) -> dict:
-    found = namespaces.sandbox(state.container.look())
+    found = host_namespaces.sandbox(state.container.look())
     return state.ledger.record("namespaces of the init process and its parent",
-                               namespaces.process_namespaces(_processes(state), found["Pid"]))
+                               host_namespaces.process_namespaces(_processes(state), found["Pid"]))
 
 
-def _netns(state) -> namespaces.Listing:
-    return namespaces.list_netns(state.session.host_reader())
+def _netns(state) -> NetnsListing:
+    return host_namespaces.list_netns(state.session.host_reader())
 
 
 @given("the engine's network namespaces are listed")
@@ -37,25 +38,25 @@ def step_started_with_entry(context):
     state = context.state
     container = state.container.change()
     container_layer.check_status(containers.start(container), "running")
-    found = namespaces.sandbox(container)
+    found = host_namespaces.sandbox(container)
     state.ledger.record("entry at start", namespaces.check_entry_is_sandbox_key(
         found, _netns(state)))
     state.sandbox_key = found["SandboxKey"]
     state.ledger.record("namespace mount at start", namespaces.check_namespace_mounted(
-        namespaces.netns_mount(_processes(state), state.sandbox_key)))
+        host_namespaces.netns_mount(_processes(state), state.sandbox_key)))
 
 
 @then("the container has no {what}")
 def step_has_none(context, what):
     state = context.state
-    state.ledger.record("inspect", NO[what](namespaces.sandbox(state.container.look())))
+    state.ledger.record("inspect", NO[what](host_namespaces.sandbox(state.container.look())))
 
 
 @then("its network namespace entry was not among those listed before the start")
 def step_entry_new(context):
     state = context.state
     state.ledger.record("netns entry", namespaces.check_entry_new(
-        state.netns_before, namespaces.sandbox(state.container.look())["SandboxKey"],
+        state.netns_before, host_namespaces.sandbox(state.container.look())["SandboxKey"],
         _netns(state)))
 
 
@@ -63,7 +64,7 @@ def step_entry_new(context):
 def step_entry_is_key(context):
     state = context.state
     state.ledger.record("netns entry", namespaces.check_entry_is_sandbox_key(
-        namespaces.sandbox(state.container.look()), _netns(state)))
+        host_namespaces.sandbox(state.container.look()), _netns(state)))
 
 
 @then("its init process is in another namespace than its runtime parent, of each kind:")
@@ -105,14 +106,14 @@ def step_cgroup_namespace(context):
 def step_no_new_entry(context):
     state = context.state
     state.ledger.record("netns entry", namespaces.check_no_own_netns(
-        namespaces.sandbox(state.container.look()), state.netns_before, _netns(state)))
+        host_namespaces.sandbox(state.container.look()), state.netns_before, _netns(state)))
 
 
 @then("its network namespace is no longer mounted on the engine host")
 def step_namespace_unmounted(context):
     state = context.state
     reader = _processes(state)
-    mount, waited = namespaces.wait_unmounted(
-        lambda: namespaces.netns_mount(reader, state.sandbox_key))
+    mount, waited = host_namespaces.wait_unmounted(
+        lambda: host_namespaces.netns_mount(reader, state.sandbox_key))
     state.ledger.record("namespace mount after stop", namespaces.check_namespace_unmounted(
         mount, waited))

@@ -5,8 +5,8 @@ import shlex
 
 from behave import given, then, when
 
-from docker_claims.claims import namespaces, transcripts
-from docker_claims.engine import docker_cli, nodes
+from docker_claims.claims import transcripts
+from docker_claims.engine import docker_cli, host_namespaces, nodes
 from docker_claims.runner.state import Subject
 
 
@@ -77,9 +77,9 @@ def step_listed(context, wanted):
 @then("the engine's netns listing gained the container's own entry")
 def step_netns_gained(context):
     state = context.state
-    after = namespaces.list_netns(state.session.host_reader())
+    after = host_namespaces.list_netns(state.session.host_reader())
     state.ledger.record("netns entry", transcripts.check_netns_gained(
-        state.netns_before, namespaces.sandbox(state.container.look())["SandboxKey"], after,
+        state.netns_before, host_namespaces.sandbox(state.container.look())["SandboxKey"], after,
         state.transcript))
 
 

@@ -1,32 +1,19 @@
 """C07-C08: namespaces come with `start`, not with `create`.
 
-Two views of the engine host, both through the host reader (engine.host: one helper
-container, never privileged, network none):
-
-- the engine's netns directory (`/run/docker/netns` on a Linux engine), bound read-only;
-- a process's namespaces, `readlink /proc/<pid>/ns/<kind>`, in the host's pid namespace. The
-  container's init process is compared with its runtime parent (PPid in /proc/<pid>/status,
-  the shim that runc leaves behind).
-
-At a stop the engine unmounts the container's network namespace at once: its netns entry stops
-being an `nsfs` mount in the engine host's mount table, and is left an empty file that the
-engine's garbage collector removes up to a minute later (Docker 28: at once). So whether a
-namespace exists is read from the mount table, never from the directory listing, and checks
-compare the container's own entry, never a count.
+The checks compare what the engine host shows (engine.host_namespaces: its netns directory, a
+sandbox key's mount, the namespaces of a container's init process and of its runtime parent)
+with what the article says. They compare the container's own netns entry, never a count of
+entries: other containers come and go, and a stopped container's entry file lingers until the
+engine's garbage collector removes it.
 """
 
 from __future__ import annotations
 
 import posixpath
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from docker.models.containers import Container
-
-from docker_claims.engine.host import HostReader
-from docker_claims.engine.scope import wait_until
+from docker_claims.engine.mounts import NetnsMount
+from docker_claims.engine.records import NetnsListing
 from docker_claims.evidence import ClaimFailed, expect
 
 KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
@@ -34,145 +21,6 @@ KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
 
 OWN_AT_START = ("net", "pid", "mnt", "uts", "ipc")
 """The namespaces the article's claim is about: the container gets its own of each."""
-
-UNMOUNT_TIMEOUT = 2.0
-"""Seconds the namespace may take to be unmounted after `stop` returns (it is at once)."""
-
-NSFS = "nsfs"
-"""The filesystem type of a mounted namespace in the mount table."""
-
-PROC_SCRIPT = r"""
-p=$1
-[ -r /proc/$p/status ] || { echo "error no process $p"; exit 3; }
-pp=$(sed -n 's/^PPid:[[:space:]]*//p' /proc/$p/status)
-echo "ppid $pp"
-echo "parent_cmd $(tr '\0' ' ' < /proc/$pp/cmdline | cut -c1-160)"
-for n in net pid mnt uts ipc user cgroup; do
-  echo "self $n $(readlink /proc/$p/ns/$n)"
-  echo "parent $n $(readlink /proc/$pp/ns/$n)"
-done
-echo "#end"
-"""
-
-
-@dataclass(frozen=True)
-class Listing:
-    """The engine's netns directory at one moment: its path and the names of its entries."""
-
-    directory: str
-    entries: frozenset[str]
-
-
-def sandbox(container: Container) -> dict[str, Any]:
-    """What `inspect` says of a container's process and network sandbox."""
-    container.reload()
-    settings = container.attrs.get("NetworkSettings") or {}
-    found = container.attrs.get("State") or {}
-    return {"Status": found.get("Status"), "Pid": found.get("Pid"),
-            "SandboxKey": settings.get("SandboxKey") or "",
-            "SandboxID": settings.get("SandboxID") or "",
-            "NetworkMode": (container.attrs.get("HostConfig") or {}).get("NetworkMode")}
-
-
-def _parse_entries(output: str) -> frozenset[str]:
-    lines = output.splitlines()
-    expect(bool(lines) and lines[-1] == "#end",
-           "the helper could not list the engine's netns directory", output=output)
-    return frozenset(line for line in lines[:-1] if line)
-
-
-LIST_SCRIPT = "ls -1a \"$1\" | grep -v '^\\.\\.\\?$'; echo '#end'"
-
-
-def list_netns(reader: HostReader) -> Listing:
-    """The entries of the engine's netns directory now (the reader sees it live)."""
-    code, output = reader.run(LIST_SCRIPT, reader.seen_at(reader.netns))
-    expect(code == 0, f"the helper could not list {reader.netns}", exit_code=code,
-           output=output)
-    return Listing(reader.netns, _parse_entries(output))
-
-
-MOUNT_SCRIPT = r"""
-key=$1; inside=$2
-p=$(sed -n 's/^PPid:[[:space:]]*//p' /proc/$3/status)
-[ -n "$p" ] && [ -r /proc/$p/mountinfo ] || { echo "error no mount table of $p"; exit 3; }
-root=/proc/$p/root
-out=; rest=$key; hops=0
-while [ -n "$rest" ]; do
-  rest=${rest#/}; comp=${rest%%/*}
-  case $rest in */*) rest=/${rest#*/};; *) rest=;; esac
-  case $comp in ''|.) continue;; ..) out=${out%/*}; continue;; esac
-  if [ -L "$root$out/$comp" ]; then
-    hops=$((hops+1)); [ $hops -gt 40 ] && { echo "error symlink loop in $key"; exit 3; }
-    t=$(readlink "$root$out/$comp")
-    case $t in /*) out=; rest=$t$rest;; *) rest=/$t$rest;; esac
-  else out=$out/$comp; fi
-done
-echo "process $p $(tr '\0' ' ' < /proc/$p/cmdline | cut -c1-160)"
-echo "path ${out:-/}"
-awk -v want="${out:-/}" '$5 == want { for (i = 7; i <= NF; i++) if ($i == "-") {
-  print "mount " $(i+1); break } }' /proc/$p/mountinfo
-if [ -e "$inside" ]; then echo "file present"; else echo "file absent"; fi
-echo "#end"
-"""
-"""Where the engine host mounts a sandbox key, read in the mount table of the host reader's
-runtime parent (a process of the engine host's mount namespace, alive while the reader is):
-its path with symlinks resolved in that process's root (/var/run is /run), the filesystem
-types mounted there, and whether the file itself is there (the reader's own view)."""
-
-
-@dataclass(frozen=True)
-class NetnsMount:
-    """What the engine host's mount table says of one netns entry at one moment."""
-
-    sandbox_key: str
-    path: str
-    mounted: tuple[str, ...]
-    file_present: bool
-    read_from: str
-
-    @property
-    def is_namespace(self) -> bool:
-        return NSFS in self.mounted
-
-
-def netns_mount(reader: HostReader, sandbox_key: str) -> NetnsMount:
-    """Whether the sandbox key is a mounted namespace on the engine host now."""
-    expect(bool(sandbox_key), "the container has no sandbox key to look up", sandbox_key="")
-    reader.needs_host_pids("the engine host's mount table")
-    code, output = reader.run(MOUNT_SCRIPT, sandbox_key, reader.seen_at(sandbox_key),
-                              str(reader.pid))
-    expect(code == 0, "the helper could not read the engine host's mount table",
-           exit_code=code, output=output)
-    return parse_mount(sandbox_key, output)
-
-
-def parse_mount(sandbox_key: str, output: str) -> NetnsMount:
-    lines = output.splitlines()
-    expect(bool(lines) and lines[-1] == "#end", "the helper's mount table reading is incomplete",
-           output=output)
-    fields: dict[str, list[str]] = {}
-    for line in lines[:-1]:
-        word, _, rest = line.partition(" ")
-        fields.setdefault(word, []).append(rest.strip())
-    return NetnsMount(sandbox_key, (fields.get("path") or [sandbox_key])[0],
-                      tuple(fields.get("mount", ())), fields.get("file") == ["present"],
-                      (fields.get("process") or ["?"])[0])
-
-
-def wait_unmounted(now: Callable[[], NetnsMount], *, timeout: float = UNMOUNT_TIMEOUT,
-                   interval: float = 0.1) -> tuple[NetnsMount, float]:
-    """Read the mount table until the entry is no namespace mount, for at most `timeout`
-    seconds: (the last reading, seconds waited)."""
-    started = time.monotonic()
-    last: list[NetnsMount] = []
-
-    def unmounted() -> bool:
-        last[:] = [now()]
-        return not last[0].is_namespace
-
-    wait_until(unmounted, timeout=timeout, interval=interval)
-    return last[0], round(time.monotonic() - started, 2)
 
 
 def entry_of(sandbox_key: str) -> str:
@@ -194,7 +42,7 @@ def check_no_sandbox(found: dict) -> dict:
     return found
 
 
-def check_entry_new(before: Listing, sandbox_key: str, after: Listing) -> dict:
+def check_entry_new(before: NetnsListing, sandbox_key: str, after: NetnsListing) -> dict:
     """C07: the netns entry a container has after start was not there while it was created."""
     entry = entry_of(sandbox_key)
     observed = {"sandbox_key": sandbox_key, "directory": before.directory,
@@ -210,7 +58,7 @@ def check_entry_new(before: Listing, sandbox_key: str, after: Listing) -> dict:
     return {"entry": entry, **observed}
 
 
-def check_entry_is_sandbox_key(found: dict, listing: Listing) -> dict:
+def check_entry_is_sandbox_key(found: dict, listing: NetnsListing) -> dict:
     """C08: a started container's sandbox key names an entry of the engine's netns directory."""
     key = found.get("SandboxKey") or ""
     observed = {"inspect": found, "directory": listing.directory,
@@ -221,33 +69,6 @@ def check_entry_is_sandbox_key(found: dict, listing: Listing) -> dict:
     expect(entry_of(key) in listing.entries,
            f"the netns directory has no entry {entry_of(key)}", **observed)
     return {"entry": entry_of(key), **observed}
-
-
-def process_namespaces(reader: HostReader, pid: int) -> dict:
-    """The namespaces of process `pid` on the engine host and of its parent, read by the
-    host reader (the host's pid namespace, only CAP_SYS_PTRACE added, never privileged)."""
-    expect(isinstance(pid, int) and pid > 0, "no process to look at", pid=pid)
-    reader.needs_host_pids(f"/proc/{pid}")
-    code, output = reader.run(PROC_SCRIPT, str(pid))
-    expect(code == 0, f"the helper could not read /proc/{pid}", exit_code=code, output=output)
-    return parse_proc(pid, output)
-
-
-def parse_proc(pid: int, output: str) -> dict:
-    lines = output.splitlines()
-    expect(bool(lines) and lines[-1] == "#end", "the helper's /proc reading is incomplete",
-           output=output)
-    found: dict[str, Any] = {"pid": pid, "ns": {}, "parent_ns": {}}
-    for line in lines[:-1]:
-        word, _, rest = line.partition(" ")
-        if word == "ppid":
-            found["ppid"] = int(rest) if rest.strip().isdigit() else None
-        elif word == "parent_cmd":
-            found["parent_cmd"] = rest.strip()
-        elif word in ("self", "parent"):
-            kind, _, ns = rest.partition(" ")
-            found["ns" if word == "self" else "parent_ns"][kind] = ns.strip()
-    return found
 
 
 def _pair(found: dict, kind: str) -> tuple[str, str]:
@@ -349,7 +170,7 @@ def check_namespace_as_configured(found: dict, expected: Expected) -> dict:
             "because": expected.because, "configuration": expected.configuration}
 
 
-def check_no_own_netns(found: dict, before: Listing, after: Listing) -> dict:
+def check_no_own_netns(found: dict, before: NetnsListing, after: NetnsListing) -> dict:
     """C08 nuance: a container on the host network gets no netns entry of its own (its sandbox
     key names the engine's `default` entry, or one that was there before it started)."""
     key = found.get("SandboxKey") or ""

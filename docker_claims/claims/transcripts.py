@@ -18,7 +18,7 @@ What the replay adds to the article's commands, and why:
   psFormat;
 - `docker import FILE NAME --change LABEL...`: the article's history command names the import
   (`test:test`), and the run's label makes it this run's to remove;
-- `ls /run/docker/netns/` is read through the host reader (namespaces.list_netns), never on
+- `ls /run/docker/netns/` is read through the host reader (engine.host_namespaces), never on
   this machine, and the export travels as a file spooled to disk (archives.spool), which is what
   `scp` moved.
 
@@ -51,7 +51,7 @@ from docker_claims.engine.docker_cli import (
     parse_table,
     status_word,
 )
-from docker_claims.engine.records import Fingerprint, Identity
+from docker_claims.engine.records import Fingerprint, Identity, NetnsListing
 from docker_claims.engine.scope import Resources, remove_container, remove_image
 from docker_claims.evidence import expect
 
@@ -277,7 +277,7 @@ def check_start_output(ran: CliRun, container: CliContainer, article: Transcript
     return observed
 
 
-def check_netns_gained(before: namespaces.Listing, sandbox_key: str, after: namespaces.Listing,
+def check_netns_gained(before: NetnsListing, sandbox_key: str, after: NetnsListing,
                        article: Transcript) -> dict:
     """C15: across the start, the engine's netns listing gained the container's own entry
     (the one its sandbox key names; others may come and go), shaped as the article's."""

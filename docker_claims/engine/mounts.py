@@ -199,3 +199,36 @@ def image_layers(image_attrs: dict, sibling: RootMount | None) -> Stack:
                      "a running container of the image's root mount, below its init layer")
     raise LayersUnavailable("the image's layer directories are named neither by its "
                             "GraphDriver.Data nor by the root mount of a running container of it")
+
+
+NSFS = "nsfs"
+"""The filesystem type of a mounted namespace in the mount table."""
+
+
+@dataclass(frozen=True)
+class NetnsMount:
+    """What the engine host's mount table says of one netns entry at one moment."""
+
+    sandbox_key: str
+    path: str
+    mounted: tuple[str, ...]
+    file_present: bool
+    read_from: str
+
+    @property
+    def is_namespace(self) -> bool:
+        return NSFS in self.mounted
+
+
+def parse_mount(sandbox_key: str, output: str) -> NetnsMount:
+    """The host reader's report on one sandbox key (engine.host_namespaces.MOUNT_SCRIPT)."""
+    lines = output.splitlines()
+    expect(bool(lines) and lines[-1] == "#end", "the helper's mount table reading is incomplete",
+           output=output)
+    fields: dict[str, list[str]] = {}
+    for line in lines[:-1]:
+        word, _, rest = line.partition(" ")
+        fields.setdefault(word, []).append(rest.strip())
+    return NetnsMount(sandbox_key, (fields.get("path") or [sandbox_key])[0],
+                      tuple(fields.get("mount", ())), fields.get("file") == ["present"],
+                      (fields.get("process") or ["?"])[0])

@@ -206,3 +206,11 @@ class Identity:
     def evidence(self) -> dict[str, Any]:
         return {"image_id": self.image_id, "config_digest": self.config_digest,
                 "diff_ids": list(self.diff_ids)}
+
+
+@dataclass(frozen=True)
+class NetnsListing:
+    """The engine's netns directory at one moment: its path and the names of its entries."""
+
+    directory: str
+    entries: frozenset[str]

@@ -17,11 +17,17 @@ from docker.models.containers import Container
 from docker.models.images import Image
 
 from docker_claims.claims.image_layers import LayerWitness
-from docker_claims.claims.namespaces import Listing
 from docker_claims.claims.transcripts import CliContainer, CliImport, Table, Transcript
 from docker_claims.engine.docker_cli import Cli, CliRun
 from docker_claims.engine.nodes import Moved, SecondNode
-from docker_claims.engine.records import Answer, ImageLayers, ImageRecord, Loaded, Write
+from docker_claims.engine.records import (
+    Answer,
+    ImageLayers,
+    ImageRecord,
+    Loaded,
+    NetnsListing,
+    Write,
+)
 from docker_claims.engine.scope import Defer, Resources
 from docker_claims.engine.storage import LayerDirs
 from docker_claims.evidence import Ledger
@@ -101,7 +107,7 @@ class ScenarioState:
     committed: Image = given("When the container is committed to a new image")
     listing: list[dict] = given("When all containers are listed, running or not")
     layer_dirs: LayerDirs = given("When the container's layer directories are read")
-    netns_before: Listing = given("Given the engine's network namespaces are listed")
+    netns_before: NetnsListing = given("Given the engine's network namespaces are listed")
     sandbox_key: str = given(
         "Given the container is started with its own entry in the engine's netns directory")
     cli: Cli = given("Given the docker CLI")

@@ -9,7 +9,7 @@ and expects ClaimFailed.
 import pytest
 
 from docker_claims.claims import container_layer, namespaces
-from docker_claims.engine import containers, fixtures, images, mounts, storage
+from docker_claims.engine import containers, fixtures, host_namespaces, images, mounts, storage
 from docker_claims.engine.fixtures import BASE, LAYERED
 from docker_claims.engine.host import HostPidsRefused
 from docker_claims.evidence import ClaimFailed
@@ -213,7 +213,7 @@ def test_c06_the_upper_dir_of_a_created_container_given_nothing_lacks_the_file(
 # C07
 
 def test_c07_a_started_container_has_a_process_and_a_sandbox(resources, base):
-    found = namespaces.sandbox(running(resources, base))
+    found = host_namespaces.sandbox(running(resources, base))
     with pytest.raises(ClaimFailed, match="has process"):
         namespaces.check_no_process(found)
     with pytest.raises(ClaimFailed, match="already has a network sandbox"):
@@ -222,9 +222,9 @@ def test_c07_a_started_container_has_a_process_and_a_sandbox(resources, base):
 
 def test_c07_a_listing_taken_after_start_already_has_the_entry(resources, base, host):
     container = running(resources, base)
-    after = namespaces.list_netns(host)
+    after = host_namespaces.list_netns(host)
     with pytest.raises(ClaimFailed, match="already there before start"):
-        namespaces.check_entry_new(after, namespaces.sandbox(container)["SandboxKey"], after)
+        namespaces.check_entry_new(after, host_namespaces.sandbox(container)["SandboxKey"], after)
 
 
 # C08
@@ -232,8 +232,8 @@ def test_c07_a_listing_taken_after_start_already_has_the_entry(resources, base, 
 def test_c08_a_created_container_has_no_entry(resources, base, host):
     created = containers.make_created(resources, base)
     with pytest.raises(ClaimFailed, match="has no process"):
-        namespaces.check_entry_is_sandbox_key(namespaces.sandbox(created),
-                                              namespaces.list_netns(host))
+        namespaces.check_entry_is_sandbox_key(host_namespaces.sandbox(created),
+                                              host_namespaces.list_netns(host))
 
 
 @pytest.mark.parametrize("kind, shared", [
@@ -245,7 +245,7 @@ def test_c08_a_created_container_has_no_entry(resources, base, host):
 def test_c08_a_container_sharing_the_hosts_namespace_has_none_of_its_own(
         resources, base, host_pids, kind, shared):
     container = running(resources, base, **shared)
-    found = namespaces.process_namespaces(host_pids, namespaces.sandbox(container)["Pid"])
+    found = host_namespaces.process_namespaces(host_pids, host_namespaces.sandbox(container)["Pid"])
     with pytest.raises(ClaimFailed, match=f"shares its {kind} namespace"):
         namespaces.check_own_namespace(found, kind)
 
@@ -255,11 +255,11 @@ def test_c08_a_process_in_its_parents_mount_namespace_has_none_of_its_own(
     """Docker has no option to share the host's mount namespace: observe instead a child of
     the container's init process (IDLE's `sleep`), which sits in its parent's namespaces."""
     container = running(resources, base)
-    init = namespaces.sandbox(container)["Pid"]
+    init = host_namespaces.sandbox(container)["Pid"]
     top = container.top(ps_args="-o pid,ppid,comm")
     rows = [dict(zip(top["Titles"], row)) for row in top["Processes"]]
     child = next(int(row["PID"]) for row in rows if row["PPID"] == str(init))
-    found = namespaces.process_namespaces(host_pids, child)
+    found = host_namespaces.process_namespaces(host_pids, child)
     with pytest.raises(ClaimFailed, match="shares its mnt namespace"):
         namespaces.check_own_namespace(found, "mnt")
 
@@ -271,7 +271,7 @@ def test_c08_a_cgroup_namespace_expected_from_another_containers_mode_is_caught(
     private = running(resources, base, cgroupns="private")
     other = running(resources, base, cgroupns="host")
     other.reload()
-    found = namespaces.process_namespaces(host_pids, namespaces.sandbox(private)["Pid"])
+    found = host_namespaces.process_namespaces(host_pids, host_namespaces.sandbox(private)["Pid"])
     wrong = namespaces.expected_cgroup_namespace(other.attrs, session.fingerprint.cgroup_version)
     with pytest.raises(ClaimFailed, match="cgroup namespace.*'host'"):
         namespaces.check_namespace_as_configured(found, wrong)
@@ -285,7 +285,7 @@ def test_c08_the_cgroup_namespace_follows_the_containers_cgroupns_mode_not_the_c
     the cgroup version alone, and called the article wrong there."""
     container = running(resources, base, cgroupns=mode)
     container.reload()
-    found = namespaces.process_namespaces(host_pids, namespaces.sandbox(container)["Pid"])
+    found = host_namespaces.process_namespaces(host_pids, host_namespaces.sandbox(container)["Pid"])
     expected = namespaces.expected_cgroup_namespace(container.attrs,
                                                     session.fingerprint.cgroup_version)
     assert expected.own is (mode == "private")
@@ -299,7 +299,8 @@ def test_c08_the_user_namespace_follows_the_engines_remapping(session, resources
     for options in ({}, {"userns_mode": "host"}):
         container = running(resources, base, **options)
         container.reload()
-        found = namespaces.process_namespaces(host_pids, namespaces.sandbox(container)["Pid"])
+        pid = host_namespaces.sandbox(container)["Pid"]
+        found = host_namespaces.process_namespaces(host_pids, pid)
         expected = namespaces.expected_user_namespace(info, container.attrs)
         namespaces.check_namespace_as_configured(found, expected)
         with pytest.raises(ClaimFailed, match="user namespace"):
@@ -309,18 +310,18 @@ def test_c08_the_user_namespace_follows_the_engines_remapping(session, resources
 
 def test_c08_a_container_off_the_host_network_gets_an_entry_of_its_own(resources, base, host):
     created = containers.make_created(resources, base)
-    before = namespaces.list_netns(host)
+    before = host_namespaces.list_netns(host)
     containers.start(created)
-    after = namespaces.list_netns(host)
+    after = host_namespaces.list_netns(host)
     with pytest.raises(ClaimFailed, match="got a new netns entry"):
-        namespaces.check_no_own_netns(namespaces.sandbox(created), before, after)
+        namespaces.check_no_own_netns(host_namespaces.sandbox(created), before, after)
 
 
 def test_c08_the_namespace_of_a_container_never_stopped_stays_mounted(resources, base, host_pids):
     container = running(resources, base)
-    key = namespaces.sandbox(container)["SandboxKey"]
-    mount, waited = namespaces.wait_unmounted(lambda: namespaces.netns_mount(host_pids, key),
-                                              timeout=0.5)
+    key = host_namespaces.sandbox(container)["SandboxKey"]
+    mount, waited = host_namespaces.wait_unmounted(
+        lambda: host_namespaces.netns_mount(host_pids, key), timeout=0.5)
     namespaces.check_namespace_mounted(mount)
     with pytest.raises(ClaimFailed, match="still a namespace mount"):
         namespaces.check_namespace_unmounted(mount, waited)
@@ -329,9 +330,10 @@ def test_c08_the_namespace_of_a_container_never_stopped_stays_mounted(resources,
 def test_c08_a_stopped_container_has_no_namespace_mounted_even_with_its_file_left(
         resources, base, host_pids):
     container = running(resources, base)
-    key = namespaces.sandbox(container)["SandboxKey"]
+    key = host_namespaces.sandbox(container)["SandboxKey"]
     containers.stop(container)
-    mount, waited = namespaces.wait_unmounted(lambda: namespaces.netns_mount(host_pids, key))
+    mount, waited = host_namespaces.wait_unmounted(
+        lambda: host_namespaces.netns_mount(host_pids, key))
     namespaces.check_namespace_unmounted(mount, waited)
     with pytest.raises(ClaimFailed, match="not a namespace mount"):
         namespaces.check_namespace_mounted(mount)

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from docker_claims.claims import container_layer, namespaces
-from docker_claims.engine import connection, containers, mounts, storage
+from docker_claims.engine import connection, containers, host_namespaces, mounts, storage
 from docker_claims.engine.fixtures import BASE
 from docker_claims.engine.host import HostPidsRefused, HostReader
 from docker_claims.engine.scope import Resources
@@ -74,11 +74,11 @@ def test_netns_checks_through_a_relocated_socket(session, relocated, guarded):
     helper = session.fixtures.image(BASE).id
     host = HostReader.start(relocated, helper)
     subject = relocated.container(helper, containers.IDLE)
-    before = namespaces.list_netns(host)
-    namespaces.check_no_sandbox(namespaces.sandbox(subject))
+    before = host_namespaces.list_netns(host)
+    namespaces.check_no_sandbox(host_namespaces.sandbox(subject))
     containers.start(subject)
-    found = namespaces.sandbox(subject)
-    after = namespaces.list_netns(host)
+    found = host_namespaces.sandbox(subject)
+    after = host_namespaces.list_netns(host)
     namespaces.check_entry_new(before, found["SandboxKey"], after)
     namespaces.check_entry_is_sandbox_key(found, after)
 
@@ -91,7 +91,7 @@ def test_proc_namespace_checks_through_a_relocated_socket(session, relocated, gu
         reader = HostReader.start(relocated, helper, host_pids=True)
     except HostPidsRefused as refused:
         pytest.skip(str(refused))
-    found = namespaces.process_namespaces(reader, namespaces.sandbox(subject)["Pid"])
+    found = host_namespaces.process_namespaces(reader, host_namespaces.sandbox(subject)["Pid"])
     for kind in namespaces.OWN_AT_START:
         namespaces.check_own_namespace(found, kind)
     subject.reload()

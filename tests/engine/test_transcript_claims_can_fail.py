@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from docker_claims.claims import namespaces, transcripts
-from docker_claims.engine import archives, docker_cli, images, nodes
+from docker_claims.claims import transcripts
+from docker_claims.engine import archives, docker_cli, host_namespaces, images, nodes
 from docker_claims.engine.fixtures import BASE
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
@@ -96,18 +96,18 @@ def test_c15_start_of_another_container_prints_another_name(cli, resources, base
 def test_c15_an_entry_listed_after_the_start_was_not_gained(session, cli, resources, base):
     made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
     transcripts.start(cli, made)
-    before = namespaces.list_netns(session.host_reader())
-    after = namespaces.list_netns(session.host_reader())
-    key = namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
+    before = host_namespaces.list_netns(session.host_reader())
+    after = host_namespaces.list_netns(session.host_reader())
+    key = host_namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
     with pytest.raises(ClaimFailed, match="already there before start"):
         transcripts.check_netns_gained(before, key, after, CREATE_START)
 
 
 def test_c15_a_container_never_started_gains_no_entry(session, cli, resources, base):
     made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
-    before = namespaces.list_netns(session.host_reader())
-    after = namespaces.list_netns(session.host_reader())
-    key = namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
+    before = host_namespaces.list_netns(session.host_reader())
+    after = host_namespaces.list_netns(session.host_reader())
+    key = host_namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
     with pytest.raises(ClaimFailed, match="no sandbox key"):
         transcripts.check_netns_gained(before, key, after, CREATE_START)
 

@@ -3,7 +3,8 @@
 import pytest
 
 from docker_claims.claims import namespaces
-from docker_claims.claims.namespaces import Listing
+from docker_claims.engine import host_namespaces, mounts
+from docker_claims.engine.records import NetnsListing
 from docker_claims.evidence import ClaimFailed
 
 NETNS = "/var/run/docker/netns"
@@ -15,7 +16,7 @@ HOST = {**STARTED, "SandboxKey": f"{NETNS}/default", "NetworkMode": "host"}
 
 
 def listing(*entries):
-    return Listing(NETNS, frozenset(entries))
+    return NetnsListing(NETNS, frozenset(entries))
 
 
 # C07
@@ -93,7 +94,7 @@ parent cgroup cgroup:[4026531835]
 
 
 def proc(**overrides):
-    found = namespaces.parse_proc(7085, PROC)
+    found = host_namespaces.parse_proc(7085, PROC)
     for kind, ns in overrides.items():
         found["ns"][kind] = ns
     return found
@@ -107,7 +108,7 @@ def test_the_proc_reading_is_parsed():
 
 def test_an_incomplete_proc_reading_fails():
     with pytest.raises(ClaimFailed, match="incomplete"):
-        namespaces.parse_proc(7085, PROC.replace("#end\n", ""))
+        host_namespaces.parse_proc(7085, PROC.replace("#end\n", ""))
 
 
 @pytest.mark.parametrize("kind", namespaces.OWN_AT_START)
@@ -222,13 +223,13 @@ KEY = "/var/run/docker/netns/429ef8e60d2d"
 
 
 def test_a_namespace_mount_is_told_from_the_file_left_behind():
-    mounted = namespaces.parse_mount(KEY, MOUNTED)
+    mounted = mounts.parse_mount(KEY, MOUNTED)
     assert mounted.is_namespace and mounted.path == "/run/docker/netns/429ef8e60d2d"
     namespaces.check_namespace_mounted(mounted)
     with pytest.raises(ClaimFailed, match="still a namespace mount"):
         namespaces.check_namespace_unmounted(mounted, 2.0)
     for output, file_left in ((LEFT, True), (REMOVED, False)):
-        gone = namespaces.parse_mount(KEY, output)
+        gone = mounts.parse_mount(KEY, output)
         assert gone.file_present is file_left
         assert namespaces.check_namespace_unmounted(gone, 0.0)["entry_file"].startswith(
             "left" if file_left else "removed")
@@ -238,22 +239,22 @@ def test_a_namespace_mount_is_told_from_the_file_left_behind():
 
 def test_a_mount_table_reading_cut_short_fails():
     with pytest.raises(ClaimFailed, match="incomplete"):
-        namespaces.parse_mount(KEY, "path /run/docker/netns/x\nmount nsfs\n")
+        mounts.parse_mount(KEY, "path /run/docker/netns/x\nmount nsfs\n")
 
 
 def test_reading_the_mount_table_stops_as_soon_as_the_namespace_is_gone():
-    seen = iter([namespaces.parse_mount(KEY, MOUNTED), namespaces.parse_mount(KEY, LEFT)])
-    last, waited = namespaces.wait_unmounted(lambda: next(seen), timeout=5, interval=0)
+    seen = iter([mounts.parse_mount(KEY, MOUNTED), mounts.parse_mount(KEY, LEFT)])
+    last, waited = host_namespaces.wait_unmounted(lambda: next(seen), timeout=5, interval=0)
     assert not last.is_namespace and waited < 5
 
 
 def test_reading_the_mount_table_gives_up_within_two_seconds():
-    last, waited = namespaces.wait_unmounted(lambda: namespaces.parse_mount(KEY, MOUNTED),
+    last, waited = host_namespaces.wait_unmounted(lambda: mounts.parse_mount(KEY, MOUNTED),
                                              interval=0.05)
     assert last.is_namespace and 2.0 <= waited < 3.0
 
 
 def test_a_netns_listing_cut_short_fails():
-    assert namespaces._parse_entries("default\nabc\n#end\n") == {"default", "abc"}
+    assert host_namespaces._parse_entries("default\nabc\n#end\n") == {"default", "abc"}
     with pytest.raises(ClaimFailed):
-        namespaces._parse_entries("default\n")
+        host_namespaces._parse_entries("default\n")

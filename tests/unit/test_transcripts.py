@@ -7,12 +7,11 @@ import time
 import pytest
 
 from docker_claims.claims import transcripts
-from docker_claims.claims.namespaces import Listing
 from docker_claims.claims.transcripts import CliContainer, parse_table
 from docker_claims.engine import docker_cli, nodes
 from docker_claims.engine.config import settings
 from docker_claims.engine.docker_cli import Cli, CliRun
-from docker_claims.engine.records import Fingerprint, Identity
+from docker_claims.engine.records import Fingerprint, Identity, NetnsListing
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
 
@@ -82,8 +81,8 @@ def test_the_article_passes_its_own_c15_checks():
     transcripts.check_listed(ARTICLE_PS_STARTED, KIND_BANZAI, "Up", ARTICLE_ID, CREATE_START)
     transcripts.check_start_output(ran("\n".join(CREATE_START.output("docker start"))),
                                    KIND_BANZAI, CREATE_START)
-    before = Listing(NETNS, NETNS_BEFORE)
-    after = Listing(NETNS, NETNS_AFTER)
+    before = NetnsListing(NETNS, NETNS_BEFORE)
+    after = NetnsListing(NETNS, NETNS_AFTER)
     transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", after, CREATE_START)
 
 
@@ -161,27 +160,27 @@ def test_start_not_printing_the_name_fails(stdout):
 
 
 def test_an_entry_already_there_before_the_start_fails():
-    both = Listing(NETNS, NETNS_AFTER)
+    both = NetnsListing(NETNS, NETNS_AFTER)
     with pytest.raises(ClaimFailed, match="already there before start"):
         transcripts.check_netns_gained(both, f"{NETNS}/3a960bf7f4af", both, CREATE_START)
 
 
 def test_an_entry_missing_after_the_start_fails():
-    before = Listing(NETNS, NETNS_BEFORE)
+    before = NetnsListing(NETNS, NETNS_BEFORE)
     with pytest.raises(ClaimFailed, match="not listed after start"):
         transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", before, CREATE_START)
 
 
 def test_a_gained_entry_that_is_not_the_containers_own_fails():
-    before = Listing(NETNS, NETNS_BEFORE)
-    after = Listing(NETNS, NETNS_AFTER)
+    before = NetnsListing(NETNS, NETNS_BEFORE)
+    after = NetnsListing(NETNS, NETNS_AFTER)
     with pytest.raises(ClaimFailed):  # the container has no sandbox key: it never started
         transcripts.check_netns_gained(before, "", after, CREATE_START)
 
 
 def test_a_gained_entry_not_shaped_as_the_article_fails():
-    before = Listing(NETNS, frozenset({"ingress_sbox"}))
-    after = Listing(NETNS, frozenset({"ingress_sbox", "1-vg6yiuz1vw"}))
+    before = NetnsListing(NETNS, frozenset({"ingress_sbox"}))
+    after = NetnsListing(NETNS, frozenset({"ingress_sbox", "1-vg6yiuz1vw"}))
     with pytest.raises(ClaimFailed, match="not 12 hex digits"):
         transcripts.check_netns_gained(before, f"{NETNS}/1-vg6yiuz1vw", after, CREATE_START)
 
