@@ -4,7 +4,7 @@ layer; an import of it has no build history and none of the image's config."""
 from behave import given, then, when
 
 from docker_claims.claims import container_layer, export_import, pairs
-from docker_claims.engine import containers, images, transfer
+from docker_claims.engine import cli_commands, containers, images, transfer
 from docker_claims.engine.fixtures import build_steps
 from docker_claims.engine.records import ImageLayers
 from docker_claims.runner import subjects
@@ -59,8 +59,8 @@ def step_imported_twice(context):
 @when('the export tar file is given to "docker import"')
 def step_file_import(context):
     state = context.state
-    state.ran, state.imported = pairs.import_tar(state.cli, state.resources, state.export_tar,
-                                                 from_stdin=False)
+    state.ran, state.imported = cli_commands.import_tar(
+        state.cli, state.resources, state.export_tar, from_stdin=False)
     state.ledger.record("docker import", pairs.check_import_made_image(state.ran,
                                                                        state.imported))
 

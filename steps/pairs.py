@@ -6,7 +6,7 @@ import shlex
 from behave import then, when
 
 from docker_claims.claims import pairs
-from docker_claims.engine import containers, images, transfer
+from docker_claims.engine import cli_commands, containers, images, transfer
 from docker_claims.runner import subjects
 
 
@@ -45,15 +45,15 @@ def step_run(context, args):
 @when('its save tar is piped into "docker load"')
 def step_piped_load(context):
     state = context.state
-    state.ran, state.loaded_ids = pairs.load_from_stdin(state.cli, state.resources,
+    state.ran, state.loaded_ids = cli_commands.load_from_stdin(state.cli, state.resources,
                                                         state.save_tar)
 
 
 @when('the export tar is piped into "docker import -"')
 def step_piped_import(context):
     state = context.state
-    state.ran, state.imported = pairs.import_tar(state.cli, state.resources, state.export_tar,
-                                                 from_stdin=True)
+    state.ran, state.imported = cli_commands.import_tar(
+        state.cli, state.resources, state.export_tar, from_stdin=True)
 
 
 @then("a container of the imported image runs the image's command")

@@ -6,7 +6,7 @@ import shlex
 from behave import given, then, when
 
 from docker_claims.claims import transcripts
-from docker_claims.engine import docker_cli, host_namespaces, nodes
+from docker_claims.engine import cli_commands, containers, docker_cli, host_namespaces, nodes
 from docker_claims.runner.state import Subject
 
 
@@ -35,8 +35,9 @@ def step_second_engine(context):
 @given('the article\'s "{command}" is replayed')
 def step_replay_container(context, command):
     state = context.state
-    state.cli_container = transcripts.replay_container(
-        state.cli, state.resources, _quoted(state, command), state.image.look().tags[0])
+    state.cli_container = cli_commands.replay_container(
+        state.cli, state.resources, _quoted(state, command), state.image.look().tags[0],
+        replacing=transcripts.ARTICLE_IMAGE)
     state.container = Subject.of("the container the CLI made", state.resources.client.containers
                                  .get(state.cli_container.name), own=True)
     state.ledger.record(f"`{command}`", state.cli_container.made.evidence())
@@ -49,11 +50,11 @@ def step_replay(context, command):
     if verb == "create":
         step_replay_container(context, command)
     elif verb == "ps":
-        ran, state.cli_listing = transcripts.ps_all(state.cli)
+        ran, state.cli_listing = cli_commands.ps_all(state.cli)
         state.ledger.record(f"`{command}`", ran.evidence())
     elif verb == "start":
         state.ledger.record(f"`{command}`", transcripts.check_start_output(
-            transcripts.start(state.cli, state.cli_container), state.cli_container,
+            cli_commands.start(state.cli, state.cli_container), state.cli_container,
             state.transcript))
     else:
         raise ValueError(f"no replay of `{command}` in a When")
@@ -86,8 +87,8 @@ def step_netns_gained(context):
 @when("its export is imported on the second engine")
 def step_export_imported(context):
     state = context.state
-    tarball = transcripts.export_to_disk(state.resources, state.cli_container, state.scratch())
-    state.cli_import = transcripts.import_file(state.node_cli, state.node_resources, tarball)
+    tarball = containers.export(state.container.look(), state.scratch())
+    state.cli_import = cli_commands.import_file(state.node_cli, state.node_resources, tarball)
     state.imported_on_node = state.node.client.images.get(state.cli_import.name)
     state.ledger.record("docker import on the second engine", state.cli_import.made.evidence())
 
@@ -103,13 +104,13 @@ def step_import_output(context):
 def step_holds(context, path):
     state = context.state
     state.ledger.record("file in the import", transcripts.check_holds_file(
-        transcripts.file_in_image(state.node_resources, state.imported_on_node.id, path), path))
+        containers.stat_in_image(state.node_resources, state.imported_on_node.id, path), path))
 
 
 @then("its history there has the article's columns and a single row, the image itself")
 def step_history_shape(context):
     state = context.state
-    ran, state.cli_history = transcripts.history(state.node_cli, state.cli_import.name)
+    ran, state.cli_history = cli_commands.history(state.node_cli, state.cli_import.name)
     state.ledger.record("docker history", ran.evidence())
     state.ledger.record("history shape", transcripts.check_history_shape(
         state.cli_history, state.imported_on_node.id, state.transcript))
@@ -120,7 +121,7 @@ def step_import_row(context):
     state = context.state
     state.imported_on_node.reload()
     if state.cli_history is None:
-        _, state.cli_history = transcripts.history(state.node_cli, state.cli_import.name)
+        _, state.cli_history = cli_commands.history(state.node_cli, state.cli_import.name)
     state.ledger.record("history row", transcripts.check_import_row(
         state.cli_history, nodes.layer_size(state.node.client, state.imported_on_node.id),
         state.transcript))
@@ -155,8 +156,8 @@ def step_history_kept(context):
 @then('"docker history" of its name there shows every row it shows on the first engine')
 def step_cli_history_kept(context):
     state = context.state
-    first, mine = transcripts.history(state.cli, state.moved.name)
-    second, theirs = transcripts.history(state.node_cli, state.moved.name)
+    first, mine = cli_commands.history(state.cli, state.moved.name)
+    second, theirs = cli_commands.history(state.node_cli, state.moved.name)
     state.ledger.record("`docker history` on the first engine", first.evidence())
     state.ledger.record("`docker history` on the second engine", second.evidence())
     state.ledger.record("history as the CLI shows it", transcripts.check_cli_history_kept(

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Optional
 
 from docker.models.images import Image
 
-from docker_claims.engine import transfer
-from docker_claims.engine.docker_cli import Cli, CliRun, label_changes
+from docker_claims.engine.cli_output import CliRun
 from docker_claims.engine.records import Answer, ImageRecord, Loaded, Ran, Write
-from docker_claims.engine.scope import Resources
 from docker_claims.evidence import expect
 
 
@@ -148,29 +145,6 @@ def check_image_holds_writes(seen: list[Write], imported_reads: dict[str, Option
     expect(not differ, "a container of the imported image does not see the container's writes",
            differ=differ, **observed)
     return observed
-
-
-IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
-
-
-def import_tar(cli: Cli, resources: Resources, tar: Path, *, from_stdin: bool
-               ) -> tuple[CliRun, Optional[Image]]:
-    """`docker import -` with the tar on standard input, or `docker import FILE`; the image it
-    prints is adopted by the run at once."""
-    source = "-" if from_stdin else str(tar)
-    ran = cli.run("import", *label_changes(resources.run.labels("subject")), source,
-                  stdin=tar if from_stdin else None)
-    printed = IMAGE_ID.findall(ran.stdout)
-    image = resources.image(printed[-1]) if ran.exit_code == 0 and printed else None
-    return ran, image
-
-
-def load_from_stdin(cli: Cli, resources: Resources, tar: Path) -> tuple[CliRun, list[str]]:
-    """`docker load` with the tar on standard input; the images it prints are adopted."""
-    existed = transfer.already_there(resources.client, tar)
-    ran = cli.run("load", stdin=tar)
-    references = transfer.LOADED.findall(ran.stdout) if ran.exit_code == 0 else []
-    return ran, list(transfer.adopt_loaded(resources, references, existed))
 
 
 def check_prints(ran: CliRun, sentence: str) -> dict:

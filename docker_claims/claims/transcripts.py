@@ -10,49 +10,29 @@ word. Every expected shape is read from the article's text with the parser that 
 output (the unit tests, reading the feature file, check that the article passes its own
 checks); no output of a run is written down here.
 
-What the replay adds to the article's commands, and why:
-- `--name` and `--label` on what the CLI creates (the suite's naming and labelling rules: its
-  removal is registered before it exists), `--network none` (helpers and subjects have no
-  network; a netns is made all the same);
-- `docker ps -a --format table`: the CLI's default table even where ~/.docker/config.json sets
-  psFormat;
-- `docker import FILE NAME --change LABEL...`: the article's history command names the import
-  (`test:test`), and the run's label makes it this run's to remove;
-- `ls /run/docker/netns/` is read through the host reader (engine.host_namespaces), never on
-  this machine, and the export travels as a file spooled to disk (archives.spool), which is what
-  `scp` moved.
-
-The CLI is run through docker_cli: the `docker` on PATH (or DOCKER_CLAIMS_CLI), checked, by
-engine ID, to talk to the engine the suite measures; for the second node, with DOCKER_HOST set
-to DOCKER_CLAIMS_NODE2.
+What the replay adds to the article's commands (the suite's own names, labels and no network)
+is engine.cli_commands'; `ls /run/docker/netns/` is read on the engine host through the host
+reader (engine.host_namespaces), and the export travels as a file spooled to disk, which is
+what `scp` moved.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from docker.errors import NotFound
 
 from docker_claims.claims import namespaces
-from docker_claims.engine import archives
-from docker_claims.engine.docker_cli import (
+from docker_claims.engine.cli_output import (
     HUMAN_SIZE,
-    Cli,
+    CliContainer,
     CliRun,
     Table,
     human_size,
-    label_changes,
-    label_flags,
     parse_table,
     status_word,
 )
 from docker_claims.engine.records import Fingerprint, Identity, NetnsListing
-from docker_claims.engine.scope import Resources, remove_container, remove_image
 from docker_claims.evidence import expect
 
 PROMPT = re.compile(r"^\[[^\]]*\][#$] (?P<command>.*?)\s*$")
@@ -70,9 +50,9 @@ SHORT_ID = 12
 NETNS_ENTRY = re.compile(r"[0-9a-f]{12}")
 """The shape of the entry a start adds to the netns directory (the article's 3a960bf7f4af)."""
 
-
 ARTICLE_IMAGE = "busybox"
 """The image the article's sessions run; the replays run the busybox fixture in its place."""
+
 
 GO_TYPE_BITS = (1 << 31) | (1 << 27) | (1 << 26) | (1 << 25) | (1 << 24) | (1 << 21) | (1 << 19)
 """The bits of a Go file mode (the engine's path stat) that make it other than a regular file:
@@ -128,93 +108,6 @@ class Transcript:
 
 
 # The replays.
-
-@dataclass(frozen=True)
-class CliContainer:
-    """A container the CLI made, and the CLI run that made it."""
-
-    name: str
-    image: str
-    made: CliRun
-
-
-def replay_container(cli: Cli, resources: Resources, command: str, image: str) -> CliContainer:
-    """The article's `docker create ...` or `docker run ...` of busybox, with `image` in its
-    place, the run's name instead of the article's (--name), the run's labels and no network;
-    its removal is registered before it exists (a `run` keeps it, exited, for its export)."""
-    program, verb, *args = shlex.split(command)
-    if program != "docker" or verb not in ("create", "run") or ARTICLE_IMAGE not in args:
-        raise ValueError(f"not a `docker create` or `docker run` of {ARTICLE_IMAGE}: {command}")
-    at = args.index(ARTICLE_IMAGE)
-    options, rest = args[:at], args[at + 1:]
-    if "--name" in options:
-        del options[options.index("--name"):options.index("--name") + 2]
-    name = resources.run.name("cli")
-    client = resources.client
-    resources.defer(lambda: remove_container(client, name))
-    made = cli.ok(verb, *options, "--name", name, *label_flags(resources.run.labels("subject")),
-                  "--network", "none", image, *rest)
-    return CliContainer(name, image, made)
-
-
-def ps_all(cli: Cli) -> tuple[CliRun, Table]:
-    """The article's `docker ps -a`, in the CLI's default table."""
-    ran = cli.ok("ps", "-a", "--format", "table")
-    return ran, parse_table(ran.stdout.splitlines())
-
-
-def start(cli: Cli, container: CliContainer) -> CliRun:
-    """The article's `docker start NAME`."""
-    return cli.ok("start", container.name)
-
-
-def export_to_disk(resources: Resources, container: CliContainer, directory: Path) -> Path:
-    """`docker export NAME -o FILE`: the engine's stream spooled to a file, never held whole in
-    memory; that file is what the article's `scp` moved to the other node."""
-    exported = resources.client.containers.get(container.name).export()
-    return archives.spool(exported, directory)
-
-
-@dataclass(frozen=True)
-class CliImport:
-    """An image the CLI imported, by the name it was given, and the CLI run."""
-
-    name: str
-    made: CliRun
-
-
-def import_file(cli: Cli, resources: Resources, tarball: Path,
-                options: Sequence[str] = ()) -> CliImport:
-    """The article's `docker import FILE`, naming the image (as its `docker history test:test`
-    does) and labelling it with the run; its removal is registered before it exists. `options`
-    go before the file (the engine tests give a `--message` to make the claim false)."""
-    name = resources.run.name("import")
-    client, run_id = resources.client, resources.run.id
-    resources.defer(lambda: remove_image(client, name, run_id))
-    made = cli.ok("import", *label_changes(resources.run.labels("subject")), *options,
-                  str(tarball), name)
-    return CliImport(name, made)
-
-
-def history(cli: Cli, image: str) -> tuple[CliRun, Table]:
-    """The article's `docker history IMAGE`."""
-    ran = cli.ok("history", image)
-    return ran, parse_table(ran.stdout.splitlines())
-
-
-def file_in_image(resources: Resources, image: str, path: str) -> dict[str, Any] | None:
-    """What the engine says of `path` in `image`'s filesystem (a created, never started
-    container's view: name, size, mode), or None when there is no such path."""
-    holder = resources.container(image, ["true"], role="helper", kind="helper")
-    try:
-        stream, stat = holder.get_archive(path)
-        for _ in stream:  # drain the answer; only the stat is needed
-            pass
-        return stat
-    except NotFound:
-        return None
-    finally:
-        remove_container(resources.client, holder.id)
 
 
 # The checks.

@@ -22,7 +22,7 @@ from docker_claims.engine.archives import ArchiveError
 from docker_claims.engine.images import command_of
 from docker_claims.engine.mounts import ROOT_MOUNT_COMMAND
 from docker_claims.engine.records import ancestors
-from docker_claims.engine.scope import Resources, wait_until
+from docker_claims.engine.scope import Resources, remove_container, wait_until
 from docker_claims.evidence import expect
 
 DIFF_KINDS = {0: "changed", 1: "added", 2: "deleted"}
@@ -246,3 +246,18 @@ def own_image(resources: Resources, base: Image) -> Image:
         "Labels": resources.run.labels("subject"), "Cmd": config.get("Cmd"),
         "Entrypoint": config.get("Entrypoint")})
     return resources.image(committed.id)
+
+
+def stat_in_image(resources: Resources, image: str, path: str) -> dict[str, Any] | None:
+    """What the engine says of `path` in `image`'s filesystem (a created, never started
+    container's view: name, size, mode), or None when there is no such path."""
+    holder = resources.container(image, ["true"], role="helper", kind="helper")
+    try:
+        stream, stat = holder.get_archive(path)
+        for _ in stream:  # drain the answer; only the stat is needed
+            pass
+        return stat
+    except NotFound:
+        return None
+    finally:
+        remove_container(resources.client, holder.id)

@@ -17,16 +17,15 @@ per CLI and environment).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import docker
 
+from docker_claims.engine.cli_output import CliRun
 from docker_claims.engine.config import settings
 from docker_claims.evidence import expect
 
@@ -40,27 +39,6 @@ class CliUnavailable(RuntimeError):
 
 class CliElsewhere(RuntimeError):
     """The docker CLI talks to another engine than the one it was meant for (a setup error)."""
-
-
-@dataclass(frozen=True)
-class CliRun:
-    """One CLI command, run to its end."""
-
-    args: tuple[str, ...]
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def command(self) -> str:
-        return " ".join(("docker", *self.args))
-
-    def lines(self) -> list[str]:
-        return [line for line in self.stdout.splitlines() if line.strip()]
-
-    def evidence(self) -> dict[str, Any]:
-        return {"command": self.command, "exit_code": self.exit_code, "stdout": self.stdout,
-                "stderr": self.stderr}
 
 
 @dataclass(frozen=True)
@@ -172,55 +150,4 @@ def label_changes(labels: Mapping[str, str]) -> list[str]:
     return changes
 
 
-# Reading what the CLI prints.
 
-SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
-
-HUMAN_SIZE = re.compile(r"\d+(?:\.\d+)?(?:e\+\d+)?(?:" + "|".join(SIZE_UNITS) + ")")
-"""The shape of a SIZE cell (the article's 1.24MB)."""
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table the CLI printed: its header's columns and its rows, cell by column."""
-
-    columns: tuple[str, ...]
-    rows: tuple[dict[str, str], ...]
-
-    def row(self, column: str, value: str) -> dict[str, str] | None:
-        return next((row for row in self.rows if row.get(column) == value), None)
-
-
-COLUMN = re.compile(r"\S+(?: \S+)*")
-"""A header's column name: words separated by single spaces (CONTAINER ID, CREATED BY); the
-CLI pads columns with at least three spaces."""
-
-
-def parse_table(lines: Sequence[str]) -> Table:
-    """A CLI table, cut at the columns of its header: the CLI's tabwriter starts every cell of
-    a column where the header's name starts, so an empty cell (CREATED BY, PORTS) stays empty."""
-    lines = [line.rstrip() for line in lines if line.strip()]
-    if not lines:
-        return Table((), ())
-    heads = list(COLUMN.finditer(lines[0]))
-    columns = tuple(match.group() for match in heads)
-    starts = [match.start() for match in heads]
-    bounds = list(zip(starts, [*starts[1:], None]))
-    rows = tuple({column: line[start:end].strip() for column, (start, end)
-                  in zip(columns, bounds)} for line in lines[1:])
-    return Table(columns, rows)
-
-
-def status_word(status: str) -> str:
-    """The first word of a STATUS cell: `Created`, `Up` (Up 4 seconds), `Exited` (...)."""
-    return status.split(None, 1)[0] if status.strip() else ""
-
-
-def human_size(size: float) -> str:
-    """A size as the CLI's SIZE column prints it (go-units HumanSizeWithPrecision(size, 3):
-    decimal units, three significant digits)."""
-    unit = 0
-    while size >= 1000.0 and unit < len(SIZE_UNITS) - 1:
-        size /= 1000.0
-        unit += 1
-    return f"{size:.3g}{SIZE_UNITS[unit]}"  # Go's %.3g: the same rules as Python's

@@ -17,8 +17,9 @@ from docker.models.containers import Container
 from docker.models.images import Image
 
 from docker_claims.claims.image_layers import LayerWitness
-from docker_claims.claims.transcripts import CliContainer, CliImport, Table, Transcript
-from docker_claims.engine.docker_cli import Cli, CliRun
+from docker_claims.claims.transcripts import Transcript
+from docker_claims.engine.cli_output import CliContainer, CliImport, CliRun, Table
+from docker_claims.engine.docker_cli import Cli
 from docker_claims.engine.nodes import Moved, SecondNode
 from docker_claims.engine.records import (
     Answer,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from docker_claims.claims import export_import, image_layers, pairs, save_load
-from docker_claims.engine import containers, docker_cli, fixtures, images, transfer
+from docker_claims.engine import cli_commands, containers, docker_cli, fixtures, images, transfer
 from docker_claims.evidence import ClaimFailed
 
 NAMES = ("CMD", "ENV", "WORKDIR")
@@ -403,7 +403,7 @@ def test_load_check_fails_when_standard_input_is_empty(resources, cli, own, sess
     before = images.record(own)
     empty = scratch / "empty"
     empty.write_bytes(b"")
-    ran, loaded = pairs.load_from_stdin(cli, resources, empty)
+    ran, loaded = cli_commands.load_from_stdin(cli, resources, empty)
     with pytest.raises(ClaimFailed, match="`docker load` failed"):
         pairs.check_load_read_stdin(ran, before.id, loaded)
 
@@ -413,6 +413,6 @@ def test_stdin_import_check_fails_when_import_reads_a_file_instead(resources, cl
     """Given a file argument, `import` ignores standard input: the image is not stdin's tar."""
     ran = cli.run("import", *docker_cli.label_changes(resources.run.labels("subject")),
                   str(save_tar), stdin=export_tar)
-    image = resources.image(pairs.IMAGE_ID.findall(ran.stdout)[-1])
+    image = resources.image(cli_commands.IMAGE_ID.findall(ran.stdout)[-1])
     with pytest.raises(ClaimFailed, match="not the tar given on standard input"):
         pairs.check_import_read_stdin(ran, image, images.file_digest(export_tar))

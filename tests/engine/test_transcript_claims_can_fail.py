@@ -13,7 +13,15 @@ import os
 import pytest
 
 from docker_claims.claims import transcripts
-from docker_claims.engine import archives, docker_cli, host_namespaces, images, nodes
+from docker_claims.engine import (
+    archives,
+    cli_commands,
+    containers,
+    docker_cli,
+    host_namespaces,
+    images,
+    nodes,
+)
 from docker_claims.engine.fixtures import BASE
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
@@ -52,50 +60,55 @@ def engine_id(resources, made):
     return resources.client.containers.get(made.name).id
 
 
+def replay(cli, resources, command, base):
+    """The article's `command`, replayed with the busybox fixture `base` for its busybox."""
+    return cli_commands.replay_container(cli, resources, command, base.tags[0],
+                                         replacing=transcripts.ARTICLE_IMAGE)
+
+
 def imported_export(cli, resources, scratch, base, *, touch=True, options=()):
     """A container of the busybox fixture (that touched /1.txt, or not), exported to disk and
     imported back through the CLI, on the first engine."""
-    made = transcripts.replay_container(cli, resources, RUN_TOUCH if touch else CREATE,
-                                        base.tags[0])
-    tarball = transcripts.export_to_disk(resources, made, scratch)
-    return transcripts.import_file(cli, resources, tarball, options)
+    made = replay(cli, resources, RUN_TOUCH if touch else CREATE, base)
+    tarball = containers.export(resources.client.containers.get(made.name), scratch)
+    return cli_commands.import_file(cli, resources, tarball, options)
 
 
 # C15
 
 def test_c15_create_printing_another_containers_id_fails(cli, resources, base):
-    first = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
-    second = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
+    first = replay(cli, resources, CREATE, base)
+    second = replay(cli, resources, CREATE, base)
     transcripts.check_create_output(first.made, engine_id(resources, first), CREATE_START)
     with pytest.raises(ClaimFailed, match="another id than the engine"):
         transcripts.check_create_output(first.made, engine_id(resources, second), CREATE_START)
 
 
 def test_c15_a_started_container_is_not_listed_as_created(cli, resources, base):
-    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
-    transcripts.start(cli, made)
-    _, table = transcripts.ps_all(cli)
+    made = replay(cli, resources, CREATE, base)
+    cli_commands.start(cli, made)
+    _, table = cli_commands.ps_all(cli)
     with pytest.raises(ClaimFailed, match=r"shows the container 'Up .*', not 'Created'"):
         transcripts.check_listed(table, made, "Created", engine_id(resources, made), CREATE_START)
 
 
 def test_c15_a_container_never_started_is_not_listed_as_up(cli, resources, base):
-    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
-    _, table = transcripts.ps_all(cli)
+    made = replay(cli, resources, CREATE, base)
+    _, table = cli_commands.ps_all(cli)
     with pytest.raises(ClaimFailed, match="shows the container 'Created', not 'Up'"):
         transcripts.check_listed(table, made, "Up", engine_id(resources, made), CREATE_START)
 
 
 def test_c15_start_of_another_container_prints_another_name(cli, resources, base):
-    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
-    other = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
+    made = replay(cli, resources, CREATE, base)
+    other = replay(cli, resources, CREATE, base)
     with pytest.raises(ClaimFailed, match="did not print the name it was given"):
-        transcripts.check_start_output(transcripts.start(cli, other), made, CREATE_START)
+        transcripts.check_start_output(cli_commands.start(cli, other), made, CREATE_START)
 
 
 def test_c15_an_entry_listed_after_the_start_was_not_gained(session, cli, resources, base):
-    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
-    transcripts.start(cli, made)
+    made = replay(cli, resources, CREATE, base)
+    cli_commands.start(cli, made)
     before = host_namespaces.list_netns(session.host_reader())
     after = host_namespaces.list_netns(session.host_reader())
     key = host_namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
@@ -104,7 +117,7 @@ def test_c15_an_entry_listed_after_the_start_was_not_gained(session, cli, resour
 
 
 def test_c15_a_container_never_started_gains_no_entry(session, cli, resources, base):
-    made = transcripts.replay_container(cli, resources, CREATE, base.tags[0])
+    made = replay(cli, resources, CREATE, base)
     before = host_namespaces.list_netns(session.host_reader())
     after = host_namespaces.list_netns(session.host_reader())
     key = host_namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
@@ -115,7 +128,7 @@ def test_c15_a_container_never_started_gains_no_entry(session, cli, resources, b
 # C14 (the checks; on the first engine where no second one is needed)
 
 def test_c14_a_built_images_history_is_not_an_imports(cli, base):
-    _, table = transcripts.history(cli, base.tags[0])
+    _, table = cli_commands.history(cli, base.tags[0])
     with pytest.raises(ClaimFailed, match="rows, not one"):
         transcripts.check_history_shape(table, base.id, EXPORT_IMPORT)
     with pytest.raises(ClaimFailed, match="does not show one row"):
@@ -126,7 +139,7 @@ def test_c14_an_import_with_a_message_does_not_say_imported_from_dash(cli, resou
                                                                       base):
     imported = imported_export(cli, resources, scratch, base,
                                options=("--message", "moved with scp"))
-    _, table = transcripts.history(cli, imported.name)
+    _, table = cli_commands.history(cli, imported.name)
     size = nodes.layer_size(resources.client, imported.name)
     transcripts.check_history_shape(table, resources.client.images.get(imported.name).id,
                                     EXPORT_IMPORT)
@@ -136,7 +149,7 @@ def test_c14_an_import_with_a_message_does_not_say_imported_from_dash(cli, resou
 
 def test_c14_another_images_size_is_not_the_imports(cli, resources, scratch, base):
     imported = imported_export(cli, resources, scratch, base)
-    _, table = transcripts.history(cli, imported.name)
+    _, table = cli_commands.history(cli, imported.name)
     bigger = nodes.layer_size(resources.client, imported.name) + 10_000
     with pytest.raises(ClaimFailed, match="size the engine reports"):
         transcripts.check_import_row(table, bigger, EXPORT_IMPORT)
@@ -153,7 +166,7 @@ def test_c14_the_export_of_a_container_that_touched_nothing_lacks_the_file(cli, 
     imported = imported_export(cli, resources, scratch, base, touch=False)
     with pytest.raises(ClaimFailed, match="does not hold /1.txt"):
         transcripts.check_holds_file(
-            transcripts.file_in_image(resources, imported.name, "/1.txt"), "/1.txt")
+            containers.stat_in_image(resources, imported.name, "/1.txt"), "/1.txt")
 
 
 def test_c14_the_first_engine_is_not_another_node(session, monkeypatch):
@@ -170,7 +183,7 @@ def test_c14_a_save_tar_imported_on_the_other_node_keeps_neither_id_nor_history(
         session, cli, scratch, base, node, node_resources):
     node_cli = docker_cli.cli_for_node(node.url, node.client)
     tarball = archives.spool(session.client.images.get(base.id).save(named=True), scratch)
-    imported = transcripts.import_file(node_cli, node_resources, tarball)
+    imported = cli_commands.import_file(node_cli, node_resources, tarball)
     saved = nodes.identity_in(tarball, base.id)
     with pytest.raises(ClaimFailed, match="another config"):
         transcripts.check_loaded_same_image(
@@ -178,8 +191,8 @@ def test_c14_a_save_tar_imported_on_the_other_node_keeps_neither_id_nor_history(
     with pytest.raises(ClaimFailed, match="history has 1 rows"):
         transcripts.check_history_kept(images.history(session.client, base.tags[0]),
                                        images.history(node.client, imported.name))
-    _, on_first = transcripts.history(cli, base.tags[0])
-    _, on_second = transcripts.history(node_cli, imported.name)
+    _, on_first = cli_commands.history(cli, base.tags[0])
+    _, on_second = cli_commands.history(node_cli, imported.name)
     with pytest.raises(ClaimFailed, match="on the second engine shows 1 rows"):
         transcripts.check_cli_history_kept(on_first, on_second, EXPORT_IMPORT)
 

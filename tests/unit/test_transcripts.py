@@ -7,10 +7,10 @@ import time
 import pytest
 
 from docker_claims.claims import transcripts
-from docker_claims.claims.transcripts import CliContainer, parse_table
 from docker_claims.engine import docker_cli, nodes
+from docker_claims.engine.cli_output import CliContainer, CliRun, human_size, parse_table
 from docker_claims.engine.config import settings
-from docker_claims.engine.docker_cli import Cli, CliRun
+from docker_claims.engine.docker_cli import Cli
 from docker_claims.engine.records import Fingerprint, Identity, NetnsListing
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
@@ -236,7 +236,7 @@ def test_an_import_row_unlike_the_articles_fails(row, match):
 
 
 def test_the_size_is_the_engines_not_a_number_written_down():
-    row = (*IMPORT_ROW[:3], docker_cli.human_size(1_985_484), IMPORT_ROW[4])
+    row = (*IMPORT_ROW[:3], human_size(1_985_484), IMPORT_ROW[4])
     transcripts.check_import_row(history_table([row]), 1_985_484, EXPORT_IMPORT)
     with pytest.raises(ClaimFailed, match="size the engine reports"):
         transcripts.check_import_row(history_table([row]), 1_240_000, EXPORT_IMPORT)
@@ -247,7 +247,7 @@ def test_the_size_is_the_engines_not_a_number_written_down():
     (999_600, "1e+03kB"), (1_500_000_000, "1.5GB"),
 ])
 def test_sizes_are_printed_as_the_cli_prints_them(size, printed):
-    assert docker_cli.human_size(size) == printed
+    assert human_size(size) == printed
 
 
 def test_an_import_without_the_file_fails():
@@ -352,7 +352,7 @@ def cli_history(*rows):
     header = "IMAGE          CREATED         CREATED BY                 SIZE      COMMENT"
     lines = [header, *(f"{image:<15}{'2 hours ago':<16}{by:<27}{size:<10}{comment}"
                        for image, by, size, comment in rows)]
-    return docker_cli.parse_table(lines)
+    return parse_table(lines)
 
 
 def test_cli_history_kept_compares_every_row_but_the_image_column():

@@ -14,7 +14,7 @@ import pytest
 from docker_claims.claims import export_import, pairs, save_load
 from docker_claims.claims.image_layers import LayerWitness
 from docker_claims.engine import images, transfer
-from docker_claims.engine.docker_cli import CliRun
+from docker_claims.engine.cli_output import CliRun
 from docker_claims.engine.records import (
     MISSING,
     Answer,
