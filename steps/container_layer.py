@@ -4,7 +4,7 @@ from create on, running or not."""
 from behave import given, then, when
 
 from docker_claims.claims import container_layer
-from docker_claims.engine import containers, images, storage
+from docker_claims.engine import containers, images, storage, transfer
 from docker_claims.engine.mounts import LayersUnavailable
 from docker_claims.runner import subjects
 
@@ -122,7 +122,7 @@ def step_export_holds(context):
     path, written = state.written
     tar = containers.export(state.container.look(), state.scratch())
     state.ledger.record("docker export", container_layer.check_export_holds(
-        container_layer.exported_file(tar, path), written))
+        transfer.exported_file(tar, path), written))
 
 
 @then("the container's changes list the file as added")

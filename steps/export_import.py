@@ -5,7 +5,7 @@ from behave import given, then, when
 
 from docker_claims.claims import container_layer, export_import, pairs
 from docker_claims.engine import cli_commands, containers, images, transfer
-from docker_claims.engine.fixtures import build_steps
+from docker_claims.engine.dockerfile import build_steps
 from docker_claims.engine.records import ImageLayers
 from docker_claims.runner import subjects
 from docker_claims.runner.state import Subject
@@ -61,8 +61,8 @@ def step_file_import(context):
     state = context.state
     state.ran, state.imported = cli_commands.import_tar(
         state.cli, state.resources, state.export_tar, from_stdin=False)
-    state.ledger.record("docker import", pairs.check_import_made_image(state.ran,
-                                                                       state.imported))
+    state.ledger.record("docker import", pairs.check_import_made_image(
+        state.ran, images.record(state.imported) if state.imported else None))
 
 
 @then("the export holds every path of the image's merged layers, as the topmost layer has it")

@@ -8,7 +8,7 @@ from docker_claims.runner import subjects
 
 
 def _witness(state, path: str) -> image_layers.LayerWitness:
-    state.witness = image_layers.witness(subjects.save_tar(state.session, state.image.look()),
+    state.witness = transfer.layer_witness(subjects.save_tar(state.session, state.image.look()),
                                          path)
     state.ledger.record(f"layers holding {path}", state.witness.layers)
     return state.witness
@@ -98,8 +98,8 @@ def step_layers_unchanged(context):
     state = context.state
     image = state.image.look()
     named_now = state.session.client.images.get(images.name_of(image))
-    state.ledger.record("image after", image_layers.check_layers_unchanged(state.image_before,
-                                                                           named_now))
+    state.ledger.record("image after", image_layers.check_layers_unchanged(
+        state.image_before, (named_now.id, images.layers_of(named_now))))
 
 
 @then("its layers, saved again, hash to those digests and hold what they held before")

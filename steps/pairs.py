@@ -131,4 +131,5 @@ def step_loaded_from_stdin(context):
 def step_imported_from_stdin(context):
     state = context.state
     state.ledger.record("docker import -", pairs.check_import_read_stdin(
-        state.ran, state.imported, images.file_digest(state.export_tar)))
+        state.ran, images.record(state.imported) if state.imported else None,
+        images.file_digest(state.export_tar)))

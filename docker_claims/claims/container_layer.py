@@ -6,10 +6,8 @@ says, and fail with the observations otherwise."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from docker_claims.engine import archives
 from docker_claims.engine.mounts import INIT_FILES, Stack, layer_id
 from docker_claims.engine.records import NEVER_STARTED, ancestors
 from docker_claims.evidence import expect
@@ -52,16 +50,6 @@ def check_listed_with_state(rows: list[dict], container_id: str, wanted: str) ->
     expect(mine[0].get("state") == wanted,
            f"the container is listed as {mine[0].get('state')!r}, not {wanted!r}", **observed)
     return {"state": mine[0]["state"], "status": mine[0]["status"]}
-
-
-def exported_file(tar: Path, path: str) -> dict:
-    """Whether the export holds `path`, its content, and how many paths it holds."""
-    with archives.open_export(tar) as archive:
-        paths = archive.paths()
-        wanted = path.lstrip("/")
-        content = archive.read(wanted) if wanted in paths else None
-    return {"path": path, "held": wanted in paths, "content": content, "paths": len(paths),
-            "has_busybox": "bin/busybox" in paths}
 
 
 def check_file_content(path: str, written: bytes, read: bytes | None, where: str) -> dict:

@@ -11,15 +11,10 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Optional
 
-from docker.models.images import Image
-
-from docker_claims.engine import archives
-from docker_claims.engine.fixtures import build_steps, changes_filesystem
-from docker_claims.engine.images import layers_of
-from docker_claims.engine.records import LayerContent, Node
+from docker_claims.engine.dockerfile import build_steps, changes_filesystem
+from docker_claims.engine.records import LayerContent, LayerWitness, Node
 from docker_claims.evidence import expect
 
 
@@ -259,57 +254,6 @@ def check_history_row_per_step(rows: list[dict], dockerfile: str,
     return observed
 
 
-@dataclass
-class LayerWitness:
-    """Where the save tar says a path lives: per layer, its content or a whiteout."""
-
-    path: str
-    layers: list[dict]
-
-    @property
-    def holders(self) -> list[int]:
-        return [entry["layer"] for entry in self.layers if entry["kind"] == "file"]
-
-    @property
-    def deleters(self) -> list[int]:
-        return [entry["layer"] for entry in self.layers if entry["kind"] == "whiteout"]
-
-    def content_at(self, layer: int) -> bytes:
-        """The file's bytes in `layer` (KeyError when that layer holds no regular file there)."""
-        for entry in self.layers:
-            if entry["layer"] == layer and entry["kind"] == "file":
-                return entry["content"]
-        raise KeyError(f"layer {layer} holds no regular file at {self.path}")
-
-    def visible_layer(self) -> int | None:
-        """The topmost layer that decides the path: its version, or None when deleted."""
-        top = max(self.layers, key=lambda e: e["layer"], default=None)
-        return top["layer"] if top and top["kind"] != "whiteout" else None
-
-
-def witness(saved: Path, path: str) -> LayerWitness:
-    """Read every layer of the saved image for `path`: which hold it, which delete it."""
-    wanted = path.lstrip("/")
-    found = []
-    with archives.open_save(saved) as archive:
-        image = archive.images[0]
-        for layer in image.layers:
-            for entry in layer.entries():
-                if entry.path != wanted and not (
-                        entry.whiteout == "opaque" and _is_below(wanted, entry.path)):
-                    continue
-                if entry.whiteout:
-                    found.append({"layer": layer.index, "kind": "whiteout", "entry": entry.path,
-                                  "marker": _whiteout_name(entry)})
-                elif entry.kind in ("file", "hardlink"):
-                    found.append({"layer": layer.index, "kind": "file",
-                                  "content": layer.read(entry.path)})
-                else:  # a directory or symlink in this layer decides the lookup too
-                    found.append({"layer": layer.index, "kind": entry.kind,
-                                  "linkname": entry.linkname})
-    return LayerWitness(path, found)
-
-
 def check_held_by(w: LayerWitness, count: int) -> dict:
     """C02, C11: the save tar shows `count` layers writing the path, and none deleting it."""
     observed = {"holders": w.holders, "deleters": w.deleters}
@@ -341,17 +285,6 @@ def check_whiteout(w: LayerWitness, marker: str, held: Optional[tuple[str, int]]
     return observed
 
 
-def _is_below(path: str, directory: str) -> bool:
-    return directory == "" or path.startswith(directory + "/")
-
-
-def _whiteout_name(entry) -> str:
-    if entry.whiteout == "opaque":
-        return posixpath.join(entry.path, ".wh..wh..opq")
-    head, tail = posixpath.split(entry.path)
-    return posixpath.join(head, ".wh." + tail)
-
-
 def check_reads_topmost(w: LayerWitness, read: tuple[int, str]) -> dict:
     """C02: what a container reads is the version of the topmost layer holding the path."""
     top = w.visible_layer()
@@ -377,10 +310,9 @@ def check_not_found(w: LayerWitness, read: tuple[int, str]) -> dict:
     return observed
 
 
-def check_layers_unchanged(before: tuple[str, list[str]], named_now: Image) -> dict:
-    """C03: the image the name names after the writes (looked up by that name: by its id, an
-    image could only be itself) has the id and layer digests it had before them."""
-    after = (named_now.id, layers_of(named_now))
+def check_layers_unchanged(before: tuple[str, list[str]], after: tuple[str, list[str]]) -> dict:
+    """C03: the image the name names after the writes (`after`: looked up by that name, since by
+    its id an image could only be itself) has the id and layer digests it had before them."""
     expect(after == before, "the image changed under a container's writes",
            before=before, after=after)
     return {"image": after[0], "layers": after[1]}

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from docker.models.images import Image
-
 from docker_claims.engine.cli_output import CliRun
 from docker_claims.engine.records import Answer, ImageRecord, Loaded, Ran, Write
 from docker_claims.evidence import expect
@@ -157,7 +155,7 @@ def check_prints(ran: CliRun, sentence: str) -> dict:
     return observed
 
 
-def check_import_made_image(ran: CliRun, image: Optional[Image]) -> dict:
+def check_import_made_image(ran: CliRun, image: Optional[ImageRecord]) -> dict:
     """`docker import` succeeded and printed the id of the image it made."""
     observed = {**ran.evidence(), "image": image.id if image else None}
     expect(ran.exit_code == 0 and image is not None,
@@ -174,10 +172,10 @@ def check_load_read_stdin(ran: CliRun, saved_id: str, loaded: list[str]) -> dict
     return observed
 
 
-def check_import_read_stdin(ran: CliRun, image: Optional[Image], tar_digest: str) -> dict:
+def check_import_read_stdin(ran: CliRun, image: Optional[ImageRecord], tar_digest: str) -> dict:
     """C10: `docker import -` made an image whose one layer is the tar it was given on
     standard input, byte for byte."""
-    layers = list((image.attrs.get("RootFS") or {}).get("Layers") or []) if image else []
+    layers = list(image.layers) if image else []
     observed = {**ran.evidence(), "image": image.id if image else None, "layers": layers,
                 "tar_digest": tar_digest}
     expect(ran.exit_code == 0 and image is not None, "`docker import -` made no image",

@@ -26,13 +26,12 @@ from docker.errors import APIError, BuildError, DockerException, ImageNotFound
 from docker.models.images import Image
 
 from docker_claims.engine.config import settings
+from docker_claims.engine.dockerfile import changes_filesystem
 from docker_claims.engine.scope import Resources, remove_container
 
 PULL_FALLBACK = "busybox:1.36.1"
 """Pulled only when no static busybox is on this machine and a registry answers."""
 
-FS_INSTRUCTIONS = {"COPY", "ADD", "RUN"}
-"""Dockerfile instructions that change the filesystem; the others only change the config."""
 
 ELF_MACHINES = {3: "386", 8: "mips", 20: "ppc", 21: "ppc64le", 22: "s390x", 40: "arm",
                 62: "amd64", 183: "arm64", 243: "riscv64"}
@@ -88,17 +87,6 @@ class FixtureSpec:
 
 def _label(labels: dict[str, str]) -> tuple[str]:
     return ("LABEL " + " ".join(f'"{key}"="{value}"' for key, value in sorted(labels.items())),)
-
-
-def build_steps(dockerfile: str) -> list[str]:
-    """The instructions after FROM, one per build step, as a builder sees them."""
-    steps = [line.strip() for line in dockerfile.splitlines()
-             if line.strip() and not line.lstrip().startswith("#")]
-    return [step for step in steps if not step.upper().startswith("FROM ")]
-
-
-def changes_filesystem(step: str) -> bool:
-    return step.split(None, 1)[0].upper() in FS_INSTRUCTIONS
 
 
 LAYERED = FixtureSpec(

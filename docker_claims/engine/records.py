@@ -214,3 +214,31 @@ class NetnsListing:
 
     directory: str
     entries: frozenset[str]
+
+
+@dataclass
+class LayerWitness:
+    """Where the save tar says a path lives: per layer, its content or a whiteout."""
+
+    path: str
+    layers: list[dict]
+
+    @property
+    def holders(self) -> list[int]:
+        return [entry["layer"] for entry in self.layers if entry["kind"] == "file"]
+
+    @property
+    def deleters(self) -> list[int]:
+        return [entry["layer"] for entry in self.layers if entry["kind"] == "whiteout"]
+
+    def content_at(self, layer: int) -> bytes:
+        """The file's bytes in `layer` (KeyError when that layer holds no regular file there)."""
+        for entry in self.layers:
+            if entry["layer"] == layer and entry["kind"] == "file":
+                return entry["content"]
+        raise KeyError(f"layer {layer} holds no regular file at {self.path}")
+
+    def visible_layer(self) -> int | None:
+        """The topmost layer that decides the path: its version, or None when deleted."""
+        top = max(self.layers, key=lambda e: e["layer"], default=None)
+        return top["layer"] if top and top["kind"] != "whiteout" else None

@@ -7,6 +7,7 @@ engine refuses is kept as an Answer (its status and error are the evidence), nev
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from docker_claims.engine.records import (
     ImageRecord,
     LayerContent,
     LayerEntry,
+    LayerWitness,
     Loaded,
     Node,
     SavedFacts,
@@ -271,3 +273,47 @@ def writes_seen(container: Container, tar: Path) -> list[Write]:
 def files_of(seen: list[Write]) -> list[str]:
     """The changed paths that are files (written) or gone (deleted): directories aside."""
     return [w.path for w in seen if w.kind == "deleted" or w.container is not None]
+
+
+def layer_witness(saved: Path, path: str) -> LayerWitness:
+    """Read every layer of the saved image for `path`: which hold it, which delete it."""
+    wanted = path.lstrip("/")
+    found = []
+    with archives.open_save(saved) as archive:
+        image = archive.images[0]
+        for layer in image.layers:
+            for entry in layer.entries():
+                if entry.path != wanted and not (
+                        entry.whiteout == "opaque" and _is_below(wanted, entry.path)):
+                    continue
+                if entry.whiteout:
+                    found.append({"layer": layer.index, "kind": "whiteout", "entry": entry.path,
+                                  "marker": _whiteout_name(entry)})
+                elif entry.kind in ("file", "hardlink"):
+                    found.append({"layer": layer.index, "kind": "file",
+                                  "content": layer.read(entry.path)})
+                else:  # a directory or symlink in this layer decides the lookup too
+                    found.append({"layer": layer.index, "kind": entry.kind,
+                                  "linkname": entry.linkname})
+    return LayerWitness(path, found)
+
+
+def _is_below(path: str, directory: str) -> bool:
+    return directory == "" or path.startswith(directory + "/")
+
+
+def _whiteout_name(entry) -> str:
+    if entry.whiteout == "opaque":
+        return posixpath.join(entry.path, ".wh..wh..opq")
+    head, tail = posixpath.split(entry.path)
+    return posixpath.join(head, ".wh." + tail)
+
+
+def exported_file(tar: Path, path: str) -> dict:
+    """Whether the export holds `path`, its content, and how many paths it holds."""
+    with archives.open_export(tar) as archive:
+        paths = archive.paths()
+        wanted = path.lstrip("/")
+        content = archive.read(wanted) if wanted in paths else None
+    return {"path": path, "held": wanted in paths, "content": content, "paths": len(paths),
+            "has_busybox": "bin/busybox" in paths}

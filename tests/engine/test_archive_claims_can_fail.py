@@ -15,8 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims.claims import export_import, image_layers, pairs, save_load
-from docker_claims.engine import cli_commands, containers, docker_cli, fixtures, images, transfer
+from docker_claims.claims import export_import, pairs, save_load
+from docker_claims.engine import (
+    cli_commands,
+    containers,
+    docker_cli,
+    dockerfile,
+    fixtures,
+    images,
+    transfer,
+)
 from docker_claims.evidence import ClaimFailed
 
 NAMES = ("CMD", "ENV", "WORKDIR")
@@ -192,7 +200,7 @@ def test_hidden_and_deleted_checks_fail_when_the_export_shows_the_deleted_file(
 
 def test_top_version_check_fails_for_a_container_that_rewrote_the_file(save_tar, writer,
                                                                        scratch):
-    witness = image_layers.witness(save_tar, "/claims/shadowed.txt")
+    witness = transfer.layer_witness(save_tar, "/claims/shadowed.txt")
     exported = transfer.exported_content(containers.export(writer, scratch), witness.path)
     with pytest.raises(ClaimFailed, match="does not hold layer .*'s version"):
         export_import.check_export_top_version(witness, exported)
@@ -344,7 +352,7 @@ def configured_export(resources, configured, scratch):
 
 def test_history_checks_fail_for_the_image_itself(session, configured):
     record = images.record(configured)
-    steps = fixtures.build_steps(session.fixtures.dockerfile(fixtures.CONFIGURED))
+    steps = dockerfile.build_steps(session.fixtures.dockerfile(fixtures.CONFIGURED))
     with pytest.raises(ClaimFailed, match="rows, not one"):
         export_import.check_history_lost(record, record, steps)
     with pytest.raises(ClaimFailed, match="rows"):
@@ -415,4 +423,4 @@ def test_stdin_import_check_fails_when_import_reads_a_file_instead(resources, cl
                   str(save_tar), stdin=export_tar)
     image = resources.image(cli_commands.IMAGE_ID.findall(ran.stdout)[-1])
     with pytest.raises(ClaimFailed, match="not the tar given on standard input"):
-        pairs.check_import_read_stdin(ran, image, images.file_digest(export_tar))
+        pairs.check_import_read_stdin(ran, images.record(image), images.file_digest(export_tar))

@@ -9,7 +9,15 @@ and expects ClaimFailed.
 import pytest
 
 from docker_claims.claims import container_layer, namespaces
-from docker_claims.engine import containers, fixtures, host_namespaces, images, mounts, storage
+from docker_claims.engine import (
+    containers,
+    fixtures,
+    host_namespaces,
+    images,
+    mounts,
+    storage,
+    transfer,
+)
 from docker_claims.engine.fixtures import BASE, LAYERED
 from docker_claims.engine.host import HostPidsRefused
 from docker_claims.evidence import ClaimFailed
@@ -173,7 +181,7 @@ def test_c05_the_export_of_another_container_lacks_the_file(resources, base, scr
     containers.write_file(writer, "/claims/kept.txt", "kept\n")
     containers.stop(writer)
     stranger = containers.run_script(resources, base, "true")
-    found = container_layer.exported_file(containers.export(stranger, scratch), "/claims/kept.txt")
+    found = transfer.exported_file(containers.export(stranger, scratch), "/claims/kept.txt")
     with pytest.raises(ClaimFailed, match="is not there"):
         container_layer.check_export_holds(found, b"kept\n")
 
@@ -196,7 +204,7 @@ def test_c06_a_container_started_once_has_run(resources, base):
 def test_c06_the_export_of_a_created_container_given_nothing_lacks_the_file(
         resources, base, scratch):
     created = containers.make_created(resources, base)
-    found = container_layer.exported_file(containers.export(created, scratch), "/claims/copied.txt")
+    found = transfer.exported_file(containers.export(created, scratch), "/claims/copied.txt")
     with pytest.raises(ClaimFailed, match="is not there"):
         container_layer.check_export_holds(found, b"copied\n")
 

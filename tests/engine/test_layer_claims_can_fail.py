@@ -134,7 +134,7 @@ def test_layer_content_check_fails_when_two_layers_hold_each_others_files(
 def test_layer_versions_check_fails_for_a_flattened_image(session, flattened):
     """Squashed into one layer, the image still reads the upper version: only the layers tell
     that no lower one holds another."""
-    witness = image_layers.witness(subjects.save_tar(session, flattened), "/claims/shadowed.txt")
+    witness = transfer.layer_witness(subjects.save_tar(session, flattened), "/claims/shadowed.txt")
     with pytest.raises(ClaimFailed, match="should be written by 2 layers"):
         image_layers.check_held_by(witness, 2)
 
@@ -153,7 +153,7 @@ def test_whiteout_check_fails_when_the_marker_is_no_empty_file(layered, saved, s
         return True
 
     for tar, fails in ((saved, False), (altered(saved, scratch, edit), True)):
-        witness = image_layers.witness(tar, "/claims/deleted.txt")
+        witness = transfer.layer_witness(tar, "/claims/deleted.txt")
         image_layers.check_deleted_above(witness)
         held = transfer.layer_member(tar, max(witness.deleters), marker)
         if not fails:
@@ -170,7 +170,7 @@ def test_lookup_check_fails_when_the_layers_hold_each_others_version(session, la
         up[u], low[lo] = (up[u][0], LOWER), (low[lo][0], UPPER)
         return True
 
-    witness = image_layers.witness(altered(saved, scratch, edit), "/claims/shadowed.txt")
+    witness = transfer.layer_witness(altered(saved, scratch, edit), "/claims/shadowed.txt")
     reader = subjects.reader(session, layered)
     with pytest.raises(ClaimFailed, match="should read layer 3's version"):
         image_layers.check_reads_topmost(witness,
@@ -227,5 +227,6 @@ def test_read_only_by_name_check_fails_when_the_name_names_a_commit_of_the_write
     resources.image(writer.commit(repository=repository, tag=tag,
                                   conf={"Labels": session.run.labels("subject")}))
     with pytest.raises(ClaimFailed, match="the image changed"):
-        image_layers.check_layers_unchanged(before, session.client.images.get(image.tags[0]))
+        named_now = session.client.images.get(image.tags[0])
+        image_layers.check_layers_unchanged(before, (named_now.id, images.layers_of(named_now)))
 

@@ -3,23 +3,23 @@ from pathlib import Path
 
 import pytest
 
-from docker_claims.engine import fixtures
+from docker_claims.engine import dockerfile, fixtures
 
 
 def test_build_steps_are_the_instructions_after_from():
-    dockerfile = "FROM scratch\n# a comment\nCOPY a /a\n\nRUN x\nENV A=1\n"
-    assert fixtures.build_steps(dockerfile) == ["COPY a /a", "RUN x", "ENV A=1"]
+    text = "FROM scratch\n# a comment\nCOPY a /a\n\nRUN x\nENV A=1\n"
+    assert dockerfile.build_steps(text) == ["COPY a /a", "RUN x", "ENV A=1"]
 
 
 def test_only_copy_add_and_run_change_the_filesystem():
     changing = [s for s in ["COPY a /a", "ADD b /b", "RUN x", "ENV A=1", "CMD [\"sh\"]",
-                            "LABEL a=b", "WORKDIR /w"] if fixtures.changes_filesystem(s)]
+                            "LABEL a=b", "WORKDIR /w"] if dockerfile.changes_filesystem(s)]
     assert changing == ["COPY a /a", "ADD b /b", "RUN x"]
 
 
 def test_the_layered_fixture_has_five_filesystem_steps():
-    steps = fixtures.build_steps(fixtures.LAYERED.dockerfile({"k": "v"}))
-    assert sum(fixtures.changes_filesystem(s) for s in steps) == 5
+    steps = dockerfile.build_steps(fixtures.LAYERED.dockerfile({"k": "v"}))
+    assert sum(dockerfile.changes_filesystem(s) for s in steps) == 5
 
 
 def test_every_step_image_carries_the_run_label():
@@ -57,9 +57,9 @@ def test_the_busybox_found_is_static():
 
 def test_a_fixture_built_after_another_has_all_its_filesystem_steps_from_its_beginning():
     for spec in (fixtures.BASE, fixtures.CONFIGURED):
-        steps = fixtures.build_steps(spec.dockerfile({}))
-        own = [step for step in steps if fixtures.changes_filesystem(step)]
-        assert fixtures.build_steps(spec.after.dockerfile({}))[:len(own)] == own
+        steps = dockerfile.build_steps(spec.dockerfile({}))
+        own = [step for step in steps if dockerfile.changes_filesystem(step)]
+        assert dockerfile.build_steps(spec.after.dockerfile({}))[:len(own)] == own
         assert steps[:len(own)] == own
 
 

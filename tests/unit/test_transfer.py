@@ -521,15 +521,14 @@ def test_load_from_stdin_check_fails_when_the_image_did_not_come_back():
                                                       "empty"), IMAGE_ID, [])
 
 
-class FakeImage:
-    def __init__(self, layers):
-        self.id, self.attrs = "sha256:" + "e" * 64, {"RootFS": {"Layers": layers}}
+def imported(layers):
+    return ImageRecord("sha256:" + "e" * 64, layers, [], {})
 
 
 def test_import_from_stdin_check_fails_when_the_layer_is_not_the_tar():
-    pairs.check_import_read_stdin(cli_ran(), FakeImage(["sha256:t"]), "sha256:t")
+    pairs.check_import_read_stdin(cli_ran(), imported(["sha256:t"]), "sha256:t")
     with pytest.raises(ClaimFailed, match="not the tar given on standard input"):
-        pairs.check_import_read_stdin(cli_ran(), FakeImage(["sha256:u"]), "sha256:t")
+        pairs.check_import_read_stdin(cli_ran(), imported(["sha256:u"]), "sha256:t")
     with pytest.raises(ClaimFailed, match="made no image"):
         pairs.check_import_read_stdin(cli_ran(1), None, "sha256:t")
     with pytest.raises(ClaimFailed, match="made no image"):
