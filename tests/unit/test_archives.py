@@ -714,6 +714,16 @@ def test_pax_sparse_map_past_the_header_budget_is_refused(tmp_path: Path) -> Non
         open_export(write(tmp_path / "e.tar", (info, data)))
 
 
+def test_chain_of_long_name_headers_is_refused(tmp_path: Path) -> None:
+    """tarfile follows each GNU long-name header into the next by recursion."""
+    long_name = header("././@LongLink", tarfile.GNUTYPE_LONGNAME, 4)
+    chain = (checksummed(long_name) + b"abc\0".ljust(512, b"\0")) * 2000
+    exported = tmp_path / "e.tar"
+    exported.write_bytes(chain + tar_bytes(file("x")))
+    with pytest.raises(ArchiveError, match=f"{exported}: a chain of tar headers too long"):
+        open_export(exported)
+
+
 def test_archive_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
     members = legacy_members([BASE])
     manifest = json.loads(members[-1][1])

@@ -82,6 +82,11 @@ def tar_errors(context: str) -> Iterator[None]:
         yield
     except _BROKEN as exc:
         raise ArchiveError(f"{context}: corrupt or truncated tar: {exc}") from exc
+    except RecursionError as exc:  # tarfile reads each pax or long-name header by recursion
+        raise ArchiveError(
+            f"{context}: a chain of tar headers too long to follow; the archive is corrupt or"
+            " hostile"
+        ) from exc
 
 
 class _Guarded:
