@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import tarfile
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -599,6 +600,122 @@ def test_oversized_pax_header_is_refused(tmp_path: Path) -> None:
     info.pax_headers = {"comment": "y" * (2 << 20)}
     with pytest.raises(ArchiveError, match="a tar header asks to read .* bytes at once"):
         open_export(write(tmp_path / "e.tar", (info, b"")))
+
+
+# GNU sparse members and header chains, written block by block: tarfile writes neither.
+
+
+def checksummed(block: bytearray) -> bytes:
+    """A header block with its checksum field computed, as tar readers verify it."""
+    block[148:156] = b" " * 8
+    block[148:155] = b"%06o\0" % sum(block)
+    return bytes(block)
+
+
+def header(name: str, kind: bytes, size: int) -> bytearray:
+    info = tarfile.TarInfo(name)
+    info.type, info.size = kind, size
+    return bytearray(info.tobuf(format=tarfile.GNU_FORMAT))
+
+
+def sparse_extension(first: int, more: bool) -> bytes:
+    """One extension block of an old GNU sparse map: 21 (offset, size) pairs."""
+    pairs = b"".join(b"%011o\0%011o\0" % (first + 2 * n, 1) for n in range(21))
+    return pairs + bytes([more]) + bytes(7)
+
+
+def old_gnu_sparse(name: str, extensions: int) -> bytes:
+    """An old GNU sparse member ('S') whose map runs on over `extensions` extension blocks
+    (their last says that more follow, so the chain never ends) or, with none, a whole member
+    holding 5 bytes."""
+    block = header(name, tarfile.GNUTYPE_SPARSE, 512)
+    block[386:410] = b"%011o\0%011o\0" % (0, 5)  # the header's own first pair
+    block[482] = extensions > 0  # "an extension block follows"
+    block[483:495] = b"%011o\0" % 5  # the file's real size
+    chain = b"".join(sparse_extension(1 + 42 * n, True) for n in range(extensions))
+    return checksummed(block) + chain + (b"hello".ljust(512, b"\0") if not extensions else b"")
+
+
+def pax_sparse(headers: dict[str, str], data: bytes = b"hello") -> tuple[tarfile.TarInfo, bytes]:
+    info, data = file("GNUSparseFile.0/s", data)
+    info.pax_headers = {"GNU.sparse.name": "s", "GNU.sparse.realsize": "5", **headers}
+    return info, data
+
+
+SPARSE = {
+    "old-gnu": lambda: old_gnu_sparse("s", extensions=0) + bytes(1024),
+    "pax-0.0": lambda: tar_bytes(pax_sparse({"GNU.sparse.size": "5", "GNU.sparse.numblocks": "1",
+                                             "GNU.sparse.offset": "0",
+                                             "GNU.sparse.numbytes": "5"})),
+    "pax-0.1": lambda: tar_bytes(pax_sparse({"GNU.sparse.size": "5",
+                                             "GNU.sparse.numblocks": "1",
+                                             "GNU.sparse.map": "0,5"})),
+    "pax-1.0": lambda: tar_bytes(pax_sparse({"GNU.sparse.major": "1", "GNU.sparse.minor": "0"},
+                                            b"1\n0\n5\n".ljust(512, b"\0") + b"hello")),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SPARSE))
+def test_gnu_sparse_member_is_refused(tmp_path: Path, kind: str) -> None:
+    exported = tmp_path / "e.tar"
+    exported.write_bytes(tar_bytes(file("a", b"x"))[:1024] + SPARSE[kind]())
+    with (
+        open_export(exported) as archive,
+        pytest.raises(ArchiveError, match=f"{exported}: member 2 .* GNU sparse file; docker never"),
+    ):
+        archive.paths()
+
+
+def refused_in(action) -> tuple[str, int]:
+    """Why `action` was refused, and the most memory Python held at once while it ran."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ArchiveError) as refused:
+            action()
+        return str(refused.value), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_sparse_map_past_the_header_budget_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """tarfile holds an old GNU sparse map in memory, about four times its size on disk (a
+    16 MiB map, read to its end, peaks at 63 MiB): it is refused after the 2 MiB header budget,
+    in the memory that budget allows (8 MiB), however long the map claims to be."""
+    exported = tmp_path / "e.tar"
+    exported.write_bytes(old_gnu_sparse("s", extensions=16 * 2048))
+    message, peak = refused_in(lambda: open_export(exported))
+    assert f"{exported}: the headers of member 1 (" in message
+    assert "run past 2097152 bytes" in message
+    assert peak < 12 << 20, f"{peak} bytes held at once"
+
+
+def test_sparse_map_of_a_later_member_is_bounded_too(tmp_path: Path) -> None:
+    exported = tmp_path / "e.tar"
+    chain = old_gnu_sparse("s", extensions=8 * 2048)
+    exported.write_bytes(tar_bytes(file("a", b"x" * 4000))[:9 * 512] + chain)
+    with (
+        open_export(exported) as archive,
+        pytest.raises(ArchiveError, match="the headers of member 2 .* run past"),
+    ):
+        archive.paths()
+
+
+def test_pax_sparse_map_past_the_header_budget_is_refused(tmp_path: Path) -> None:
+    entries = b"%020d\n" % 1 * ((3 << 20) // 21)  # 3 MiB of them, 21 bytes each
+    sparse_map = b"%d\n" % (1 << 40) + entries
+    info, data = pax_sparse({"GNU.sparse.major": "1", "GNU.sparse.minor": "0"}, sparse_map)
+    with pytest.raises(ArchiveError, match="the headers of member 1 .* run past"):
+        open_export(write(tmp_path / "e.tar", (info, data)))
+
+
+def test_chain_of_long_name_headers_is_refused(tmp_path: Path) -> None:
+    """tarfile follows each GNU long-name header into the next by recursion."""
+    long_name = header("././@LongLink", tarfile.GNUTYPE_LONGNAME, 4)
+    chain = (checksummed(long_name) + b"abc\0".ljust(512, b"\0")) * 2000
+    exported = tmp_path / "e.tar"
+    exported.write_bytes(chain + tar_bytes(file("x")))
+    with pytest.raises(ArchiveError, match=f"{exported}: a chain of tar headers too long"):
+        open_export(exported)
 
 
 def test_archive_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:

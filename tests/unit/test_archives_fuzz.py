@@ -1,11 +1,9 @@
 """Property tests of docker_claims.archives: the merged view of any layer stack is the
-filesystem the layers were cut from, and no input, however broken, gets past ArchiveError or
-writes outside the extraction directory."""
+filesystem the layers were cut from, and no input, however broken, gets past ArchiveError."""
 
 from __future__ import annotations
 
 import gzip
-import os
 import tempfile
 from pathlib import Path
 
@@ -168,7 +166,7 @@ def damaged(draw: st.DrawFn) -> bytes:
     return tar_bytes(*legacy_members([BASE, _mutate(draw, TOP)]))
 
 
-def _exercise(path: Path, dest: Path) -> None:
+def _exercise(path: Path) -> None:
     """Everything a step may do with a save or export archive."""
     try:
         with open_save(path) as archive:
@@ -188,25 +186,10 @@ def _exercise(path: Path, dest: Path) -> None:
         pass
 
 
-def _tree(root: Path) -> set[str]:
-    found = set()
-    for directory_, subdirs, files in os.walk(root):
-        found |= {os.path.relpath(os.path.join(directory_, name), root) for name in subdirs + files}
-    return found
-
-
 @SETTINGS
 @given(damaged())
-def test_damaged_archives_raise_archive_error_and_write_only_inside_dest(data: bytes) -> None:
+def test_damaged_archives_raise_archive_error_and_nothing_else(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        archive = root / "archive.tar"
+        archive = Path(tmp, "archive.tar")
         archive.write_bytes(data)
-        dest = root / "nest" / "ed" / "dest"
-        dest.mkdir(parents=True)
-        _exercise(archive, dest)
-        outside = {path for path in _tree(root) if not path.startswith("nest/ed/dest")}
-        assert outside == {"archive.tar", "nest", "nest/ed"}
-        for link in (dest / path for path in _tree(dest)):
-            if link.is_symlink():
-                assert Path(os.path.realpath(link)).is_relative_to(dest.resolve())
+        _exercise(archive)

@@ -22,6 +22,10 @@ from docker_claims.engine.records import LayerEntry, Node, member_name
 MAX_MEMBERS = 1_000_000
 CHUNK = 1 << 16
 _MAX_HEADER = 1 << 20  # as Go's archive/tar: no honest pax or long-name header is bigger
+# All that tarfile reads for one member's headers (pax records, long names, a GNU sparse map):
+# room for a record as big as Go reads, twice over. Honest ones take a few KiB (names up to
+# PATH_MAX, xattr values under 64 KiB); the bound is on what a hostile chain makes tarfile hold.
+_MAX_MEMBER_HEADERS = 2 * _MAX_HEADER
 _END_BLOCK = bytes(tarfile.BLOCKSIZE)
 GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -56,20 +60,40 @@ def tar_errors(context: str) -> Iterator[None]:
         yield
     except _BROKEN as exc:
         raise ArchiveError(f"{context}: corrupt or truncated tar: {exc}") from exc
+    except RecursionError as exc:  # tarfile reads each pax or long-name header by recursion
+        raise ArchiveError(
+            f"{context}: a chain of tar headers too long to follow; the archive is corrupt or"
+            " hostile"
+        ) from exc
 
 
 class _Guarded:
     """The file object tarfile reads through.
 
     It refuses single reads over _MAX_HEADER (data is read in CHUNK pieces, so only a hostile
-    pax or long-name header asks for more) and remembers the last block read, so that a tar cut
-    at a member boundary, which tarfile takes for complete, is told by its missing end block.
+    pax or long-name header asks for more), and reads over _MAX_MEMBER_HEADERS in all while
+    tarfile parses one member's headers: it skips member data by seeking, so what it reads then
+    is headers, and a chain of them (an old GNU sparse map's extension blocks) is cut short
+    before tarfile holds it in memory. It remembers the last block read, so that a tar cut at a
+    member boundary, which tarfile takes for complete, is told by its missing end block.
     """
 
     def __init__(self, raw: BinaryIO, label: str) -> None:
         self._raw = raw
         self._label = label
         self._last: tuple[int, bytes] = (-1, b"")
+        self._member = 0
+        self._header_bytes_left: int | None = None
+
+    @contextlib.contextmanager
+    def headers_of(self, member: int) -> Iterator[None]:
+        """Bound the reads of the headers of the `member`th member (from 1), while tarfile
+        parses them."""
+        self._member, self._header_bytes_left = member, _MAX_MEMBER_HEADERS
+        try:
+            yield
+        finally:
+            self._header_bytes_left = None
 
     def read(self, size: int = -1) -> bytes:
         if not 0 <= size <= _MAX_HEADER:
@@ -77,6 +101,14 @@ class _Guarded:
                 f"{self._label}: a tar header asks to read {size} bytes at once"
                 f" (limit {_MAX_HEADER}); the archive is corrupt or hostile"
             )
+        if self._header_bytes_left is not None:
+            if size > self._header_bytes_left:
+                raise ArchiveError(
+                    f"{self._label}: the headers of member {self._member} (pax records, long"
+                    f" names, a sparse map) run past {_MAX_MEMBER_HEADERS} bytes;"
+                    " the archive is corrupt or hostile"
+                )
+            self._header_bytes_left -= size
         position = self._raw.tell()
         data = self._raw.read(size)
         if size == tarfile.BLOCKSIZE:
@@ -96,16 +128,6 @@ class _Guarded:
         return self._last == (offset, _END_BLOCK)
 
 
-class _TarInfo(tarfile.TarInfo):
-    """Refuses GNU sparse members before tarfile builds their block map: Docker never writes
-    them, and tarfile reads a hostile map into memory without bound."""
-
-    def _refuse_sparse(self, *_args: Any) -> tarfile.TarInfo:
-        raise tarfile.HeaderError("GNU sparse member; docker never writes those")
-
-    _proc_sparse = _proc_gnusparse_10 = _refuse_sparse
-
-
 class Hashing:
     """Reads through, hashing the bytes as stored while gzip decompresses them."""
 
@@ -120,20 +142,23 @@ class Hashing:
 
 
 def open_tar(raw: Any, label: str) -> tarfile.TarFile:
-    with tar_errors(label):
-        return tarfile.open(fileobj=_Guarded(raw, label), mode="r:", tarinfo=_TarInfo)
+    """A tar read through _Guarded; tarfile reads the first member's headers here."""
+    guarded = _Guarded(raw, label)
+    with tar_errors(label), guarded.headers_of(1):
+        return tarfile.open(fileobj=guarded, mode="r:")
 
 
 def iter_members(
     tar: tarfile.TarFile, label: str, max_members: int
 ) -> Iterator[tuple[str, tarfile.TarInfo]]:
-    """Yield (normalized name, member) for every member but the root, checked, emptying
-    tarfile's member cache as it goes so that memory stays flat however long the tar is."""
+    """Yield (normalized name, member) for every member but the root, checked (GNU sparse
+    members refused: docker never writes them), emptying tarfile's member cache as it goes so
+    that memory stays flat however long the tar is."""
     count, previous = 0, "the start"
     # tarfile reads the first header on open; when the tar is empty, asking it for another one
     # misreads the end block (before Python 3.11), so it is not asked.
     while tar.firstmember is not None or count:
-        with tar_errors(f"{label}, after {previous}"):
+        with tar_errors(f"{label}, after {previous}"), tar.fileobj.headers_of(count + 1):
             info = tar.next()
         if info is None:
             break
@@ -143,6 +168,11 @@ def iter_members(
             raise ArchiveError(
                 f"{label}: more than max_members={max_members} members;"
                 " raise max_members if the archive is genuine"
+            )
+        if info.issparse():
+            raise ArchiveError(
+                f"{label}: member {count} ({info.name!r}) is a GNU sparse file;"
+                " docker never writes those"
             )
         previous = f"member {info.name!r}"
         name = normalize(info.name, label)
