@@ -1,12 +1,16 @@
 """Steps of container_layer.feature (C04-C06): a container is its image plus a writable layer,
 from create on, running or not."""
 
-from behave import given, then, when
+from behave import given, register_type, then, when
+from parse_type import TypeBuilder
 
 from docker_claims.claims import container_layer
 from docker_claims.engine import containers, images, storage, transfer
 from docker_claims.engine.mounts import LayersUnavailable
 from docker_claims.runner import subjects
+
+register_type(ContainerState=TypeBuilder.make_choice(["created", "running", "exited"]))
+"""The states `docker ps -a` lists a container in, as the engine names them."""
 
 KEPT = "/claims/written-before-stop.txt"
 COPIED = "/claims/copied-before-start.txt"
@@ -91,7 +95,7 @@ def step_init_holds(context):
     state.ledger.record("init layer", container_layer.check_init_holds(init))
 
 
-@then("the container is listed as {wanted}")
+@then("the container is listed as {wanted:ContainerState}")
 def step_listed_in_state(context, wanted):
     state = context.state
     state.ledger.record("ps -a", container_layer.check_listed_with_state(

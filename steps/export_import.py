@@ -1,7 +1,8 @@
 """Steps of export_import.feature (C11-C12): an export is what the container sees, in one
 layer; an import of it has no build history and none of the image's config."""
 
-from behave import given, then, when
+import parse
+from behave import given, register_type, then, when
 
 from docker_claims.claims import container_layer, export_import, pairs
 from docker_claims.engine import cli_commands, containers, images, transfer
@@ -11,6 +12,17 @@ from docker_claims.runner import subjects
 from docker_claims.runner.state import Subject
 
 VOLUME_AT = "/claims/volume"
+
+_NAME = "(?:" + "|".join(export_import.INSTRUCTIONS) + ")"
+
+
+@parse.with_pattern(rf"{_NAME}(?:(?:, | and ){_NAME})*")
+def _instructions(text: str) -> tuple[str, ...]:
+    return export_import.instruction_names(text)
+
+
+register_type(Instructions=_instructions)
+"""Instructions an import takes as changes, named as the feature does: "CMD, ENV and WORKDIR"."""
 
 
 def _image_layers(state) -> ImageLayers:
@@ -40,11 +52,11 @@ def step_wrote_in_volume(context, path):
                                    "written": state.written})
 
 
-@when("the export is imported with the image's {names} as changes")
+@when("the export is imported with the image's {names:Instructions} as changes")
 def step_imported_with_changes(context, names):
     state = context.state
     changes = state.ledger.record("changes", export_import.changes_for(
-        images.record(state.image.look()).config, export_import.instruction_names(names)))
+        images.record(state.image.look()).config, names))
     state.imported = transfer.import_tar(state.resources, state.export_tar, tuple(changes))
 
 
@@ -162,20 +174,20 @@ def step_row_is_import(context, comment):
         images.record(state.imported), comment))
 
 
-@then("the imported image has none of the image's {names}")
+@then("the imported image has none of the image's {names:Instructions}")
 def step_config_lost(context, names):
     state = context.state
     state.ledger.record("config", export_import.check_config_lost(
         images.record(state.image.look()), images.record(state.imported),
-        export_import.instruction_names(names)))
+        names))
 
 
-@then("the imported image has the image's {names}")
+@then("the imported image has the image's {names:Instructions}")
 def step_config_kept(context, names):
     state = context.state
     state.ledger.record("config", export_import.check_config_kept(
         images.record(state.image.look()), images.record(state.imported),
-        export_import.instruction_names(names)))
+        names))
 
 
 @then("a container of the imported image has no command to run")

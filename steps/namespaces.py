@@ -1,14 +1,20 @@
 """Steps of namespaces.feature (C07-C08): namespaces come with start, not with create. What
 lives on the engine host is read by the run's host reader (engine.host)."""
 
-from behave import given, then
+from behave import given, register_type, then
+from parse_type import TypeBuilder
 
 from docker_claims.claims import container_layer, namespaces
 from docker_claims.engine import containers, host_namespaces
 from docker_claims.engine.records import NetnsListing
 
-NO = {"process": namespaces.check_no_process, "sandbox key": namespaces.check_no_sandbox}
-"""What a created container has none of, as the feature names it, and the check of each."""
+register_type(
+    Absent=TypeBuilder.make_enum({"process": namespaces.check_no_process,
+                                  "sandbox key": namespaces.check_no_sandbox}),
+    NamespaceKind=TypeBuilder.make_choice(list(namespaces.KINDS)),
+)
+"""What a created container has none of, as the feature names it (the check of each), and the
+kinds of namespace /proc/<pid>/ns shows."""
 
 
 def _processes(state):
@@ -46,10 +52,10 @@ def step_started_with_entry(context):
         host_namespaces.netns_mount(_processes(state), state.sandbox_key)))
 
 
-@then("the container has no {what}")
-def step_has_none(context, what):
+@then("the container has no {check:Absent}")
+def step_has_none(context, check):
     state = context.state
-    state.ledger.record("inspect", NO[what](host_namespaces.sandbox(state.container.look())))
+    state.ledger.record("inspect", check(host_namespaces.sandbox(state.container.look())))
 
 
 @then("its network namespace entry was not among those listed before the start")
@@ -74,7 +80,7 @@ def step_own_namespaces(context):
     state.ledger.record("namespaces", namespaces.check_own_namespaces(_process(state), kinds))
 
 
-@then("its init process is in the same {kind} namespace as its runtime parent")
+@then("its init process is in the same {kind:NamespaceKind} namespace as its runtime parent")
 def step_shared_namespace(context, kind):
     state = context.state
     state.ledger.record(f"{kind} namespace", namespaces.check_shared_namespace(

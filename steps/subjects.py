@@ -4,23 +4,31 @@ containers of an image, an image of our own, their exports, imports and saves, t
 A container or image a Given names is made when a step first needs it (runner.state.Subject):
 `look()` where the step only looks at it, `change()` where the step changes it."""
 
-from behave import given, when
+from behave import given, register_type, when
+from parse_type import TypeBuilder
 
 from docker_claims.claims import container_layer
 from docker_claims.engine import containers, fixtures, images, transfer
 from docker_claims.runner import subjects
 from docker_claims.runner.state import Subject
 
+register_type(Fixture=TypeBuilder.make_enum({
+    "layered fixture image": fixtures.LAYERED,
+    "busybox fixture image": fixtures.BASE,
+    "layered fixture image with a command that needs its ENV and WORKDIR": fixtures.CONFIGURED,
+}))
+"""The fixture images the features name. The run finds the fixtures a selection needs by this
+type (runner.hooks: the FixtureSpec arguments of the steps it matches), and builds them before
+the first scenario asks."""
 
-def _use_fixture(state, spec: fixtures.FixtureSpec) -> None:
-    image = state.session.fixtures.image(spec)
-    state.image = Subject.of(f"the {spec.name} fixture image", image, own=False)
+
+@given("the {spec:Fixture}")
+def step_fixture(context, spec: fixtures.FixtureSpec):
+    state = context.state
+    state.image = Subject.of(f"the {spec.name} fixture image", state.session.fixtures.image(spec),
+                             own=False)
     state.dockerfile = state.session.fixtures.dockerfile(spec)
     state.build_context = state.session.fixtures.context_files(spec)
-
-
-for _text, _spec in fixtures.GIVENS.items():
-    given(_text)(lambda context, spec=_spec: _use_fixture(context.state, spec))
 
 
 def _of_the_image(state, what: str, shared, own) -> Subject:

@@ -1,13 +1,16 @@
 """Steps of transcripts.feature (C14-C15): the article's sessions, quoted as docstrings and
 replayed command by command through the docker CLI."""
 
-import shlex
-
-from behave import given, then, when
+from behave import given, register_type, then, when
+from parse_type import TypeBuilder
 
 from docker_claims.claims import transcripts
 from docker_claims.engine import cli_commands, containers, docker_cli, host_namespaces, nodes
 from docker_claims.runner.state import Subject
+
+register_type(Makes=TypeBuilder.make_choice(["create", "run"]),
+              StatusWord=TypeBuilder.make_choice(["Created", "Up", "Exited"]))
+"""The article's commands that make a container, and the status words `docker ps -a` shows."""
 
 
 def _quoted(state, command: str) -> str:
@@ -32,32 +35,33 @@ def step_second_engine(context):
     state.ledger.record("second engine", state.node.describe())
 
 
-@given('the article\'s "{command}" is replayed')
-def step_replay_container(context, command):
+@given('the article\'s "docker {verb:Makes} {args}" is replayed')
+@when('the article\'s "docker {verb:Makes} {args}" is replayed')
+def step_replay_container(context, verb, args):
     state = context.state
+    command = _quoted(state, f"docker {verb} {args}")
     state.cli_container = cli_commands.replay_container(
-        state.cli, state.resources, _quoted(state, command), state.image.look().tags[0],
+        state.cli, state.resources, command, state.image.look().tags[0],
         replacing=transcripts.ARTICLE_IMAGE)
     state.container = Subject.of("the container the CLI made", state.resources.client.containers
                                  .get(state.cli_container.name), own=True)
     state.ledger.record(f"`{command}`", state.cli_container.made.evidence())
 
 
-@when('the article\'s "{command}" is replayed')
-def step_replay(context, command):
+@when('the article\'s "docker ps -a" is replayed')
+def step_replay_ps(context):
     state = context.state
-    _, verb, *_ = shlex.split(_quoted(state, command))
-    if verb == "create":
-        step_replay_container(context, command)
-    elif verb == "ps":
-        ran, state.cli_listing = cli_commands.ps_all(state.cli)
-        state.ledger.record(f"`{command}`", ran.evidence())
-    elif verb == "start":
-        state.ledger.record(f"`{command}`", transcripts.check_start_output(
-            cli_commands.start(state.cli, state.cli_container), state.cli_container,
-            state.transcript))
-    else:
-        raise ValueError(f"no replay of `{command}` in a When")
+    ran, state.cli_listing = cli_commands.ps_all(state.cli)
+    state.ledger.record(f"`{_quoted(state, 'docker ps -a')}`", ran.evidence())
+
+
+@when('the article\'s "docker start {name}" is replayed')
+def step_replay_start(context, name):
+    state = context.state
+    command = _quoted(state, f"docker start {name}")
+    state.ledger.record(f"`{command}`", transcripts.check_start_output(
+        cli_commands.start(state.cli, state.cli_container), state.cli_container,
+        state.transcript))
 
 
 @then("the output is the new container's id, in full: 64 hex digits")
@@ -67,7 +71,7 @@ def step_create_output(context):
         state.cli_container.made, state.container.look().id, state.transcript))
 
 
-@then('the listing has the article\'s columns and shows the container "{wanted}"')
+@then('the listing has the article\'s columns and shows the container "{wanted:StatusWord}"')
 def step_listed(context, wanted):
     state = context.state
     state.ledger.record("ps -a row", transcripts.check_listed(

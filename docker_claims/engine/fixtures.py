@@ -187,19 +187,7 @@ def elf_facts(path: Path) -> tuple[str | None, bool]:
     return ELF_MACHINES.get(machine), not interp
 
 
-GIVENS = {
-    "the layered fixture image": LAYERED,
-    "the busybox fixture image": BASE,
-    "the layered fixture image with a command that needs its ENV and WORKDIR": CONFIGURED,
-}
-"""The Givens that name a fixture image (steps/images.py), so that the fixtures a selection of
-scenarios needs can be found, and built, before its first scenario asks."""
 
-
-def named_in(step_texts: Iterable[str]) -> list[FixtureSpec]:
-    """The fixtures the given step texts name, each once."""
-    return list({id(GIVENS[text]): GIVENS[text] for text in step_texts if text in GIVENS}
-                .values())
 
 
 BUILDS_AT_ONCE = 3

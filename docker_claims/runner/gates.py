@@ -45,16 +45,23 @@ def unknown_facts(features: Path) -> list[str]:
     return problems
 
 
-def undefined_steps() -> list[str]:
-    """Steps behave cannot match, from a dry run."""
+def undefined_steps(cwd: Path = Path(".")) -> list[str]:
+    """Steps behave cannot match, from a dry run in `cwd` (the project's root). A step whose
+    typed parameter (steps/: register_type) is given a value its type does not know is one of
+    them, so that a misspelt Examples row fails here, not at run time."""
     run = subprocess.run(
         [sys.executable, "-m", "behave", "--dry-run", "--no-summary", "--format=steps.usage",
-         "--no-junit"], capture_output=True, text=True)
+         "--no-junit"], capture_output=True, text=True, cwd=cwd)
     text = run.stdout + run.stderr
     if "UNDEFINED STEPS" not in text:
         return []
     return [line.strip() for line in text.split("UNDEFINED STEPS", 1)[1].splitlines()
-            if line.strip() and not line.startswith("-")]
+            if UNDEFINED_AT.search(line)]
+
+
+UNDEFINED_AT = re.compile(r"#\s*\S+\.feature:\d+\s*$")
+"""An undefined step's line in behave's steps.usage report ends with its feature:line (the
+snippets that follow it do not)."""
 
 
 def main() -> int:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from docker_claims.engine import fixtures
 from docker_claims.engine.connection import EngineUnavailable
-from docker_claims.engine.fixtures import BusyboxMissing
+from docker_claims.engine.fixtures import BusyboxMissing, FixtureSpec
 from docker_claims.engine.scope import Run
 from docker_claims.evidence import Ledger
 from docker_claims.runner.preconditions import HOST_PIDS_TAG, Preconditions
@@ -16,12 +15,10 @@ from docker_claims.runner.state import ScenarioState
 
 
 def before_all(context) -> None:
-    scenarios = _selected_scenarios(context)
     record = getattr(_runner(context), "record", None)
     try:
-        session = Session.open(prepare=fixtures.named_in(
-            text for steps in scenarios for text in steps),
-            run=Run(id=record.id) if record is not None else None)
+        session = Session.open(prepare=_fixtures_named(context),
+                               run=Run(id=record.id) if record is not None else None)
     except (EngineUnavailable, BusyboxMissing) as error:
         _stop(context, f"docker-claims cannot run: {error}")
         return
@@ -59,12 +56,25 @@ def _selected_tags(context) -> list[set[str]]:
             for scenario in feature.walk_scenarios() if scenario.should_run(context.config)]
 
 
-def _selected_scenarios(context) -> list[list[str]]:
-    """The scenarios this run selected (by path, tag and name), each as its steps' texts."""
+def _fixtures_named(context) -> list[FixtureSpec]:
+    """The fixture images the selected scenarios name, each once: the FixtureSpec arguments of
+    the step definitions their steps match (steps/subjects.py types them so), so that they are
+    built, side by side, before the first scenario asks."""
     runner = _runner(context)
-    return [[step.name for step in scenario.all_steps]
-            for feature in getattr(runner, "features", ())
-            for scenario in feature.walk_scenarios() if scenario.should_run(context.config)]
+    registry = getattr(runner, "step_registry", None)
+    if registry is None:
+        return []
+    found: dict[int, FixtureSpec] = {}
+    for feature in getattr(runner, "features", ()):
+        for scenario in feature.walk_scenarios():
+            if not scenario.should_run(context.config):
+                continue
+            for step in scenario.all_steps:
+                match = registry.find_match(step)
+                for argument in getattr(match, "arguments", None) or ():
+                    if isinstance(argument.value, FixtureSpec):
+                        found.setdefault(id(argument.value), argument.value)
+    return list(found.values())
 
 
 def before_scenario(context, scenario) -> None:

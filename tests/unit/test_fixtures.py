@@ -101,12 +101,6 @@ def test_the_run_s_own_containers_run_the_fixture_every_other_is_built_after():
     assert all(spec.after is fixtures.HELPER for spec in (fixtures.BASE, fixtures.CONFIGURED))
 
 
-def test_the_givens_name_every_fixture_once():
-    named = fixtures.named_in(["the busybox fixture image", "the layered fixture image",
-                               "the busybox fixture image", "some other step"])
-    assert named == [fixtures.BASE, fixtures.LAYERED]
-
-
 def test_each_version_of_an_overridden_file_differs_in_size_and_mtime_in_the_context():
     """vfs (and overlay2 without a native diff, e.g. rootless) diff layers by size and mtime:
     an upper version equal in both came out as an empty `COPY upper/` layer, which the engine

@@ -1,4 +1,8 @@
-from docker_claims.runner.gates import unknown_facts, untagged_scenarios
+from pathlib import Path
+
+from docker_claims.runner.gates import undefined_steps, unknown_facts, untagged_scenarios
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_scenario_without_a_claim_tag_is_reported(tmp_path):
@@ -20,9 +24,7 @@ def test_a_claim_tag_outside_c01_to_c15_does_not_count(tmp_path):
 
 
 def test_every_scenario_of_the_suite_names_its_claim():
-    from pathlib import Path
-
-    assert untagged_scenarios(Path(__file__).parents[2] / "features") == []
+    assert untagged_scenarios(ROOT / "features") == []
 
 
 def test_an_active_tag_naming_no_known_fact_is_reported(tmp_path):
@@ -31,3 +33,21 @@ def test_an_active_tag_naming_no_known_fact_is_reported(tmp_path):
         "  @claim.C01 @use.with_layer_dir=yes\n  Scenario: typo\n    Given x\n")
     problems = unknown_facts(tmp_path)
     assert len(problems) == 1 and "layer_dir=yes" in problems[0]
+
+
+def test_a_value_a_typed_step_parameter_does_not_know_is_an_undefined_step(tmp_path):
+    """The project's steps, run against a feature that misspells an Examples value and a
+    status word: both steps are undefined in the dry run, the others are not."""
+    for name in ("steps", "environment.py", "tox.ini", "pyproject.toml"):
+        if (ROOT / name).exists():
+            (tmp_path / name).symlink_to(ROOT / name)
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "typo.feature").write_text(
+        "@claim.C07\nFeature: f\n  Scenario Outline: o\n    Given the layered fixture image\n"
+        "    And a created container of the image\n    Then the container has no <what>\n\n"
+        "    Examples:\n      | what        |\n      | process     |\n      | sandbox kee |\n\n"
+        "  Scenario: s\n    Then the listing has the article's columns and shows the container "
+        '"Upp"\n')
+    undefined = undefined_steps(tmp_path)
+    assert len(undefined) == 2, undefined
+    assert "sandbox kee" in undefined[0] and '"Upp"' in undefined[1]
