@@ -27,13 +27,15 @@ idle=(sh -c 'trap "exit 0" TERM; sleep 3600 & wait')
 export DOCKER_BUILDKIT=0 DOCKER_CLI_HINTS=false
 
 cleanup() {
-  local ctrs imgs
-  ctrs=$(docker ps -aq --filter "label=docker-claims.run=$id" --filter "name=^/$p-")
-  [ -z "$ctrs" ] || docker rm -f -v $ctrs >/dev/null
+  local ids ctrs imgs
+  ids=$(docker ps -aq --filter "label=docker-claims.run=$id" --filter "name=^/$p-")
+  mapfile -t ctrs <<<"$ids"
+  [ -z "$ids" ] || docker rm -f -v "${ctrs[@]}" >/dev/null
   docker volume rm -f "$p-vol" >/dev/null 2>&1 || true
   for _ in 1 2 3; do
-    imgs=$(docker images -aq --filter "label=docker-claims.run=$id" | sort -u)
-    [ -z "$imgs" ] || docker rmi -f $imgs >/dev/null 2>&1 || true
+    ids=$(docker images -aq --filter "label=docker-claims.run=$id" | sort -u)
+    mapfile -t imgs <<<"$ids"
+    [ -z "$ids" ] || docker rmi -f "${imgs[@]}" >/dev/null 2>&1 || true
   done
   rm -rf "$work"
 }
@@ -224,6 +226,7 @@ if want C07; then t=$(now)
   if grep -qx "$entry" <<<"$before_ns"; then fail "C07: netns entry there before start"; fi
   mark C07 "$t"; fi
 
+# shellcheck disable=SC2016 # a script for the helper's sh, which expands it
 proc='p=$1; pp=$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$p/status)
 for n in net pid mnt uts ipc user cgroup; do
   echo "$n $(readlink /proc/$p/ns/$n) $(readlink /proc/$pp/ns/$n)"; done'
@@ -253,6 +256,7 @@ if want C08; then t=$(now)
   # The namespace is an nsfs mount on the engine host while the container runs, and is not
   # once it stopped (the entry file may linger for the engine's GC: not waited for).
   mp=${key/#\/var\/run\//\/run\/}
+  # shellcheck disable=SC2016 # a script for the helper's sh, which expands it
   mounted() { run --pid host --cap-add SYS_PTRACE "$img" sh -c \
     'pp=$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$$/status); awk -v m="$1" "\$5 == m" /proc/$pp/mountinfo' \
     mounted "$mp" | grep -q ' - nsfs '; }
@@ -341,6 +345,7 @@ if want C11; then t=$(now)
 if want C12; then t=$(now)
   # An image whose command needs its ENV and WORKDIR (the suite's "configured" fixture), and
   # the export of a container of it.
+  # shellcheck disable=SC2016 # the image's command: its sh expands it, from the image's ENV
   cmd='["sh", "-c", "echo \"$CLAIMS_GREETING in $PWD\" && cat shadowed.txt"]'
   changes=(--change 'ENV CLAIMS_GREETING=configured' --change 'WORKDIR /claims'
            --change "CMD $cmd")
@@ -367,7 +372,8 @@ if want C12; then t=$(now)
 
 if want C13; then t=$(now)
   # The round trip of the run's own image (above): saved with every layer, loaded back alike.
-  [ -f "$work/own.tar" ] && tar -tf "$work/own.tar" | has manifest.json || fail "C13: no manifest"
+  { [ -f "$work/own.tar" ] && tar -tf "$work/own.tar" | has manifest.json; } \
+    || fail "C13: no manifest"
   mkdir "$work/own" && tar -xf "$work/own.tar" -C "$work/own"
   [ "$(layer_tars "$work/own" | lines)" = 6 ] || fail "C13: not every layer saved"
   [ "$(docker image inspect -f '{{.Id}}' "$own")" = "$own_id" ] || fail "C13: id changed"

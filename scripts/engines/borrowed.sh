@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # An engine configuration that is already up when someone else's -up asks for it is lent, not
 # taken over: that caller's -down leaves it up for whoever started it (another engine-matrix, a
 # test). Sourced by scripts/engines/rootless*-up/-down and ssh-up/-down (bash). The caller is

@@ -15,10 +15,17 @@
 #     (/run/docker-claims-<config>/docker.sock), config file, engine ID, cgroup parent, and log
 #     (/var/log/docker-claims-<config>.log, kept by -down for reading failures).
 #
-# Newer engines come from Debian's docker.io and containerd packages (trixie: 26.1.5 with
-# containerd 1.7; sid: 28.5.2 with containerd 2.1), downloaded with `apt-get download` through
-# a private apt configuration and unpacked with `dpkg-deb -x`, never installed. Their runc needs
-# GLIBC 2.38, so the machine's runc (and docker-init) is used with them.
+# Newer engines come from Debian's docker.io and containerd packages, downloaded with `apt-get
+# download` through a private apt configuration and unpacked with `dpkg-deb -x`, never
+# installed. Their runc needs GLIBC 2.38, so the machine's runc (and docker-init) is used with
+# them. Each such configuration promises its versions (`--docker 28.5.2 --containerd 2.1`), and
+# gets them or fails: Debian's archive keeps only the newest build of a suite, so the package
+# whose upstream version is the promised one is looked up in the suite's list and downloaded by
+# its exact version (docker.io=28.5.2+dfsg4-5), the unpacked dockerd and containerd are asked
+# their versions, and so is the engine once it answers. The unpacking is cached under a
+# directory named by the promise (sid-docker28.5.2-containerd2.1), so that an unpacking of
+# other versions is never taken for it. When the suite has moved on, the -up script fails,
+# naming what the suite has now: update the promise in the script (and its first comment).
 #
 # Environment: ENGINES_CACHE (downloads and unpacked engines, default
 #              /var/cache/docker-claims/engines; kept, so that every configuration of a run,
@@ -59,35 +66,109 @@ apt_private() {
     -o Acquire::Retries=3 "$@"
 }
 
+upstream_version() {
+  # The upstream part of a Debian package's or a program's version: 1:28.5.2+dfsg4-5 -> 28.5.2,
+  # 1.7.24~ds1 -> 1.7.24, v2.1.9 -> 2.1.9.
+  local version=${1#*:}
+  version=${version#v}
+  printf '%s\n' "${version%%[+~-]*}"
+}
+
+keeps_promise() {
+  # Whether version $1 is the promised $2: its upstream version is $2 (28.5.2), or in the line
+  # $2 names (2.1: 2.1.9, not 2.10.0).
+  local version
+  version=$(upstream_version "$1")
+  [ "$version" = "$2" ] || [ "${version#"$2".}" != "$version" ]
+}
+
+read_debian_lists() {
+  # Debian trixie's and sid's package lists, in the private apt configuration: read once, and
+  # again with --again (when what they name is no longer in the archive).
+  local apt=$ENGINES_CACHE/apt
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  [ -f "$keyring" ] || die "$keyring is missing: apt-get install debian-archive-keyring"
+  printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$ENGINES_MIRROR" trixie \
+    "$keyring" "$ENGINES_MIRROR" sid >"$apt/sources.list"
+  [ "${1:-}" = --again ] && rm -f "$apt/lists/.updated"
+  if [ ! -f "$apt/lists/.updated" ]; then
+    say "reading Debian trixie's and sid's package lists (private apt configuration in $apt)"
+    apt_private apt-get update >&2 \
+      || die "apt-get update of Debian trixie/sid failed (is $ENGINES_MIRROR reachable? set ENGINES_MIRROR to a Debian mirror that is; the log is above)"
+    touch "$apt/lists/.updated"
+  fi
+}
+
+archive_versions() {
+  # The versions of package $1 that Debian $2's list holds (the archive keeps one, the newest).
+  apt_private apt-cache madison "$1" \
+    | awk -F'|' -v suite="$2" '$3 ~ (" " suite "/") { gsub(/ /, "", $2); print $2 }'
+}
+
+promised_package() {
+  # PACKAGE RELEASE PROMISE: the exact version of PACKAGE in Debian RELEASE that keeps PROMISE,
+  # for `apt-get download PACKAGE=VERSION`; fails when there is none.
+  local version
+  for version in $(archive_versions "$1" "$2"); do
+    keeps_promise "$version" "$3" && { printf '%s\n' "$version"; return 0; }
+  done
+  return 1
+}
+
+unpacked_versions() {
+  # What the unpacked engine in $1 says it is: "DOCKERD-VERSION CONTAINERD-VERSION".
+  local dockerd containerd
+  dockerd=$("$1/bin/dockerd" --version 2>/dev/null | awk '{ sub(/,$/, "", $3); print $3 }')
+  containerd=$("$1/bin/containerd" --version 2>/dev/null | awk '{ print $3 }')
+  printf '%s %s\n' "${dockerd:-none}" "${containerd:-none}"
+}
+
+keeps_promises() {
+  # Whether the unpacked engine in $1 is Docker $2 with containerd $3.
+  local dockerd containerd
+  [ -x "$1/bin/dockerd" ] || return 1
+  read -r dockerd containerd < <(unpacked_versions "$1")
+  keeps_promise "$dockerd" "$2" && keeps_promise "$containerd" "$3"
+}
+
 fetch_engine() {
-  # Unpack Debian $1's docker.io and containerd under the cache (once; concurrent callers wait
-  # on a lock) and print the directory whose bin/ holds dockerd, containerd and their shims,
-  # with the machine's runc and docker-init beside them.
-  local release=$1
-  local root=$ENGINES_CACHE/$release
+  # RELEASE DOCKER CONTAINERD: unpack Debian RELEASE's docker.io of upstream version DOCKER and
+  # its containerd of version (or line) CONTAINERD under the cache (once; concurrent callers
+  # wait on a lock) and print the directory whose bin/ holds dockerd, containerd and their
+  # shims, with the machine's runc and docker-init beside them.
+  local release=$1 docker=$2 containerd=$3
+  local root=$ENGINES_CACHE/$release-docker$docker-containerd$containerd
   local apt=$ENGINES_CACHE/apt
   mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$ENGINES_CACHE/debs"
   exec 9>"$ENGINES_CACHE/.lock"
   flock 9
-  if [ ! -x "$root/bin/dockerd" ]; then
+  if ! keeps_promises "$root" "$docker" "$containerd"; then
     if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
       die "Docker from Debian $release needs apt-get and dpkg-deb (a Debian or Ubuntu machine)"
     fi
-    local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-    [ -f "$keyring" ] || die "$keyring is missing: apt-get install debian-archive-keyring"
-    printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$ENGINES_MIRROR" trixie \
-      "$keyring" "$ENGINES_MIRROR" sid >"$apt/sources.list"
-    if [ ! -f "$apt/lists/.updated" ]; then
-      say "reading Debian trixie's and sid's package lists (private apt configuration in $apt)"
-      apt_private apt-get update >&2 \
-        || die "apt-get update of Debian trixie/sid failed (is $ENGINES_MIRROR reachable? set ENGINES_MIRROR to a Debian mirror that is; the log is above)"
-      touch "$apt/lists/.updated"
-    fi
-    say "downloading docker.io and containerd from Debian $release"
-    local debs=$ENGINES_CACHE/debs/$release
-    rm -rf "$debs" && mkdir -p "$debs"
-    (cd "$debs" && apt_private apt-get download "docker.io/$release" "containerd/$release" >&2) \
-      || die "apt-get download of docker.io/$release and containerd/$release failed (see above); remove $apt/lists/.updated to read the package lists again"
+    local debs=$ENGINES_CACHE/debs/${root##*/} docker_deb containerd_deb attempt
+    for attempt in first again; do
+      # Lists read by an earlier run may name builds the archive has replaced since: when what
+      # they name is not the promise or cannot be downloaded, they are read once more.
+      if [ "$attempt" = again ]; then read_debian_lists --again; else read_debian_lists; fi
+      if ! docker_deb=$(promised_package docker.io "$release" "$docker") \
+          || ! containerd_deb=$(promised_package containerd "$release" "$containerd"); then
+        [ "$attempt" = first ] && continue
+        local has
+        has="docker.io $(archive_versions docker.io "$release" | paste -sd ' ')"
+        has+=" and containerd $(archive_versions containerd "$release" | paste -sd ' ')"
+        die "Debian $release has $has now, not the promised Docker $docker with containerd" \
+          "$containerd: to promise what it has, change '--docker $docker --containerd" \
+          "$containerd' in scripts/engines/$(basename "$0") (and the versions in its first" \
+          "comment and in the docs)"
+      fi
+      say "downloading docker.io $docker_deb and containerd $containerd_deb from Debian $release"
+      rm -rf "$debs" && mkdir -p "$debs"
+      (cd "$debs" && apt_private apt-get download "docker.io=$docker_deb" \
+        "containerd=$containerd_deb" >&2) && break
+      [ "$attempt" = first ] \
+        || die "apt-get download of docker.io=$docker_deb and containerd=$containerd_deb from Debian $release failed (see above)"
+    done
     local unpacked deb binary
     unpacked=$(mktemp -d "$ENGINES_CACHE/.unpack-XXXXXX")
     for deb in "$debs"/*.deb; do
@@ -111,12 +192,29 @@ fetch_engine() {
       "$unpacked/bin/$binary" --version >/dev/null 2>&1 \
         || die "Debian $release's $binary does not run here: $("$unpacked/bin/$binary" --version 2>&1 | head -n1)"
     done
+    keeps_promises "$unpacked" "$docker" "$containerd" \
+      || die "Debian $release's packages unpacked to dockerd and containerd $(unpacked_versions "$unpacked"), not the promised Docker $docker with containerd $containerd"
     rm -rf "$root"
     mv "$unpacked" "$root"
     say "unpacked $("$root/bin/dockerd" --version) into $root"
   fi
   flock -u 9
   printf '%s\n' "$root"
+}
+
+engine_keeps_promises() {
+  # CONFIG HOST DOCKER CONTAINERD: whether the engine answering at HOST is Docker DOCKER with
+  # containerd CONTAINERD; says what it is otherwise.
+  local config=$1 host=$2 docker=$3 containerd=$4 server components
+  server=$(DOCKER_CONTEXT='' docker -H "$host" version --format '{{.Server.Version}}' 2>/dev/null)
+  components=$(DOCKER_CONTEXT='' docker -H "$host" version \
+    --format '{{range .Server.Components}}{{.Name}} {{.Version}}{{"\n"}}{{end}}' 2>/dev/null)
+  if keeps_promise "$server" "$docker" \
+      && keeps_promise "$(awk '$1 == "containerd" { print $2 }' <<<"$components")" "$containerd"; then
+    return 0
+  fi
+  say "$config answers at $host as Docker ${server:-(unknown)} with $(grep containerd <<<"$components" || echo 'containerd (unknown)'), not the promised Docker $docker with containerd $containerd"
+  return 1
 }
 
 engine_answers() {
@@ -134,21 +232,28 @@ engine_pid() {
     && printf '%s\n' "$pid"
 }
 
-# engine_up CONFIG [--release trixie|sid] [--cgroup 1|2] [--json '"key": value, ...']
-#           [-- dockerd options...]
+# engine_up CONFIG [--release trixie|sid --docker VERSION --containerd VERSION] [--cgroup 1|2]
+#           [--json '"key": value, ...'] [-- dockerd options...]
 # Starts the configuration (or reuses it when it answers) and prints its DOCKER_HOST value.
+# With --release, the engine is Debian's, of the promised versions (e.g. --docker 28.5.2
+# --containerd 2.1), or the configuration fails.
 engine_up() {
   local config=$1; shift
-  local release="" cgroup=1 json=""
+  local release="" docker="" containerd="" cgroup=1 json=""
   while [ $# -gt 0 ]; do
     case $1 in
       --release) release=$2; shift 2;;
+      --docker) docker=$2; shift 2;;
+      --containerd) containerd=$2; shift 2;;
       --cgroup) cgroup=$2; shift 2;;
       --json) json=$2; shift 2;;
       --) shift; break;;
       *) die "engine_up: unknown option $1";;
     esac
   done
+  if [ -n "$release" ] && { [ -z "$docker" ] || [ -z "$containerd" ]; }; then
+    die "engine_up $config: --release needs --docker and --containerd, the versions it promises"
+  fi
   require_root_linux
   local name run_dir data_root log socket pidfile host pid
   name=$(engine_name "$config")
@@ -160,6 +265,9 @@ engine_up() {
   host=unix://$socket
 
   if engine_answers "$socket"; then
+    if [ -n "$release" ] && ! engine_keeps_promises "$config" "$host" "$docker" "$containerd"; then
+      die "the $config that answers was started for other versions: stop it (scripts/engines/$config-down) and start it again"
+    fi
     say "$config already answers at $host; reusing it"
     printf '%s\n' "$host"
     return 0
@@ -167,7 +275,7 @@ engine_up() {
 
   local path=/usr/sbin:/usr/bin:/sbin:/bin
   if [ -n "$release" ]; then
-    path=$(fetch_engine "$release")/bin:$path
+    path=$(fetch_engine "$release" "$docker" "$containerd")/bin:$path
   else
     command -v dockerd >/dev/null 2>&1 \
       || die "dockerd is missing (Debian/Ubuntu: apt-get install docker.io; or scripts/engine-up)"
@@ -230,6 +338,10 @@ engine_up() {
     sleep 0.5
   done
   say "$config up: $(DOCKER_CONTEXT='' docker -H "$host" info --format 'Engine {{.ServerVersion}}, {{.Driver}}, cgroup v{{.CgroupVersion}}, {{json .SecurityOptions}}' 2>/dev/null)"
+  if [ -n "$release" ] && ! engine_keeps_promises "$config" "$host" "$docker" "$containerd"; then
+    engine_down "$config" >/dev/null 2>&1
+    die "$config was stopped: it is not the engine it promises"
+  fi
   printf '%s\n' "$host"
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Debian packages an engine configuration needs, unpacked into a directory of its own and never
 # installed: installing them here would upgrade packages the machine already has (uidmap pulls
 # a newer login and passwd, openssh-server a newer openssh-client), which nothing could undo.

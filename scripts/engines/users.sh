@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Users an engine configuration makes for itself (the rootless engine's, the ssh login's, sshd's
 # privilege separation user), removed again without a trace. Sourced by scripts/engines/*-up
 # and *-down (bash); needs root.
