@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from behave.model import ScenarioOutlineBuilder
 from behave.parser import parse_file
 
 CLAIM_TAG = re.compile(r"^claim\.(C\d\d)$")
@@ -115,8 +115,8 @@ class Claim:
     name: str
     original: str
     meaning: str
-    measures: str
-    """The description's prose after the article's sentence: what a run measures."""
+    measures: tuple[str, ...]
+    """The description's lines after the article's sentence: what a run measures."""
     feature: str
     """The feature file, relative to the repository's root."""
     preconditions: tuple[str, ...]
@@ -132,13 +132,13 @@ def _active(tags: Iterable[Any]) -> tuple[str, ...]:
 
 def _scenarios(element: Any) -> Iterator[Scenario]:
     for scenario in element.scenarios:
-        nuance = NUANCE_TAG in (str(tag) for tag in scenario.tags)
-        # An outline's scenarios carry its name with the Examples row filled in, and an
-        # annotation (" -- @1.2 ...") that says which row: the row's values say enough.
-        names = ([s.name.split(" -- @")[0] for s in scenario.scenarios]
-                 if hasattr(scenario, "scenarios") else [scenario.name])
-        for name in names:
-            yield Scenario(name, nuance, _active(scenario.tags))
+        # An outline stands for one scenario per row of its Examples, named as behave names
+        # them (without the annotation that says which row: the row's values say it).
+        rows = [(ScenarioOutlineBuilder.render_template(scenario.name, row),
+                 [*scenario.tags, *examples.tags])
+                for examples in getattr(scenario, "examples", ()) for row in examples.table.rows]
+        for name, tags in rows or [(scenario.name, scenario.tags)]:
+            yield Scenario(name, NUANCE_TAG in map(str, tags), _active(tags))
 
 
 def _quoted(element: Any) -> Iterator[tuple[str, str]]:
@@ -161,7 +161,7 @@ def claims(features: Iterable[Any], root: Path = ROOT) -> list[Claim]:
             inherited = _active(feature.tags) if element is not feature else ()
             found.append(Claim(
                 id=claim, name=element.name, original=original, meaning=meaning,
-                measures=" ".join(prose),
+                measures=tuple(prose),
                 feature=Path(feature.filename).resolve().relative_to(root.resolve()).as_posix(),
                 preconditions=inherited + _active(element.tags),
                 quoted=tuple(_quoted(element)),
@@ -190,33 +190,30 @@ what it prints is compared in shape (ids, columns, status words) with what the a
 """
 
 
-def _wrap(text: str) -> str:
-    return textwrap.fill(text, width=100, break_long_words=False, break_on_hyphens=False)
-
-
 def _tags(tags: Iterable[str]) -> str:
     return ", ".join(f"`@{tag}`" for tag in tags)
 
 
 def _section(claim: Claim) -> list[str]:
+    """A claim's part of the page. The prose keeps the feature file's own line breaks (Markdown
+    joins them), so that no rewrapping can start a line with a list or heading marker."""
     lines = [f"## {claim.id}", "", f"> {claim.original}"]
     if claim.meaning:
-        lines += [">", *(f"> {line}" for line in _wrap(f"*{claim.meaning}*").splitlines())]
-    lines += ["", _wrap(f"Stated by \"{claim.name}\", in [`{claim.feature}`](../{claim.feature})"
-                        f" (`behave --tags=@claim.{claim.id}`)."), ""]
+        lines += [">", f"> *{claim.meaning}*"]
+    lines += ["", f"Stated by \"{claim.name}\", in [`{claim.feature}`](../{claim.feature})",
+              f"(`behave --tags=@claim.{claim.id}`).", ""]
     if claim.measures:
-        lines += [_wrap(f"**What a run measures.** {claim.measures}"), ""]
+        lines += ["**What a run measures.**", *claim.measures, ""]
     for step, text in claim.quoted:
         lines += [f"*{step}*", "", "```text", *text.splitlines(), "```", ""]
     if claim.preconditions:
-        lines += [_wrap(f"Preconditions: {_tags(claim.preconditions)}."), ""]
+        lines += [f"Preconditions: {_tags(claim.preconditions)}.", ""]
     lines += ["Scenarios:", ""]
     for scenario in claim.scenarios:
         text = ("*nuance:* " if scenario.nuance else "") + scenario.name
         if scenario.preconditions:
             text += f" (precondition: {_tags(scenario.preconditions)})"
-        lines += textwrap.wrap(text, width=100, initial_indent="- ", subsequent_indent="  ",
-                               break_long_words=False, break_on_hyphens=False)
+        lines.append(f"- {text}")
     return [*lines, ""]
 
 
@@ -225,7 +222,7 @@ def render(stated: Sequence[Claim]) -> str:
     lines = ["# The claims", "",
              f"<!-- Generated from features/ by `{REGENERATE}`: edit the feature files, "
              "not this page. -->", "", INTRO.rstrip(), "",
-             "| claim | stated as | feature |", "|---|---|---|"]
+             "| claim | what the article says | feature |", "|---|---|---|"]
     lines += [f"| [{claim.id}](#{claim.id.lower()}) | {claim.name} | "
               f"[`{Path(claim.feature).stem}`](../{claim.feature}) |" for claim in stated]
     lines.append("")
@@ -243,7 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the repository: its features/ are read (default: %(default)s)")
     args = parser.parse_args(argv)
-    page = render(claims(parse(args.root / "features"), args.root))
+    stated = claims(parse(args.root / "features"), args.root)
+    if not stated:
+        parser.error(f"no claim is stated under {args.root / 'features'}: give the "
+                     "repository's root with --root")
+    page = render(stated)
     if args.write:
         (args.root / PAGE).write_text(page, encoding="utf-8")
     else:
