@@ -1,5 +1,5 @@
 """The suite's behave runner (`runner = docker_claims.runner.behave_runner:ClaimsRunner` in
-pyproject.toml): behave's own, plus what a run of the claims needs around it.
+tox.ini): behave's own, plus what a run of the claims needs around it.
 
 - It fixes the selection before the run (a selection of nothing ends the run at once, exit 3,
   saying so), so that the report, the console and JUnit show only what was selected.

@@ -1,6 +1,6 @@
 """The claims report: the article's claims in order, each with its verdict and its evidence.
 
-A behave formatter (`claims`, configured in pyproject.toml) that writes one report three ways:
+A behave formatter (`claims`, configured in tox.ini) that writes one report three ways:
 claims.json for machines (its shape: claims.schema.json beside this module), claims.html for
 people, claims.md for a GitHub job summary. This module makes the data; page, summary and
 console show it.
@@ -96,15 +96,8 @@ def claim_of(scenario) -> str | None:
 def split_sentence(text: str) -> dict[str, str]:
     """The article's sentence as spec reads it from a Rule, `<original> (<meaning>)`, in its
     two parts."""
-    text = text.strip()
-    if not text.endswith(")"):
-        return {"original": text, "meaning": ""}
-    depth = 0
-    for index in range(len(text) - 1, -1, -1):
-        depth += {")": 1, "(": -1}.get(text[index], 0)
-        if depth == 0:
-            return {"original": text[:index].strip(), "meaning": text[index + 1:-1].strip()}
-    return {"original": text, "meaning": ""}
+    original, meaning = spec.quote(text)
+    return {"original": original, "meaning": meaning}
 
 
 def relative_path(filename: str) -> str:
