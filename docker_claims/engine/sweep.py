@@ -15,7 +15,6 @@ import contextlib
 import shutil
 import socket
 import tempfile
-from collections.abc import Collection
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -113,8 +112,6 @@ class SweepReport:
 
     runs: list[RunFound] = field(default_factory=list)
     doomed: list[RunFound] = field(default_factory=list)
-    orphans: list[Leftover] = field(default_factory=list)
-    """Fixture step images that never had a run's label (see unlabelled_fixture_steps)."""
     kept_alive: set[str] = field(default_factory=set)
     removed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -206,14 +203,6 @@ def plan(client: docker.DockerClient, *, run_id: str | None = None, include_aliv
             report.doomed.append(run)
         else:
             report.kept_alive.add(run.id)
-    if run_id is None:  # each round: the steps that the images above them held
-        gone = {leftover.id for run in report.doomed for leftover in run.resources}
-        for _ in range(MAX_STEP_DEPTH):
-            found = unlabelled_fixture_steps(client, gone=gone)
-            if not found:
-                break
-            report.orphans += [Leftover("image", _name(image), image["Id"]) for image in found]
-            gone |= {image["Id"] for image in found}
     return report
 
 
@@ -243,8 +232,7 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
         for leftover in doomed:
             if leftover.kind == kind and not leftover.lease:
                 attempt(leftover)
-    _remove_images(client, [leftover for leftover in doomed if leftover.kind == "image"]
-                   + report.orphans, report)
+    _remove_images(client, [leftover for leftover in doomed if leftover.kind == "image"], report)
     for leftover in doomed:  # the lease last (see Leftover.lease)
         if leftover.lease:
             attempt(leftover)
@@ -271,48 +259,6 @@ def _remove_images(client: docker.DockerClient, images: list[Leftover],
             report.failed.extend(f"{image}: {refused[image]}" for image in pending)
             return
 
-
-MAX_STEP_DEPTH = 16
-"""More than any fixture has steps: rounds of finding unlabelled step images, top down."""
-
-FIXTURE_STEPS = ("CLAIMS_FIXTURE=", " in /claims/ ", "rm /claims/deleted.txt")
-"""What a layered fixture's build records in its history and no one else's build would: its
-ENV marker, its COPY into /claims/, its deletion of /claims/deleted.txt."""
-
-
-def unlabelled_fixture_steps(client: docker.DockerClient,
-                             gone: Collection[str] = frozenset()) -> list[dict]:
-    """Step images of fixtures built before every step carried the run's label (the run's
-    labels came in the last step): the containerd image store keeps config-only ones after the
-    fixture's removal, untagged and unlabelled, so no label names them. Told apart, with no
-    label to go by, by all of: untagged; no label of docker-claims; no image built on it (a
-    live fixture's steps are its parents); used by no container; older than the grace a run
-    has to start; a history whose first step copies a busybox to
-    /bin/busybox and that holds a step only the fixtures have (FIXTURE_STEPS). A step image of
-    the plain busybox fixture has no such step, and is left alone. Images in `gone` count as
-    removed already (the sweep's plan: what it removes before, and the rounds above)."""
-    used = {c.get("ImageID") for c in client.api.containers(all=True)}
-    now = _parse_time(client.info().get("SystemTime"))
-    images = [image for image in client.api.images(all=True) if image["Id"] not in gone]
-    parents = {image.get("ParentId") for image in images}
-    found = []
-    for image in images:
-        tags = [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
-        labels = image.get("Labels") or {}
-        created = image.get("Created")
-        if (tags or any(key.startswith("docker-claims.") for key in labels)
-                or image["Id"] in used or image["Id"] in parents or now is None
-                or not isinstance(created, (int, float))
-                or now.timestamp() - created < YOUNG_RUN_GRACE):
-            continue
-        try:
-            steps = [row.get("CreatedBy") or "" for row in client.api.history(image["Id"])]
-        except APIError:
-            continue  # removed meanwhile
-        if (steps and " in /bin/busybox" in steps[-1] and "COPY" in steps[-1]
-                and any(marker in step for step in steps for marker in FIXTURE_STEPS)):
-            found.append(image)
-    return found
 
 
 def _name(image: dict) -> str:

@@ -191,14 +191,9 @@ def describe(run: RunFound) -> str:
     return f"run {run.id} is {run.state}, {age} ({run.why})"
 
 
-ORPHANS = ("fixture step images that never had a run's label (untagged, unused by any "
-           "container or image, from before the fixtures labelled every step)")
-
-
 def groups(report: SweepReport) -> list[tuple[str, list]]:
-    """What the plan removes, under what it is: each doomed run, then the orphan step images."""
-    found = [(describe(run), run.resources) for run in report.doomed]
-    return found + ([(ORPHANS, report.orphans)] if report.orphans else [])
+    """What the plan removes, under the run it belongs to."""
+    return [(describe(run), run.resources) for run in report.doomed]
 
 
 def print_dry_run(found: SweepReport, workdirs: list) -> None:

@@ -155,21 +155,21 @@ def test_without_the_engines_clock_a_run_without_a_lease_is_kept():
     assert found == "young" and "clock" in why
 
 
-def test_the_dry_run_and_the_sweep_list_orphan_step_images_under_their_own_heading(capsys):
+def test_the_dry_run_and_the_sweep_list_what_they_remove_under_its_run(capsys):
     dead = RunFound("8ca97abca6", "dead", "its lease has exited: the run is over", 720.0,
                     [Leftover("container", "dclaims-8ca97abca6-ctr-0", "c1"),
+                     Leftover("image", "dclaims-8ca97abca6-own:saved", "sha256:0123456789ab"),
                      Leftover("container", "dclaims-8ca97abca6-lease", "c2", lease=True)])
-    orphan = Leftover("image", "0123456789ab", "sha256:0123456789ab")
-    report = SweepReport(runs=[dead], doomed=[dead], orphans=[orphan])
+    report = SweepReport(runs=[dead], doomed=[dead])
     cli.print_dry_run(report, [])
     assert capsys.readouterr().out.splitlines() == [
         "run 8ca97abca6 is dead, 12m old (its lease has exited: the run is over): would remove",
-        "  container dclaims-8ca97abca6-ctr-0", "  container dclaims-8ca97abca6-lease",
-        f"{cli.ORPHANS}: would remove", "  image 0123456789ab",
-        "would remove 3 resources of 1 run"]
-    report.removed = ["container dclaims-8ca97abca6-ctr-0", "image 0123456789ab"]
+        "  container dclaims-8ca97abca6-ctr-0", "  image dclaims-8ca97abca6-own:saved",
+        "  container dclaims-8ca97abca6-lease", "would remove 3 resources of 1 run"]
+    report.removed = ["container dclaims-8ca97abca6-ctr-0", "image dclaims-8ca97abca6-own:saved"]
     report.failed = ["container dclaims-8ca97abca6-lease: conflict"]
     cli.print_sweep(report, [])
     out, err = capsys.readouterr()
-    assert "  removed image 0123456789ab" in out and out.endswith("removed 2 resources of 1 run\n")
+    assert "  removed image dclaims-8ca97abca6-own:saved" in out
+    assert out.endswith("removed 2 resources of 1 run\n")
     assert err == "  could not remove container dclaims-8ca97abca6-lease: conflict\n"
