@@ -51,13 +51,19 @@ class Interrupts:
             raise KeyboardInterrupt(name)
         if not self.warned:
             self.warned = True
-            print(f"docker-claims: {name}: still removing what this run made; send it again to "
-                  "quit at once (what is left carries the run's label: the next run, or "
-                  "`docker-claims sweep`, removes it)", file=sys.stderr, flush=True)
+            _say(f"docker-claims: {name}: still removing what this run made; send it again to "
+                 "quit at once (what is left carries the run's label: the next run, or "
+                 "`docker-claims sweep`, removes it)")
             return
-        print(f"docker-claims: {name} again: quitting without finishing the cleanup",
-              file=sys.stderr, flush=True)
+        _say(f"docker-claims: {name} again: quitting without finishing the cleanup")
         os._exit(128 + number)
+
+
+def _say(line: str) -> None:
+    """One line on stderr, written straight to its file descriptor: a handler that printed
+    through sys.stderr while the signal had cut a print short raised "reentrant call" instead."""
+    with contextlib.suppress(OSError, ValueError):  # no stderr left to say it on
+        os.write(sys.stderr.fileno(), (line + "\n").encode("utf-8", "replace"))
 
 
 INTERRUPTS = Interrupts()
