@@ -16,7 +16,7 @@ NO_ENGINE = "no Docker engine answers (the reason is in the header above)"
 WORKERS = 3
 """pytest-xdist workers when an engine answers (`-n auto` in pyproject.toml). The engine tests
 wait on the engine, not on this machine's CPUs: on 2 CPUs, the whole of pytest took 198 s in
-one process, 138 s with 3 workers and 150 s with 4 (README, Figures)."""
+one process, 138 s with 3 workers and 150 s with 4 (docs/performance.md, pytest's workers)."""
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from docker_claims.evidence import expect
 
 INIT_FILES = ("/.dockerenv", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf")
-"""Files the engine prepares for every container in its init layer (docs/claims.md, C04)."""
+"""Files the engine prepares for every container in its init layer (C04's nuance:
+features/container_layer.feature)."""
 
 
 KINDS = {"directory": "dir", "regular file": "file", "regular empty file": "file",
