@@ -146,3 +146,55 @@ def test_the_io_check_sees_a_call_to_open_and_io_through_another_module():
     assert "calls open() at line" in " ".join(io_of("docker_claims.engine.archives.save"))
     through = io_of("docker_claims.engine.archives")  # its __init__ only imports its modules
     assert through and through[0].startswith("loads docker_claims.engine.archives.")
+
+
+def import_cycles() -> list[list[str]]:
+    """The package's import cycles (strongly connected modules, Tarjan's algorithm), counting
+    every import, those made only for type checking too."""
+    modules = [_name(path) for path in sorted(PACKAGE.rglob("*.py"))]
+    graph = {module: [loaded for loaded in _direct(module)[1]
+                      if not module.startswith(loaded + ".")] for module in modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for loaded in graph.get(module, ()):
+            if loaded not in index:
+                visit(loaded)
+                low[module] = min(low[module], low[loaded])
+            elif loaded in stack:
+                low[module] = min(low[module], index[loaded])
+        if low[module] == index[module]:
+            component = []
+            while component[-1:] != [module]:
+                component.append(stack.pop())
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    assert import_cycles() == []
+
+
+def test_the_cycle_check_sees_a_cycle(monkeypatch):
+    real = _direct
+
+    def with_a_cycle(name):
+        own, loads = real(name)
+        if name == "docker_claims.engine.mounts":
+            loads = (*loads, "docker_claims.engine.storage")
+        return own, loads
+
+    monkeypatch.setattr(f"{__name__}._direct", with_a_cycle)
+    found = import_cycles()
+    assert len(found) == 1 and {"docker_claims.engine.mounts",
+                                "docker_claims.engine.storage"} <= set(found[0])
