@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from observed import OVERLAY
+from observed import KEY, OVERLAY
 
 from docker_claims.claims import container_layer
 from docker_claims.engine import mounts
@@ -104,3 +104,10 @@ def test_the_image_layers_on_the_containerd_store_are_a_siblings_below_its_init_
                                                        f"{SNAP}/448/fs")), image)
     with pytest.raises(mounts.LayersUnavailable, match="named neither"):
         mounts.image_layers({"GraphDriver": {}}, None)
+
+
+# C08: a netns entry in the mount table
+
+def test_a_mount_table_reading_cut_short_fails():
+    with pytest.raises(ClaimFailed, match="incomplete"):
+        mounts.parse_mount(KEY, "path /run/docker/netns/x\nmount nsfs\n")
