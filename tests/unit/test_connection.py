@@ -1,3 +1,5 @@
+"""docker_claims.engine.connection, no engine needed: why no engine answers, and fingerprints."""
+
 import time
 
 import pytest
