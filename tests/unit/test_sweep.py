@@ -1,10 +1,10 @@
-"""docker_claims.engine.sweep, no engine needed: the engine's timestamps, read."""
+"""docker_claims.engine.sweep, no engine needed: a run's state, the engine's timestamps."""
 
 from datetime import timezone
 
 import pytest
 
-from docker_claims.engine.sweep import _parse_time
+from docker_claims.engine.sweep import _parse_time, _state
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -20,3 +20,25 @@ def test_engine_timestamps_with_nanoseconds_and_offsets_parse(text, expected):
 
 def test_an_unreadable_timestamp_is_none():
     assert _parse_time("yesterday") is None and _parse_time(None) is None
+
+
+NOW = 1_000_000.0
+
+
+@pytest.mark.parametrize("lease, newest, state", [
+    ({"State": "running", "Created": NOW - 9000}, 9000, "alive"),
+    ({"State": "paused", "Created": NOW - 10}, 10, "alive"),
+    ({"State": "created", "Created": NOW - 10}, 10, "starting"),
+    ({"State": "created", "Created": NOW - 900}, 900, "dead"),
+    ({"State": "exited", "Created": NOW - 10}, 5, "dead"),
+    (None, 10, "young"),
+    (None, 900, "dead"),
+])
+def test_a_runs_state_comes_from_its_lease_then_its_age(lease, newest, state):
+    found, why = _state(lease, NOW, newest)
+    assert found == state and why
+
+
+def test_without_the_engines_clock_a_run_without_a_lease_is_kept():
+    found, why = _state(None, None, None)
+    assert found == "young" and "clock" in why
