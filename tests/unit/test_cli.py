@@ -10,7 +10,7 @@ import pytest
 
 from docker_claims import __version__
 from docker_claims.engine import connection
-from docker_claims.engine.sweep import Leftover, RunFound, SweepReport, _state
+from docker_claims.engine.sweep import Leftover, RunFound, SweepReport
 from docker_claims.runner import cli
 from docker_claims.runner.exit_status import ExitStatus
 
@@ -131,28 +131,6 @@ def test_the_exit_statuses_are_distinct_and_documented():
     readme = (ROOT / "README.md").read_text()
     for status in ExitStatus:
         assert f"| {int(status)} |" in readme, f"README does not document exit status {status}"
-
-
-NOW = 1_000_000.0
-
-
-@pytest.mark.parametrize("lease, newest, state", [
-    ({"State": "running", "Created": NOW - 9000}, 9000, "alive"),
-    ({"State": "paused", "Created": NOW - 10}, 10, "alive"),
-    ({"State": "created", "Created": NOW - 10}, 10, "starting"),
-    ({"State": "created", "Created": NOW - 900}, 900, "dead"),
-    ({"State": "exited", "Created": NOW - 10}, 5, "dead"),
-    (None, 10, "young"),
-    (None, 900, "dead"),
-])
-def test_a_runs_state_comes_from_its_lease_then_its_age(lease, newest, state):
-    found, why = _state(lease, NOW, newest)
-    assert found == state and why
-
-
-def test_without_the_engines_clock_a_run_without_a_lease_is_kept():
-    found, why = _state(None, None, None)
-    assert found == "young" and "clock" in why
 
 
 def test_the_dry_run_and_the_sweep_list_what_they_remove_under_its_run(capsys):

@@ -1,9 +1,10 @@
-"""C07-C08 checks fail on observations that contradict the claim (no engine needed)."""
+"""docker_claims.claims.namespaces, no engine needed: C07-C08 checks fail on contrary facts."""
 
 import pytest
+from observed import KEY, LEFT, MOUNTED, REMOVED, proc
 
 from docker_claims.claims import namespaces
-from docker_claims.engine import host_namespaces, mounts
+from docker_claims.engine import mounts
 from docker_claims.engine.records import NetnsListing
 from docker_claims.evidence import ClaimFailed
 
@@ -72,44 +73,6 @@ def test_a_sandbox_key_without_its_entry_fails(found, entries):
 
 
 # C08: namespaces of the init process and its runtime parent
-
-PROC = """ppid 7063
-parent_cmd /usr/bin/containerd-shim-runc-v2 -namespace moby -id 8131
-self net net:[4026532184]
-parent net net:[4026531833]
-self pid pid:[4026532183]
-parent pid pid:[4026531836]
-self mnt mnt:[4026532180]
-parent mnt mnt:[4026531832]
-self uts uts:[4026532181]
-parent uts uts:[4026531838]
-self ipc ipc:[4026532182]
-parent ipc ipc:[4026531839]
-self user user:[4026531837]
-parent user user:[4026531837]
-self cgroup cgroup:[4026531835]
-parent cgroup cgroup:[4026531835]
-#end
-"""
-
-
-def proc(**overrides):
-    found = host_namespaces.parse_proc(7085, PROC)
-    for kind, ns in overrides.items():
-        found["ns"][kind] = ns
-    return found
-
-
-def test_the_proc_reading_is_parsed():
-    found = proc()
-    assert found["ppid"] == 7063 and found["parent_cmd"].startswith("/usr/bin/containerd-shim")
-    assert set(found["ns"]) == set(namespaces.KINDS) == set(found["parent_ns"])
-
-
-def test_an_incomplete_proc_reading_fails():
-    with pytest.raises(ClaimFailed, match="incomplete"):
-        host_namespaces.parse_proc(7085, PROC.replace("#end\n", ""))
-
 
 @pytest.mark.parametrize("kind", namespaces.OWN_AT_START)
 def test_own_namespaces_hold_and_fail_when_shared(kind):
@@ -215,13 +178,6 @@ def test_a_new_entry_on_the_host_network_fails():
                                       listing("default", "429ef8e60d2d"))
 
 
-MOUNTED = ("process 812 /usr/bin/containerd-shim-runc-v2 -namespace moby\n"
-           "path /run/docker/netns/429ef8e60d2d\nmount nsfs\nfile present\n#end\n")
-LEFT = "path /run/docker/netns/429ef8e60d2d\nfile present\n#end\n"
-REMOVED = "path /run/docker/netns/429ef8e60d2d\nfile absent\n#end\n"
-KEY = "/var/run/docker/netns/429ef8e60d2d"
-
-
 def test_a_namespace_mount_is_told_from_the_file_left_behind():
     mounted = mounts.parse_mount(KEY, MOUNTED)
     assert mounted.is_namespace and mounted.path == "/run/docker/netns/429ef8e60d2d"
@@ -235,26 +191,3 @@ def test_a_namespace_mount_is_told_from_the_file_left_behind():
             "left" if file_left else "removed")
         with pytest.raises(ClaimFailed, match="not a namespace mount"):
             namespaces.check_namespace_mounted(gone)
-
-
-def test_a_mount_table_reading_cut_short_fails():
-    with pytest.raises(ClaimFailed, match="incomplete"):
-        mounts.parse_mount(KEY, "path /run/docker/netns/x\nmount nsfs\n")
-
-
-def test_reading_the_mount_table_stops_as_soon_as_the_namespace_is_gone():
-    seen = iter([mounts.parse_mount(KEY, MOUNTED), mounts.parse_mount(KEY, LEFT)])
-    last, waited = host_namespaces.wait_unmounted(lambda: next(seen), timeout=5, interval=0)
-    assert not last.is_namespace and waited < 5
-
-
-def test_reading_the_mount_table_gives_up_within_two_seconds():
-    last, waited = host_namespaces.wait_unmounted(lambda: mounts.parse_mount(KEY, MOUNTED),
-                                             interval=0.05)
-    assert last.is_namespace and 2.0 <= waited < 3.0
-
-
-def test_a_netns_listing_cut_short_fails():
-    assert host_namespaces._parse_entries("default\nabc\n#end\n") == {"default", "abc"}
-    with pytest.raises(ClaimFailed):
-        host_namespaces._parse_entries("default\n")

@@ -29,3 +29,32 @@ def test_a_scenario_without_the_tag_does_not_ask_the_engine():
     session = FakeSession(REFUSED)
     assert Preconditions(session).skip_reason(["claim.C08"]) is None
     assert session.asked == 0
+
+
+def facts(**why_not):
+    read = []
+
+    def fact(name):
+        def probe(session):
+            read.append(name)
+            return why_not[name]
+        return probe
+
+    return {name: fact(name) for name in why_not}, read
+
+
+def test_a_scenario_runs_only_where_its_facts_hold_and_is_told_why_not():
+    known, read = facts(layer_dirs="no UpperDir (the containerd image store)", docker_cli=None)
+    preconditions = Preconditions(None, known)
+    assert preconditions.skip_reason(["claim.C10", "use.with_docker_cli=yes"]) is None
+    assert preconditions.skip_reason(["use.with_layer_dirs=yes"]) == (
+        "no UpperDir (the containerd image store)")
+    assert "holds here" in preconditions.skip_reason(["not.with_docker_cli=yes"])
+    preconditions.skip_reason(["use.with_layer_dirs=yes", "use.with_docker_cli=yes"])
+    assert sorted(read) == ["docker_cli", "layer_dirs"]  # each read once, when first asked
+
+
+def test_an_unknown_fact_skips_naming_the_known_ones():
+    known, _ = facts(layer_dirs=None)
+    reason = Preconditions(None, known).skip_reason(["use.with_layer_dir=yes"])
+    assert "no such fact" in reason and "layer_dirs" in reason

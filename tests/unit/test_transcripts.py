@@ -1,16 +1,9 @@
-"""C14-C15 checks: the article's own transcripts pass them; fabricated CLI output that
-contradicts the transcripts fails them (no engine needed)."""
-
-import os
-import time
+"""docker_claims.claims.transcripts, no engine needed: C14-C15 hold on the article, not on fakes."""
 
 import pytest
 
 from docker_claims.claims import transcripts
-from docker_claims.engine import docker_cli, nodes
 from docker_claims.engine.cli_output import CliContainer, CliRun, human_size, parse_table
-from docker_claims.engine.config import settings
-from docker_claims.engine.docker_cli import Cli
 from docker_claims.engine.records import Fingerprint, Identity, NetnsListing
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
@@ -109,13 +102,6 @@ def test_create_output_not_shaped_as_the_article_fails(stdout):
 def test_create_output_of_another_container_fails():
     with pytest.raises(ClaimFailed, match="another id than the engine"):
         transcripts.check_create_output(ran(ARTICLE_ID), "f" * 64, CREATE_START)
-
-
-def test_a_failing_cli_command_fails_with_its_words():
-    cli = Cli("/bin/sh", {}, "a fabricated engine")
-    with pytest.raises(ClaimFailed, match="failed on a fabricated engine") as failed:
-        cli.ok("-c", "echo 'Error response from daemon: no such image' >&2; exit 1")
-    assert "no such image" in str(failed.value)
 
 
 # C15: docker ps -a
@@ -240,14 +226,6 @@ def test_the_size_is_the_engines_not_a_number_written_down():
     transcripts.check_import_row(history_table([row]), 1_985_484, EXPORT_IMPORT)
     with pytest.raises(ClaimFailed, match="size the engine reports"):
         transcripts.check_import_row(history_table([row]), 1_240_000, EXPORT_IMPORT)
-
-
-@pytest.mark.parametrize("size, printed", [
-    (0, "0B"), (999, "999B"), (1000, "1kB"), (1_240_000, "1.24MB"), (1_985_484, "1.99MB"),
-    (999_600, "1e+03kB"), (1_500_000_000, "1.5GB"),
-])
-def test_sizes_are_printed_as_the_cli_prints_them(size, printed):
-    assert human_size(size) == printed
 
 
 def test_an_import_without_the_file_fails():
@@ -375,92 +353,3 @@ def test_cli_history_kept_compares_every_row_but_the_image_column():
         transcripts.check_cli_history_kept(first, measured_otherwise, article)
     transcripts.check_cli_history_kept(first, measured_otherwise, article,
                                        same_layer_measure=False)
-
-
-# The CLI and the second engine
-
-def test_no_cli_is_a_reason_to_skip(monkeypatch):
-    monkeypatch.setenv("DOCKER_CLAIMS_CLI", "/nonexistent/docker")
-    with pytest.raises(docker_cli.CliUnavailable, match="DOCKER_CLAIMS_CLI=/nonexistent"):
-        docker_cli.find_cli()
-    monkeypatch.delenv("DOCKER_CLAIMS_CLI")
-    settings.cache_clear()
-    monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(docker_cli.CliUnavailable, match="none on PATH"):
-        docker_cli.find_cli()
-
-
-def test_the_cli_gets_the_engine_settings_of_this_process(monkeypatch):
-    monkeypatch.setenv("DOCKER_HOST", "tcp://engine.example:2376")
-    monkeypatch.setenv("DOCKER_CONTEXT", "elsewhere")
-    env = docker_cli.engine_environment()
-    assert env["DOCKER_HOST"] == "tcp://engine.example:2376"
-    assert env["DOCKER_CONTEXT"] == "elsewhere"
-    assert env["DOCKER_CLI_HINTS"] == "false"
-
-
-def test_the_cli_for_the_second_engine_does_not_carry_the_first_ones_settings(monkeypatch):
-    monkeypatch.setenv("DOCKER_CONTEXT", "desktop-linux")
-    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
-    monkeypatch.setenv("DOCKER_CERT_PATH", "/certs")
-    monkeypatch.setenv("DOCKER_HOST", "tcp://first:2376")
-    env = docker_cli.node_environment("unix:///run/docker-claims-node2/docker.sock")
-    assert env["DOCKER_HOST"] == "unix:///run/docker-claims-node2/docker.sock"
-    assert not {"DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"} & set(env)
-
-
-class FakeClient:
-    def __init__(self, engine_id):
-        self.engine_id = engine_id
-
-    def info(self):
-        return {"ID": self.engine_id}
-
-
-class FakeCli(Cli):
-    def run(self, *args, stdin=None, timeout=0):
-        return CliRun(tuple(args), 0, "ENGINE-A\n", "")
-
-
-def test_a_cli_talking_to_another_engine_is_refused():
-    cli = FakeCli("/usr/bin/docker", {"DOCKER_HOST": "tcp://fake:2375"}, "the fake engine")
-    assert docker_cli._checked(cli, FakeClient("ENGINE-A")) is cli
-    with pytest.raises(docker_cli.CliElsewhere, match="does not reach the fake engine"):
-        docker_cli._checked(cli, FakeClient("ENGINE-B"))
-
-
-def test_a_file_given_as_stdin_is_the_commands_standard_input(tmp_path):
-    source = tmp_path / "input.tar"
-    source.write_bytes(b"tar bytes\n")
-    cat = Cli("/bin/cat", dict(os.environ), "no engine")
-    assert cat.run(stdin=source).stdout == "tar bytes\n"
-    assert cat.run().stdout == ""  # no file: an empty standard input, never this process's
-
-
-def test_a_run_is_evidence_with_the_whole_command():
-    ran = CliRun(("load", "--help"), 1, "out", "err")
-    assert ran.evidence() == {"command": "docker load --help", "exit_code": 1, "stdout": "out",
-                              "stderr": "err"}
-
-
-def test_labels_become_cli_flags():
-    labels = {"b": "2", "a": "1"}
-    assert docker_cli.label_flags(labels) == ["--label", "a=1", "--label", "b=2"]
-    assert docker_cli.label_changes(labels) == ["--change", "LABEL a=1", "--change", "LABEL b=2"]
-
-
-def test_no_second_engine_named_says_how_to_start_one(monkeypatch):
-    monkeypatch.delenv(nodes.ENV, raising=False)
-    with pytest.raises(nodes.NodeUnavailable, match="DOCKER_CLAIMS_NODE2 is not set") as error:
-        nodes.connect()
-    assert "scripts/node2-up" in str(error.value)
-
-
-def test_a_second_engine_that_does_not_answer_is_reported_within_seconds(monkeypatch):
-    monkeypatch.setenv(nodes.ENV, "unix:///nonexistent/docker-claims-node2.sock")
-    started = time.monotonic()
-    with pytest.raises(nodes.NodeUnavailable, match="does not answer") as error:
-        nodes.connect()
-    assert time.monotonic() - started < 15
-    assert "scripts/node2-up" in str(error.value)
-    assert "unix:///nonexistent/docker-claims-node2.sock" in str(error.value)

@@ -1,5 +1,7 @@
-"""A behave run that can measure nothing ends at once, non-zero, saying why in one line, and
-JUnit carries it as one error (no engine is needed for these)."""
+"""docker_claims.runner.behave_runner, no engine needed: a run that can measure nothing.
+
+A behave run that can measure nothing ends at once, non-zero, saying why in one line, and
+JUnit carries it as one error."""
 
 import os
 import subprocess

@@ -1,4 +1,6 @@
-"""Each claim is one Rule (or one Feature) of the features, tagged with it; the claims report
+"""docker_claims.runner.spec, no engine needed: the claims, as the features state them.
+
+Each claim is one Rule (or one Feature) of the features, tagged with it; the claims report
 quotes each with its own whole sentence; docs/claims.md and the README's table of claims are
 what the features say, so that no copy of a claim can drift from its feature file."""
 

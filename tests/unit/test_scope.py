@@ -1,11 +1,10 @@
-from datetime import timezone
+"""docker_claims.engine.scope, no engine needed: a run's names and labels, removals."""
 
 import pytest
 from docker.errors import APIError, NotFound
 
 from docker_claims.engine.labels import LABEL_ROLE, LABEL_RUN
 from docker_claims.engine.scope import Run, ignoring_gone
-from docker_claims.engine.sweep import _parse_time
 
 
 def test_run_names_are_unique_and_carry_the_run_id():
@@ -39,18 +38,3 @@ def test_removal_failing_otherwise_is_reported():
 
     with pytest.raises(APIError):
         ignoring_gone(busy)()
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("2026-11-28T12:07:38.123456789Z", "2026-11-28T12:07:38.123456+00:00"),
-    ("2026-11-28T13:07:38.5+01:00", "2026-11-28T12:07:38.500000+00:00"),
-    ("2026-11-28T12:07:38Z", "2026-11-28T12:07:38+00:00"),
-])
-def test_engine_timestamps_with_nanoseconds_and_offsets_parse(text, expected):
-    parsed = _parse_time(text)
-    assert parsed is not None and parsed.tzinfo is not None
-    assert parsed.astimezone(timezone.utc).isoformat() == expected
-
-
-def test_an_unreadable_timestamp_is_none():
-    assert _parse_time("yesterday") is None and _parse_time(None) is None

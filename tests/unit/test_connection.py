@@ -1,8 +1,14 @@
+"""docker_claims.engine.connection, no engine needed: why none answers, fingerprints, deadlines."""
+
 import time
 
+import docker
 import pytest
+import requests
+from docker.errors import APIError
 
 from docker_claims.engine import connection
+from docker_claims.engine.connection import engine_silence, with_deadlines
 
 
 def test_no_engine_is_reported_within_seconds_with_what_was_tried(monkeypatch):
@@ -88,3 +94,66 @@ def test_fingerprint_says_whether_overlay2_diffs_natively(said, native):
     assert print_.native_diff is native
     assert ("naive diff" in print_.summary()) is not native
     assert ", rootless" in print_.summary()
+
+
+# Deadlines on every call, and an engine's silence told from its refusal
+
+def _client(timeout=7):
+    return with_deadlines(docker.DockerClient(base_url="unix:///nonexistent.sock",
+                                              version="1.41", timeout=timeout), timeout)
+
+
+@pytest.mark.parametrize("asked, given", [(None, 7), (60, 7), (3, 3), (7, 7)])
+def test_every_call_gets_a_deadline_no_longer_than_the_call_timeout(asked, given):
+    assert _client().api._set_request_timeout({"timeout": asked})["timeout"] == given
+
+
+def test_a_call_with_no_timeout_given_gets_the_call_timeout():
+    assert _client().api._set_request_timeout({})["timeout"] == 7
+
+
+def test_calls_that_go_around_the_sdk_s_timeout_get_one_too():
+    """attach_socket (the lease's) calls requests directly, with no timeout at all."""
+    client = docker.DockerClient(base_url="unix:///nonexistent.sock", version="1.41",
+                                 timeout=7)
+    seen = []
+    client.api.request = lambda method, url, **kwargs: seen.append(kwargs.get("timeout"))
+    with_deadlines(client, 7).api.post("http+docker://localhost/containers/x/attach")
+    assert seen == [7]
+
+
+def test_streamed_reads_keep_their_deadline():
+    class Socket:
+        timeout = 7
+
+        def settimeout(self, value):
+            self.timeout = value
+
+    sock = Socket()
+    _client().api._disable_socket_timeout(sock)
+    assert sock.timeout == 7
+
+
+@pytest.mark.parametrize("error", [
+    requests.exceptions.ReadTimeout("Read timed out."),
+    requests.exceptions.ConnectionError("Connection aborted."),
+    TimeoutError("timed out"),
+])
+def test_timeouts_and_lost_connections_are_the_engine_s_silence(error):
+    assert engine_silence(error)
+
+
+def test_silence_is_found_behind_the_error_that_wraps_it():
+    try:
+        try:
+            raise TimeoutError("timed out")
+        except TimeoutError as cause:
+            raise RuntimeError("the step failed") from cause
+    except RuntimeError as wrapped:
+        assert engine_silence(wrapped)
+
+
+@pytest.mark.parametrize("error", [
+    APIError("409 Conflict"), AssertionError("the claim failed"), None])
+def test_an_engine_that_answers_no_is_not_silent(error):
+    assert not engine_silence(error)

@@ -1,0 +1,37 @@
+"""docker_claims.engine.host_namespaces, no engine needed: its readings parsed, its waits."""
+
+import pytest
+from observed import KEY, LEFT, MOUNTED, PROC, proc
+
+from docker_claims.claims import namespaces
+from docker_claims.engine import host_namespaces, mounts
+from docker_claims.evidence import ClaimFailed
+
+
+def test_the_proc_reading_is_parsed():
+    found = proc()
+    assert found["ppid"] == 7063 and found["parent_cmd"].startswith("/usr/bin/containerd-shim")
+    assert set(found["ns"]) == set(namespaces.KINDS) == set(found["parent_ns"])
+
+
+def test_an_incomplete_proc_reading_fails():
+    with pytest.raises(ClaimFailed, match="incomplete"):
+        host_namespaces.parse_proc(7085, PROC.replace("#end\n", ""))
+
+
+def test_reading_the_mount_table_stops_as_soon_as_the_namespace_is_gone():
+    seen = iter([mounts.parse_mount(KEY, MOUNTED), mounts.parse_mount(KEY, LEFT)])
+    last, waited = host_namespaces.wait_unmounted(lambda: next(seen), timeout=5, interval=0)
+    assert not last.is_namespace and waited < 5
+
+
+def test_reading_the_mount_table_gives_up_within_two_seconds():
+    last, waited = host_namespaces.wait_unmounted(lambda: mounts.parse_mount(KEY, MOUNTED),
+                                             interval=0.05)
+    assert last.is_namespace and 2.0 <= waited < 3.0
+
+
+def test_a_netns_listing_cut_short_fails():
+    assert host_namespaces._parse_entries("default\nabc\n#end\n") == {"default", "abc"}
+    with pytest.raises(ClaimFailed):
+        host_namespaces._parse_entries("default\n")
