@@ -1,4 +1,4 @@
-"""docker_claims.archives against archives built here: both save layouts, exports, and the
+"""docker_claims.engine.archives against archives built here: both save layouts, exports, and the
 ways a hostile or broken tar tries to get past the reader."""
 
 from __future__ import annotations
