@@ -41,10 +41,12 @@ class ClaimsRunner(Runner):
         self.record = RunRecord(id=Run().id, selection=selection(config))
         if self.record.selection:
             config.show_skipped = False  # what the selection left out is not news
-            if config.junit_directory:  # beside its claims report: the last full run's stays
-                config.junit_directory = os.path.join(
-                    os.path.dirname(os.path.normpath(config.junit_directory)) or ".", "runs",
-                    self.record.id, "junit")
+        one_claims_report(config)
+        if config.junit_directory:  # beside the claims report, published with it (junit.py)
+            self.record.junit_target = config.junit_directory
+            config.junit_directory = os.path.join(
+                os.path.dirname(os.path.normpath(config.junit_directory)) or ".", "runs",
+                self.record.id, "junit")
         config.reporters = [ClaimsJUnitReporter(config, self.record)
                             if isinstance(r, JUnitReporter) else r for r in config.reporters]
         self.noise = BehaveNoise(sys.stdout)
@@ -58,11 +60,15 @@ class ClaimsRunner(Runner):
             reason = f"interrupted by {self.record.interrupted_by}"
         super().abort(reason=reason)
 
-    def stop(self, reason: str) -> None:
-        """The run can measure nothing (more): no engine, the engine lost. The hooks call it."""
-        self.record.stopped_because = self.record.stopped_because or " ".join(reason.split())
+    def stop(self, reason: str, during: str | None = None) -> None:
+        """The run can measure nothing (more): no engine, its start failed on the engine, the
+        engine lost (`during`: what the run was doing). The hooks call it. The reason is said
+        once, by the run's last lines (behave's abort would print it first)."""
+        if self.record.stopped_because is None:
+            self.record.stopped_because = " ".join(reason.split())
+            self.record.stopped_during = during
         if self.context is not None:
-            self.context.abort(reason=reason)
+            self.aborted = True
 
     def run_model(self, features=None):
         features = self.features if features is None else features
@@ -101,9 +107,21 @@ class ClaimsRunner(Runner):
             print_undefined_step_snippets(self.undefined_steps,
                                           colored=self.config.has_colored_mode())
         status = ExitStatus(report["run"]["exit_status"]["code"])
-        if self.undefined_steps and status == ExitStatus.HOLDS:
-            status = ExitStatus.NOT_MEASURED
+        if self.undefined_steps and status == ExitStatus.OK:
+            status = ExitStatus.INCONCLUSIVE
         raise SystemExit(int(status))
+
+
+def one_claims_report(config) -> None:
+    """A claims formatter named on the command line replaces the configured one. argparse
+    appends the command line's `-f`/`-o` to the configuration's, so that `behave -f claims -o
+    DIR/claims.md` (scripts/engine-matrix) also wrote the configured reports/claims.*: every
+    `claims` but the last, and its output, are dropped."""
+    named = [index for index, name in enumerate(config.format) if name == ClaimsFormatter.name]
+    for index in reversed(named[:-1]):
+        del config.format[index]
+        if index < len(config.outputs):
+            del config.outputs[index]
 
 
 def selection(config) -> dict[str, Any] | None:

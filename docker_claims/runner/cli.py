@@ -30,12 +30,14 @@ from docker_claims.engine.sweep import (
 from docker_claims.runner import matrix
 from docker_claims.runner.exit_status import ExitStatus
 
-EXIT_STATUSES = f"""exit status:
-  {ExitStatus.HOLDS:<3}  done (behave: every claim measured holds)
+EXIT_STATUSES = f"""exit status (as behave's, where they mean the same thing):
+  {ExitStatus.OK:<3}  done (behave: at least one claim was measured, and none fails)
   {ExitStatus.FAILS:<3}  behave: a claim fails on this engine; compare: a verdict changed
   {ExitStatus.USAGE:<3}  the command line is wrong, or asks to sweep a live run without --force
-  {ExitStatus.NOT_MEASURED:<3}  could not do it: no engine answers, an address that is no engine, a
-       setting or selection that cannot be used, a removal the engine refused
+  {ExitStatus.INCONCLUSIVE:<3}  could not do it: no engine answers, an address that is no engine, a
+       setting that cannot be used, no such run, a removal the engine refused
+  {ExitStatus.NOT_COMPARABLE:<3}  compare: the runs do not measure the same thing (a selection, an
+       interrupted run, a run that reached no engine): their verdicts are not compared
   {ExitStatus.INTERRUPTED:<3}  interrupted (Ctrl-C, SIGTERM)"""
 
 DESCRIPTION = """\
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else ExitStatus.USAGE
     if args.command is None:
         cli.print_help()
-        return ExitStatus.HOLDS
+        return ExitStatus.OK
     try:
         offline = matrix.run_offline(args)  # matrix, compare: files only, no engine
         if offline is not None:
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(f"docker-claims: {explain(error)}", file=sys.stderr)
-        return ExitStatus.NOT_MEASURED
+        return ExitStatus.INCONCLUSIVE
 
 
 def explain(error: Exception) -> str:
@@ -159,7 +161,7 @@ def explain(error: Exception) -> str:
 def fingerprint_command(args: argparse.Namespace) -> int:
     client = engine.connect()
     print(json.dumps(engine.fingerprint(client).as_dict(), indent=2))
-    return ExitStatus.HOLDS
+    return ExitStatus.OK
 
 
 def sweep_command(args: argparse.Namespace) -> int:
@@ -170,7 +172,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     if args.dry_run:
         found = plan(client, run_id=args.run, include_alive=args.force)
         print_dry_run(found, [] if args.run else dead_workdirs())
-        return ExitStatus.HOLDS
+        return ExitStatus.OK
     if args.run:
         live = [run for run in plan(client, run_id=args.run).runs if run.state != "dead"]
         for run in live:
@@ -183,7 +185,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     report = sweep(client, run_id=args.run, include_alive=args.force)
     workdirs = [] if args.run else sweep_workdirs()
     print_sweep(report, workdirs)
-    return ExitStatus.NOT_MEASURED if report.failed else ExitStatus.HOLDS
+    return ExitStatus.INCONCLUSIVE if report.failed else ExitStatus.OK
 
 
 def describe(run: RunFound) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 
 from docker_claims.engine.connection import EngineUnavailable
 from docker_claims.engine.fixtures import BusyboxMissing, FixtureSpec
@@ -10,24 +11,39 @@ from docker_claims.engine.scope import Run
 from docker_claims.evidence import Ledger
 from docker_claims.runner.preconditions import HOST_PIDS_TAG, Preconditions
 from docker_claims.runner.report.data import EVIDENCE_ATTRIBUTE
-from docker_claims.runner.session import Session
+from docker_claims.runner.session import Session, StartFailed
 from docker_claims.runner.state import ScenarioState
 
 
 def before_all(context) -> None:
     record = getattr(_runner(context), "record", None)
+
+    def reached(fingerprint) -> None:
+        if record is not None:
+            record.fingerprint = fingerprint.as_dict()
+
     try:
         session = Session.open(prepare=_fixtures_named(context),
-                               run=Run(id=record.id) if record is not None else None)
-    except (EngineUnavailable, BusyboxMissing) as error:
-        _stop(context, f"docker-claims cannot run: {error}")
+                               run=Run(id=record.id) if record is not None else None,
+                               reached=reached)
+    except EngineUnavailable as error:
+        _stop(context, f"docker-claims cannot run: {error}", "connecting to the engine")
+        return
+    except BusyboxMissing as error:
+        _stop(context, f"docker-claims cannot run: {error}", "finding a static busybox")
+        return
+    except StartFailed as error:
+        _stop(context, f"docker-claims could not start on the engine: {error}", error.phase)
+        return
+    except Exception as error:  # the suite's own bug: told with its traceback, never a verdict
+        traceback.print_exc()
+        _stop(context, f"docker-claims could not start: {type(error).__name__}: {error}",
+              "starting the run")
         return
     context.add_cleanup(session.close)  # testrun layer: after after_all, even when aborted
     session.host_pids_wanted = any(HOST_PIDS_TAG in tags for tags in _selected_tags(context))
     context.session = session
     context.preconditions = Preconditions(session)
-    if record is not None:
-        record.fingerprint = session.fingerprint.as_dict()
     print(f"docker-claims run {session.run.id} on {session.fingerprint.summary()}",
           file=sys.stderr, flush=True)
     for line in session.swept.removed:
@@ -38,13 +54,14 @@ def _runner(context):
     return getattr(context, "_runner", None)
 
 
-def _stop(context, reason: str) -> None:
-    """End the run: nothing (more) can be measured. The suite's runner records why, for the
-    report and the exit status; under another runner, behave's abort says it."""
+def _stop(context, reason: str, during: str) -> None:
+    """End the run: nothing (more) can be measured. The suite's runner records why and what
+    the run was doing, for the report and the exit status; under another runner, behave's
+    abort says it."""
     runner = _runner(context)
     stop = getattr(runner, "stop", None)
     if stop is not None:
-        stop(reason)
+        stop(reason, during)
     else:
         context.abort(reason=reason)
 
@@ -82,8 +99,8 @@ def before_scenario(context, scenario) -> None:
     if session is None:
         scenario.skip("no engine session (see the message above)")
         return
-    if session.lost:
-        _stop(context, f"docker-claims: {session.lost}")  # the scenario is left not run
+    if session.lost:  # the scenario is left not run
+        _stop(context, f"docker-claims: {session.lost}", f"starting scenario {scenario.name!r}")
         return
     reason = context.preconditions.skip_reason(list(scenario.effective_tags))
     if reason:
@@ -108,4 +125,4 @@ def after_step(context, step) -> None:
         return
     lost = session.check_failure(getattr(step, "exception", None))
     if lost:
-        _stop(context, f"docker-claims: {lost}")
+        _stop(context, f"docker-claims: {lost}", f"step {step.keyword} {step.name!r}")

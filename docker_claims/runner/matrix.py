@@ -360,7 +360,7 @@ def _matrix_command(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     print(f"wrote {args.output / 'matrix.md'} and {args.output / 'matrix.html'}",
           file=sys.stderr)
-    return ExitStatus.HOLDS
+    return ExitStatus.OK
 
 
 def load_name(path: Path) -> str:

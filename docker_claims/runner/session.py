@@ -8,13 +8,14 @@ scenarios only look at is made once per session (`shared`, and runner.subjects).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from docker.models.containers import Container
 from docker_claims.engine import connection, nodes
 from docker_claims.engine.config import settings
 from docker_claims.engine.connection import first_line
-from docker_claims.engine.fixtures import HELPER, Fixtures, FixtureSpec
+from docker_claims.engine.fixtures import HELPER, BusyboxMissing, Fixtures, FixtureSpec
 from docker_claims.engine.host import HostPidsRefused, HostReader
 from docker_claims.engine.labels import LABEL_RUN
 from docker_claims.engine.records import Fingerprint
@@ -72,17 +73,25 @@ class Session:
     reader is the one that sees them, and serves the directory reads too."""
 
     @classmethod
-    def open(cls, prepare: Iterable[FixtureSpec] = (), run: Run | None = None) -> Session:
+    def open(cls, prepare: Iterable[FixtureSpec] = (), run: Run | None = None, *,
+             reached: Callable[[Fingerprint], None] | None = None) -> Session:
         """Raises connection.EngineUnavailable or fixtures.BusyboxMissing, each with a message
-        that says what to do. The fixtures in `prepare` start building at once, side by side,
-        while the run goes on. `run` names the run (behave's runner makes its id first)."""
+        that says what to do, or StartFailed, naming what the run was doing when the engine
+        refused. The fixtures in `prepare` start building at once, side by side, while the run
+        goes on. `run` names the run (behave's runner makes its id first); `reached` is told the
+        engine's fingerprint as soon as it answers, so that a run whose start fails there still
+        says which engine it reached."""
         INTERRUPTS.install()
         client = connection.connect()
         health = _Health()
         stack = ExitStack()
         stack.callback(client.close)
         try:
-            return cls._open(client, stack, health, prepare, run or Run())
+            with starting("reading what the engine is"):
+                fingerprint = connection.fingerprint(client)
+            if reached is not None:
+                reached(fingerprint)
+            return cls._open(client, fingerprint, stack, health, prepare, run or Run())
         except BaseException as error:
             if connection.engine_silence(error):
                 health.lost = f"the engine stopped answering while the run started: {error}"
@@ -93,8 +102,8 @@ class Session:
             raise
 
     @classmethod
-    def _open(cls, client: docker.DockerClient, stack: ExitStack, health: _Health,
-              prepare: Iterable[FixtureSpec], run: Run) -> Session:
+    def _open(cls, client: docker.DockerClient, fingerprint: Fingerprint, stack: ExitStack,
+              health: _Health, prepare: Iterable[FixtureSpec], run: Run) -> Session:
         leased: list[Lease] = []
 
         def last_resort() -> None:
@@ -111,17 +120,21 @@ class Session:
                 lease.release()
 
         stack.callback(_unless_lost(health, last_resort))
-        swept = sweep(client)
-        swept.removed.extend(f"temp dir {path}" for path in sweep_workdirs())
+        with starting("sweeping what runs that are over left on the engine"):
+            swept = sweep(client)
+            swept.removed.extend(f"temp dir {path}" for path in sweep_workdirs())
         scratch = workdir(f"{run.prefix}-", stack)
         fixtures = Fixtures(Resources(client, run, _lifo(stack, health)))
         stack.callback(fixtures.settle)
-        fixtures.prepare([HELPER, *prepare])
-        leased.append(Lease(client, run, fixtures.image(HELPER).id))
+        with starting("building the fixture images"):
+            fixtures.prepare([HELPER, *prepare])
+            helper = fixtures.image(HELPER).id
+        with starting("starting the run's lease container"):
+            leased.append(Lease(client, run, helper))
         # First thing at close: from then on the run is over.
         stack.callback(lambda: leased[0].end(wait=not health.lost))
-        return cls(client, connection.fingerprint(client), run, fixtures, scratch, swept, stack,
-                   _health=health, lease=leased[0].container)
+        return cls(client, fingerprint, run, fixtures, scratch, swept, stack, _health=health,
+                   lease=leased[0].container)
 
     @property
     def lost(self) -> str | None:
@@ -264,6 +277,30 @@ class Session:
             defer(guarded)
 
         return guarded_defer
+
+
+class StartFailed(RuntimeError):
+    """The run reached the engine, but its start failed there: `phase` is what it was doing
+    (sweeping, building the fixture images, starting its lease), the message what the engine
+    answered."""
+
+    def __init__(self, phase: str, error: BaseException):
+        super().__init__(f"{phase} failed: {first_line(error)}")
+        self.phase = phase
+
+
+@contextlib.contextmanager
+def starting(phase: str) -> Iterator[None]:
+    """A phase of the run's start: an error of its (other than the engine going silent, an
+    unusable busybox, an interrupt, which say so themselves) is a StartFailed naming it."""
+    try:
+        yield
+    except (connection.EngineUnavailable, BusyboxMissing, StartFailed):
+        raise
+    except Exception as error:
+        if connection.engine_silence(error):
+            raise
+        raise StartFailed(phase, error) from error
 
 
 def _granted(start: Callable[[], HostReader]) -> HostReader | HostPidsRefused:

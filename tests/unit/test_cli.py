@@ -32,11 +32,11 @@ def one_line(text: str) -> str:
 
 def test_no_arguments_shows_the_help_with_every_command(capsys):
     status, out, _ = run(capsys)
-    assert status == ExitStatus.HOLDS
+    assert status == ExitStatus.OK
     assert out.startswith("usage: docker-claims")
     for name in ("fingerprint", "sweep"):
         assert f"    {name} " in out
-    assert "exit status:" in out
+    assert "exit status (as behave's, where they mean the same thing):" in out
 
 
 def test_every_command_has_a_summary_and_a_description():
@@ -79,7 +79,7 @@ def test_a_wrong_command_line_is_one_line_and_usage_status(capsys, monkeypatch, 
 def test_no_engine_is_one_line_and_not_measured(capsys, monkeypatch, command):
     monkeypatch.setenv("DOCKER_HOST", NO_ENGINE)
     status, _, err = run(capsys, *command)
-    assert status == ExitStatus.NOT_MEASURED
+    assert status == ExitStatus.INCONCLUSIVE
     assert one_line(err).startswith("docker-claims: no Docker engine answers")
     assert "set DOCKER_HOST" in err
 
@@ -87,7 +87,7 @@ def test_no_engine_is_one_line_and_not_measured(capsys, monkeypatch, command):
 def test_an_invalid_address_is_said_as_such(capsys, monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "garbage")
     status, _, err = run(capsys, "fingerprint")
-    assert status == ExitStatus.NOT_MEASURED
+    assert status == ExitStatus.INCONCLUSIVE
     assert "DOCKER_HOST=garbage is not an engine address" in one_line(err)
 
 
@@ -95,7 +95,7 @@ def test_a_setting_that_cannot_be_used_is_said_before_connecting(capsys, monkeyp
     monkeypatch.setenv("DOCKER_CLAIMS_TIMEOUT", "soon")
     monkeypatch.setattr(connection, "connect", lambda: pytest.fail("connected"))
     status, _, err = run(capsys, "sweep")
-    assert status == ExitStatus.NOT_MEASURED
+    assert status == ExitStatus.INCONCLUSIVE
     assert "DOCKER_CLAIMS_TIMEOUT='soon'" in one_line(err)
 
 
@@ -105,12 +105,12 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_comes_with_debug(caps
 
     monkeypatch.setattr(connection, "connect", broken)
     status, _, err = run(capsys, "fingerprint")
-    assert status == ExitStatus.NOT_MEASURED
+    assert status == ExitStatus.INCONCLUSIVE
     assert "KeyError" in one_line(err) and "--debug" in err
 
     for argv in (["--debug", "fingerprint"], ["fingerprint", "--debug"]):
         status, _, err = run(capsys, *argv)
-        assert status == ExitStatus.NOT_MEASURED
+        assert status == ExitStatus.INCONCLUSIVE
         assert "Traceback" in err and err.rstrip().splitlines()[-1].startswith("docker-claims:")
 
 
@@ -125,12 +125,12 @@ def test_ctrl_c_is_interrupted(capsys, monkeypatch):
 
 
 def test_the_exit_statuses_are_distinct_and_documented():
-    assert [int(status) for status in ExitStatus] == [0, 1, 2, 3, 130]
+    assert [int(status) for status in ExitStatus] == [0, 1, 2, 3, 4, 130]
     for status in ExitStatus:
         assert f"\n  {int(status):<3}  " in cli.EXIT_STATUSES
     readme = (ROOT / "README.md").read_text()
     for status in ExitStatus:
-        assert f"| {int(status)} |" in readme, f"README does not document exit status {status}"
+        assert f"| {int(status)} ({status.word}) |" in readme, f"README does not document {status}"
 
 
 def test_the_dry_run_and_the_sweep_list_what_they_remove_under_its_run(capsys):

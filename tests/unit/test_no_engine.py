@@ -31,7 +31,7 @@ def test_the_sweep_command_without_an_engine_says_so(capsys, monkeypatch):
     from docker_claims.runner.cli import main
 
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    assert main(["sweep"]) == ExitStatus.NOT_MEASURED
+    assert main(["sweep"]) == ExitStatus.INCONCLUSIVE
     assert "no Docker engine answers" in capsys.readouterr().err
 
 

@@ -97,7 +97,7 @@ def test_every_scenario_passed_is_holds_and_a_passing_nuance_is_named():
     c02 = report["claims"][1]
     assert words.reason(c02, report["run"]) == (
         "A deleted file is not found although a lower layer holds it")
-    assert report["run"]["exit_status"] == {"code": 0, "name": "holds", "reason": None}
+    assert report["run"]["exit_status"] == {"code": 0, "name": "ok", "reason": None}
 
 
 def test_a_failed_check_fails_the_claim_with_the_check_and_what_the_engine_showed():
@@ -124,7 +124,7 @@ def test_an_error_of_the_suite_is_could_not_be_measured_never_fails():
     assert verdicts(report)["C02"] == "could_not_be_measured"
     assert "fails" not in verdicts(report).values()
     status = report["run"]["exit_status"]
-    assert status["code"] == ExitStatus.NOT_MEASURED
+    assert status["code"] == ExitStatus.INCONCLUSIVE
     assert "C02 could not be measured" in status["reason"]
     assert "authorization denied" in status["reason"]
 
@@ -153,7 +153,7 @@ def test_a_partial_selection_is_incomplete_and_says_which_scenarios_ran():
     assert verdicts(report) == {"C02": "incomplete"}
     assert words.reason(report["claims"][0], report["run"]) == (
         "1 of its 2 scenarios selected: features/layers.feature:22")
-    assert report["run"]["exit_status"]["code"] == ExitStatus.HOLDS
+    assert report["run"]["exit_status"]["code"] == ExitStatus.OK
 
 
 def test_a_skipped_scenario_makes_the_claim_not_measured_with_the_reason():
@@ -166,14 +166,14 @@ def test_a_skipped_scenario_makes_the_claim_not_measured_with_the_reason():
     assert verdicts(report)["C01"] == "not_measured"
     assert words.reason(report["claims"][0], report["run"]) == (
         "1 of 2 scenarios skipped: DOCKER_CLAIMS_NODE2 is not set: there is no second engine")
-    assert report["run"]["exit_status"]["code"] == ExitStatus.HOLDS
+    assert report["run"]["exit_status"]["code"] == ExitStatus.OK
 
 
 def test_a_run_that_reached_no_engine_says_why_and_is_not_measured():
     parsed = features()
     report = build(parsed, run_record(parsed, stopped_because="no Docker engine answers"))
     assert report["run"]["exit_status"] == {
-        "code": 3, "name": "not_measured", "reason": "no Docker engine answers"}
+        "code": 3, "name": "inconclusive", "reason": "no Docker engine answers"}
 
 
 @pytest.mark.parametrize("case", ["holds", "fails", "interrupted", "stopped"])

@@ -28,6 +28,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -39,10 +40,10 @@ from behave.formatter.base import Formatter
 import docker_claims
 from docker_claims.evidence import ClaimFailed, as_json
 from docker_claims.runner import spec
-from docker_claims.runner.exit_status import ExitStatus
+from docker_claims.runner.exit_status import ExitStatus, of_run
 from docker_claims.runner.report import page, summary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = Path(__file__).with_name("claims.schema.json")
 CLAIM = re.compile(r"^claim\.(C\d\d)$")
 NUANCE_TAG = "nuance"
@@ -76,9 +77,17 @@ class RunRecord:
     """SIGINT or SIGTERM when the run was interrupted."""
     stopped_because: str | None = None
     """Why the run measured nothing more (no engine, no scenario selected, the engine lost)."""
+    stopped_during: str | None = None
+    """What the run was doing when it stopped (runner.hooks' phases: "connecting to the
+    engine", "building the fixture images", "scenario <name>"...), for the report's top."""
     in_suite: dict[str, int] = field(default_factory=dict)
     """Scenarios per claim in the whole suite ("" counts them all), whatever was selected."""
     report_dir: Path | None = None
+    published: bool = False
+    """Whether the run's report and JUnit replaced the last whole run's (`published`)."""
+    junit_target: str | None = None
+    """Where a published run's JUnit goes (the configured junit directory); it is written
+    under runs/<run id>/junit first."""
 
 
 def scenario_key(scenario) -> tuple[str, int]:
@@ -255,36 +264,16 @@ def build(features: Iterable, record: RunRecord) -> dict[str, Any]:
             "selection": record.selection,
             "interrupted_by": record.interrupted_by,
             "stopped_because": record.stopped_because,
+            "stopped_during": record.stopped_during,
             "totals": totals,
         },
         "engine": record.fingerprint,
         "claims": ordered,
     }
-    status, reason = exit_status(report)
+    status, reason = of_run(report["run"], report["claims"])
     report["run"]["exit_status"] = {"code": int(status), "name": status.name.lower(),
                                     "reason": reason}
     return report
-
-
-def exit_status(report: dict[str, Any]) -> tuple[ExitStatus, str | None]:
-    """How the run ends, and why in one line when it is not a plain HOLDS."""
-    run = report["run"]
-    if run["interrupted_by"]:
-        return ExitStatus.INTERRUPTED, f"interrupted by {run['interrupted_by']}"
-    failing = [c["id"] for c in report["claims"] if c["verdict"] == Verdict.FAILS.value]
-    if failing:
-        return ExitStatus.FAILS, f"{', '.join(failing)} fail{'s' if len(failing) == 1 else ''} " \
-                                 "on this engine"
-    if run["stopped_because"]:
-        return ExitStatus.NOT_MEASURED, run["stopped_because"]
-    unmeasured = [c for c in report["claims"]
-                  if c["verdict"] == Verdict.COULD_NOT_BE_MEASURED.value]
-    if unmeasured:
-        first = next(s["problem"]["message"] for s in unmeasured[0]["scenarios"]
-                     if s["status"] == "error")
-        ids = ", ".join(c["id"] for c in unmeasured)
-        return ExitStatus.NOT_MEASURED, f"{ids} could not be measured: {first.splitlines()[0]}"
-    return ExitStatus.HOLDS, None
 
 
 def _commit() -> str | None:
@@ -301,22 +290,37 @@ def _commit() -> str | None:
 
 
 def write(report: dict[str, Any], directory: Path) -> list[Path]:
-    """claims.json, claims.html and claims.md in `directory`; their paths, HTML first."""
+    """claims.json, claims.html and claims.md in `directory`; their paths, HTML first. Each file
+    is written beside itself under a name of the run's own, then renamed over the old one, so
+    that two runs finishing together never leave a file made of both."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = [directory / "claims.html", directory / "claims.md", directory / "claims.json"]
-    paths[0].write_text(page.html_page(report, str(directory)), encoding="utf-8")
-    paths[1].write_text(summary.markdown(report), encoding="utf-8")
-    paths[2].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+    texts = [page.html_page(report, str(directory)), summary.markdown(report),
+             json.dumps(report, indent=2, ensure_ascii=False) + "\n"]
+    for path, text in zip(paths, texts):
+        replace_atomically(path, text.encode("utf-8"), report["run"]["id"])
     return paths
+
+
+def replace_atomically(path: Path, data: bytes, run_id: str) -> None:
+    """`path` holds `data`, written under a temporary name first and renamed over it (a rename
+    within one directory is atomic)."""
+    staged = path.with_name(f".{path.name}.{run_id}.tmp")
+    try:
+        staged.write_bytes(data)
+        os.replace(staged, path)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 class ClaimsFormatter(Formatter):
     """Writes the report when behave closes its formatters, at the end of the run. Its output
-    file names the report's directory: a run of the whole suite that ended writes there; any
-    other run (a selection, an interrupted run, one that measured nothing) in runs/<run id>/
-    below it, so that the last full run's report stays. The runner (behave_runner) binds the
-    run's record and features to it first."""
+    file names the report's directory: a run of the whole suite that ended and measured
+    (`published`) replaces the report there; any other run (a selection, an interrupted run, one
+    that measured nothing or could not start) writes in runs/<run id>/ below it, so that the
+    last whole run's report stays. The runner (behave_runner) binds the run's record and
+    features to it first. Where the directory cannot be written, the report goes to a temporary
+    directory, and the run says where and ends inconclusive: nothing measured is lost."""
 
     name = "claims"
     description = "the article's claims with verdicts and evidence (HTML, Markdown, JSON)"
@@ -349,25 +353,51 @@ class ClaimsFormatter(Formatter):
                 if s.status.name != "untested" or s.should_run(self.config)})
         self.record.finished = datetime.datetime.now(datetime.timezone.utc)
         self.report = build(self.features, self.record)
+        self.record.published = published(self.report)
         directory = self.directory
-        if not whole_run(self.record):
+        if not self.record.published:
             directory = directory / "runs" / self.record.id
-            prune(self.directory / "runs", keep=KEEP_RUNS)
-        self.record.report_dir = directory
-        self.paths = write(self.report, directory)
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            with open(summary, "a", encoding="utf-8") as stream:
+        try:
+            self.paths = write(self.report, directory)
+            if not self.record.published:
+                prune(self.directory / "runs", keep=KEEP_RUNS)
+        except OSError as error:
+            self._write_elsewhere(directory, error)
+        self.record.report_dir = self.paths[0].parent
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_file:
+            with open(summary_file, "a", encoding="utf-8") as stream:
                 stream.write(self.paths[1].read_text(encoding="utf-8"))
+
+    def _write_elsewhere(self, directory: Path, error: OSError) -> None:
+        """The report where it can be written (a temporary directory), and the run ending
+        inconclusive, saying why and where the report is."""
+        self.record.published = False
+        elsewhere = Path(tempfile.mkdtemp(prefix=f"docker-claims-report-{self.record.id}-"))
+        reason = (f"the report could not be written to {directory}/ ({error.strerror or error}): "
+                  f"it is in {elsewhere}/ instead; make {directory}/ writable, or name "
+                  "another with `-f claims -o DIR/claims.md`")
+        self.record.stopped_because = self.record.stopped_because or reason
+        self.record.stopped_during = self.record.stopped_during or "writing the report"
+        self.report["run"]["stopped_because"] = self.record.stopped_because
+        self.report["run"]["stopped_during"] = self.record.stopped_during
+        status, why = of_run(self.report["run"], self.report["claims"])
+        self.report["run"]["exit_status"] = {"code": int(status), "name": status.name.lower(),
+                                             "reason": why}
+        self.paths = write(self.report, elsewhere)
 
 
 KEEP_RUNS = 20
 """How many reports of partial runs runs/ keeps (the oldest go first)."""
 
 
-def whole_run(record: RunRecord) -> bool:
-    """A run of the whole suite that ran to its end: its report replaces the last one."""
-    return not (record.selection or record.interrupted_by or record.stopped_because)
+def published(report: dict[str, Any]) -> bool:
+    """Whether a run's report replaces the last whole run's: a run of the whole suite that
+    ended and measured (its exit status is OK or FAILS: not a selection, not interrupted, not
+    stopped, not inconclusive)."""
+    run = report["run"]
+    return not run["selection"] and run["exit_status"]["code"] in (ExitStatus.OK,
+                                                                   ExitStatus.FAILS)
 
 
 def prune(runs: Path, keep: int) -> None:
@@ -375,5 +405,5 @@ def prune(runs: Path, keep: int) -> None:
         return
     kept = sorted((d for d in runs.iterdir() if (d / "claims.json").is_file()),
                   key=lambda d: d.stat().st_mtime, reverse=True)
-    for old in kept[keep - 1:]:
+    for old in kept[keep:]:
         shutil.rmtree(old, ignore_errors=True)

@@ -6,12 +6,21 @@ The runner puts this reporter in the place of behave's (behave has no setting fo
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+from pathlib import Path
 from xml.etree import ElementTree
 
 from behave.reporter.junit import JUnitReporter
 
-from docker_claims.runner.report.data import RunRecord, claim_of, scenario_key, scenario_status
+from docker_claims.runner.report.data import (
+    RunRecord,
+    claim_of,
+    replace_atomically,
+    scenario_key,
+    scenario_status,
+)
 
 RUN_SUITE = "TESTS-docker-claims.xml"
 
@@ -68,11 +77,31 @@ class ClaimsJUnitReporter(JUnitReporter):
     def end(self) -> None:
         if self.record.stopped_because and not self.cases:
             write_run_error(self.config.junit_directory, self.record.stopped_because)
-        else:  # the error of an earlier run that measured nothing is not this run's
-            stale = os.path.join(self.config.junit_directory, RUN_SUITE)
-            if os.path.exists(stale):
-                os.remove(stale)
         super().end()
+        if self.record.published and self.record.junit_target:
+            publish(self.config.junit_directory, self.record.junit_target, self.record.id)
+
+
+def publish(written: str, target: str, run_id: str) -> None:
+    """Move a published run's JUnit files, written under runs/<run id>/junit, into the
+    configured directory, each renamed over the last whole run's; files of that run which no
+    file of this one replaces (a feature file since removed, the error of a run that measured
+    nothing) go."""
+    os.makedirs(target, exist_ok=True)
+    mine = sorted(name for name in os.listdir(written) if name.endswith(".xml")) \
+        if os.path.isdir(written) else []
+    for name in mine:
+        with open(os.path.join(written, name), "rb") as source:
+            replace_atomically(Path(target, name), source.read(), run_id)
+    for name in os.listdir(target):
+        if name.endswith(".xml") and name not in mine:
+            with contextlib.suppress(FileNotFoundError):  # another run's publish took it
+                os.remove(os.path.join(target, name))
+    shutil.rmtree(written, ignore_errors=True)
+    run_dir = os.path.dirname(os.path.normpath(written))
+    for emptied in (run_dir, os.path.dirname(run_dir)):  # runs/<run id>/, then runs/
+        with contextlib.suppress(OSError):  # not empty: another run's report is there
+            os.rmdir(emptied)
 
 
 def write_run_error(directory: str, reason: str) -> None:

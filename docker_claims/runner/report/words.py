@@ -138,7 +138,9 @@ def notices(run: dict[str, Any]) -> list[tuple[str, str]]:
         said.append(("interrupted", f"Interrupted by {run['interrupted_by']}: the verdicts are "
                      "those of the scenarios that ended; the others are marked incomplete."))
     if run["stopped_because"]:
-        said.append(("stopped", f"Nothing (more) was measured: {run['stopped_because']}"))
+        during = run.get("stopped_during")
+        said.append(("stopped", f"The run stopped{f' while {during}' if during else ''}: "
+                     f"{run['stopped_because']}"))
     selection = selection_text(run["selection"])
     if selection:
         said.append(("selection", f"A selection: {selection} ran {run['totals']['selected']} of "
