@@ -88,6 +88,9 @@ class EngineRun:
     path: str
     engine: dict
     claims: dict[str, Claim] = field(default_factory=dict)
+    run: dict = field(default_factory=dict)
+    """claims.json's `run`: its selection, whether it was interrupted or stopped, its exit
+    status (what says whether its verdicts stand for the engine: `not_comparable`)."""
 
     def facts(self) -> dict[str, str]:
         """Fact -> how it reads ("image store containerd", "cgroup v2", "userns")."""
@@ -165,7 +168,8 @@ def load_run(path: Path | str, name: str | None = None) -> EngineRun:
                                "version of docker-claims?)") from None
     if name is None:
         name = path.parent.name if path.name == "claims.json" and path.parent.name else path.stem
-    return EngineRun(name, str(path), document.get("engine") or {}, claims)
+    return EngineRun(name, str(path), document.get("engine") or {}, claims,
+                     document.get("run") or {})
 
 
 @dataclass(frozen=True)
@@ -299,29 +303,81 @@ class Change:
     old: str
     new: str
     scenarios: tuple[str, ...]
+    """The scenarios whose outcome made the difference, each with what the new run said."""
 
 
-def compare(old: EngineRun, new: EngineRun) -> list[Change]:
+UNCOMPARED = ("not measured", "could not be measured", "incomplete")
+"""Verdicts that say what a run could not measure, not what the engine did: a claim with one
+of them on either side is left out of the comparison (and said so), never a change."""
+
+
+def not_comparable(run: EngineRun) -> str | None:
+    """Why a run's verdicts do not stand for its engine as a whole (None when they do): it was
+    interrupted, it stopped (no engine, its start failed, the engine lost), or it reached no
+    engine."""
+    facts = run.run
+    if facts.get("interrupted_by"):
+        return f"it was interrupted by {facts['interrupted_by']}"
+    if facts.get("stopped_because"):
+        during = f" while {facts['stopped_during']}" if facts.get("stopped_during") else ""
+        return f"it stopped{during}: {_first(facts['stopped_because'])}"
+    if not run.engine:
+        return "it reached no engine"
+    return None
+
+
+def incomparable(old: EngineRun, new: EngineRun) -> str | None:
+    """Why two runs cannot be compared (None when they can): either is not comparable, or they
+    selected different scenarios (two runs of the same selection compare what it selects)."""
+    for which, run in (("old", old), ("new", new)):
+        why = not_comparable(run)
+        if why:
+            return f"the {which} run ({run.path}) does not stand for its engine: {why}"
+    chosen = {which: words.selection_text(run.run.get("selection"))
+              for which, run in (("old", old), ("new", new))}
+    if chosen["old"] != chosen["new"]:
+        return "they selected different scenarios: " + "; ".join(
+            f"the {which} run was " + (f"a selection ({text})" if text else "the whole suite")
+            for which, text in chosen.items())
+    return None
+
+
+def compare(old: EngineRun, new: EngineRun) -> tuple[list[Change], list[str]]:
     """The claims whose verdict changed from `old` to `new`, each with the scenarios whose
-    outcome changed (and what the new one said)."""
-    changes = []
+    outcome changed (and what the new run said of them); and the claims left out, each with
+    why (not measured, could not be measured or incomplete in either run, absent from one)."""
+    changes, left_out = [], []
     for claim_id in sorted(set(old.claims) | set(new.claims)):
         before, after = old.claims.get(claim_id), new.claims.get(claim_id)
-        was = before.verdict if before else "absent"
-        now = after.verdict if after else "absent"
-        if was == now:
+        if before is None or after is None:
+            left_out.append(f"{claim_id}: not in the {'old' if before is None else 'new'} run")
             continue
-        then = {s.name: s for s in (before.scenarios if before else ())}
+        unsure = [(which, claim) for which, claim in (("old", before), ("new", after))
+                  if claim.verdict in UNCOMPARED]
+        if unsure:
+            which, claim = unsure[0]
+            reasons = list(dict.fromkeys(s.reason for s in claim.scenarios
+                                         if s.status != "passed" and s.reason))
+            left_out.append(f"{claim_id}: {claim.verdict} in the {which} run"
+                            + (f" ({reasons[0]})" if reasons else ""))
+            continue
+        if before.verdict == after.verdict:
+            continue
+        then = {s.name: s for s in before.scenarios}
         lines = []
-        for scenario in after.scenarios if after else ():
+        for scenario in after.scenarios:
             previous = then.get(scenario.name)
             if previous is None or previous.status != scenario.status:
                 lines.append(f"{scenario.name}: {previous.status if previous else 'absent'} -> "
                              f"{scenario.status}"
                              + (f" ({scenario.reason})" if scenario.reason
                                 and scenario.status != "passed" else ""))
-        changes.append(Change(claim_id, was, now, tuple(lines)))
-    return changes
+        changes.append(Change(claim_id, before.verdict, after.verdict, tuple(lines)))
+    return changes, left_out
+
+
+def _first(text: str) -> str:
+    return " ".join(text.split())[:200]
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -341,8 +397,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "compare", help="list the verdicts that changed between two "
         "runs (exit 1 when some did)",
         description="List the claims whose verdict differs between two runs' claims.json (an "
-        "engine upgrade, say): exit 0 when none changed, 1 when some did. Reads files only; "
-        "no engine is needed.")
+        "engine upgrade, say), one line each, then the scenarios that made the difference. "
+        "A claim not measured, not measurable or incomplete in either run is left out, and "
+        "said so. Exit 0 when no verdict changed, 1 when some did, 4 when the runs cannot be "
+        "compared (one was interrupted, stopped or reached no engine, or they selected "
+        "different scenarios). Reads files only; no engine is needed.")
     changed.add_argument("old", type=Path, metavar="OLD.json")
     changed.add_argument("new", type=Path, metavar="NEW.json")
     changed.set_defaults(offline=_compare_command)
@@ -370,15 +429,21 @@ def load_name(path: Path) -> str:
 def _compare_command(args: argparse.Namespace) -> int:
     old, new = load_run(args.old, str(args.old)), load_run(args.new, str(args.new))
     print(f"old: {old.describe()} ({old.path})\nnew: {new.describe()} ({new.path})")
-    changes = compare(old, new)
-    if not changes:
-        print("no verdict changed")
-        return 0
+    why = incomparable(old, new)
+    if why:
+        print(f"not comparable: {why}")
+        return ExitStatus.NOT_COMPARABLE
+    changes, left_out = compare(old, new)
     for change in changes:
         print(f"{change.claim}: {change.old} -> {change.new}")
         for line in change.scenarios:
-            print(f"  - {line}")
-    return 1
+            print(f"    {line}")
+    for line in left_out:
+        print(f"not compared: {line}")
+    if not changes:
+        print("no verdict changed")
+        return ExitStatus.OK
+    return ExitStatus.FAILS
 
 
 def run_offline(args: argparse.Namespace) -> int | None:

@@ -143,16 +143,62 @@ def test_markdown_and_html_show_every_engine_and_claim():
 def test_compare_lists_the_verdicts_that_changed_with_their_scenarios():
     old = run_of("old", engine(), C04=HOLDS, C08=HOLDS)
     new = run_of("new", engine(engine_version="28.5.2"), C04=HOLDS, C08=FAILS)
-    change, = matrix.compare(old, new)
+    (change,), left_out = matrix.compare(old, new)
     assert (change.claim, change.old, change.new) == ("C08", "holds", "fails on this engine")
-    assert change.scenarios[0].startswith("b: passed -> failed (the container shares")
+    assert change.scenarios == ("b: passed -> failed (the container shares its user namespace, "
+                                "although the engine remaps users)",)
+    assert left_out == []
 
 
-def write(path: Path, run: matrix.EngineRun) -> Path:
-    """The run as claims.json (schema version 1) holds it: verdicts as codes."""
+NOT_MEASURED = ("not measured", ("a", "passed"),
+                ("b", "skipped", None, "DOCKER_CLAIMS_NODE2 is not set"))
+
+
+def test_compare_leaves_out_what_either_run_could_not_measure_and_says_so():
+    old = run_of("old", engine(), C04=HOLDS, C08=HOLDS, C14=NOT_MEASURED)
+    new = run_of("new", engine(), C04=NOT_MEASURED, C14=HOLDS)
+    changes, left_out = matrix.compare(old, new)
+    assert changes == []
+    assert left_out == ["C04: not measured in the new run (DOCKER_CLAIMS_NODE2 is not set)",
+                        "C08: not in the new run",
+                        "C14: not measured in the old run (DOCKER_CLAIMS_NODE2 is not set)"]
+
+
+@pytest.mark.parametrize(("old_run", "new_run", "says"), [
+    ({}, {"selection": {"tags": "@claim.C02", "names": [], "locations": []}},
+     "they selected different scenarios: the old run was the whole suite; the new run was a "
+     "selection (--tags=@claim.C02)"),
+    ({}, {"interrupted_by": "SIGINT"}, "the new run (new.json) does not stand for its engine: "
+     "it was interrupted by SIGINT"),
+    ({"stopped_because": "docker-claims cannot run: no Docker engine answers",
+      "stopped_during": "connecting to the engine"}, {},
+     "the old run (old.json) does not stand for its engine: it stopped while connecting to the "
+     "engine: docker-claims cannot run: no Docker engine answers"),
+])
+def test_compare_says_why_two_runs_are_not_comparable_and_invents_no_change(
+        tmp_path, capsys, old_run, new_run, says):
+    old = write(tmp_path / "old.json", run_of("old", engine(), C01=HOLDS), old_run)
+    new = write(tmp_path / "new.json", run_of("new", engine(), C02=FAILS), new_run)
+    assert cli.main(["compare", str(old), str(new)]) == ExitStatus.NOT_COMPARABLE == 4
+    out = capsys.readouterr().out
+    assert f"not comparable: {says}" in out.replace(str(tmp_path) + "/", "")
+    assert "->" not in out
+
+
+def test_compare_of_a_run_that_reached_no_engine_is_not_comparable(tmp_path, capsys):
+    old = write(tmp_path / "old.json", run_of("old", engine(), C01=HOLDS))
+    new = write(tmp_path / "new.json", run_of("new", {}, C01=NOT_MEASURED))
+    assert cli.main(["compare", str(old), str(new)]) == ExitStatus.NOT_COMPARABLE
+    assert "it reached no engine" in capsys.readouterr().out
+
+
+def write(path: Path, run: matrix.EngineRun, facts: dict | None = None) -> Path:
+    """The run as claims.json holds it: verdicts as codes; `facts`, its `run` part."""
     codes = {word: code for code, word in words.VERDICT_WORDS.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"schema_version": 1, "engine": run.engine, "claims": [
+    path.write_text(json.dumps({"schema_version": 2, "engine": run.engine, "run": {
+        "selection": None, "interrupted_by": None, "stopped_because": None, **(facts or {})},
+        "claims": [
         {"id": c.claim, "sentence": {"original": c.article, "meaning": ""},
          "verdict": codes[c.verdict],
          "scenarios": [{"name": s.name, "status": s.status,
@@ -176,9 +222,13 @@ def test_the_matrix_command_writes_markdown_and_html(tmp_path, capsys):
 def test_compare_exits_1_when_a_verdict_changed_and_0_when_none_did(tmp_path, capsys):
     old = write(tmp_path / "old.json", run_of("old", engine(), C08=HOLDS))
     new = write(tmp_path / "new.json", run_of("new", engine(), C08=FAILS))
-    assert cli.main(["compare", str(old), str(new)]) == 1
-    assert "C08: holds -> fails on this engine" in capsys.readouterr().out
-    assert cli.main(["compare", str(old), str(old)]) == 0
+    assert cli.main(["compare", str(old), str(new)]) == ExitStatus.FAILS
+    out = capsys.readouterr().out.splitlines()
+    assert out[2:] == ["C08: holds -> fails on this engine",
+                       "    b: passed -> failed (the container shares its user namespace, "
+                       "although the engine remaps users)"]
+    assert cli.main(["compare", str(old), str(old)]) == ExitStatus.OK
+    assert capsys.readouterr().out.splitlines()[-1] == "no verdict changed"
 
 
 @pytest.mark.parametrize("content, says", [
