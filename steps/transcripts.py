@@ -51,7 +51,8 @@ def step_replay_container(context, verb, args):
 @when('the article\'s "docker ps -a" is replayed')
 def step_replay_ps(context):
     state = context.state
-    ran, state.cli_listing = cli_commands.ps_all(state.cli)
+    prefix = f"{state.session.run.prefix}-"
+    ran, state.cli_listing = cli_commands.ps_all(state.cli, lambda name: name.startswith(prefix))
     state.ledger.record(f"`{_quoted(state, 'docker ps -a')}`", ran.evidence())
 
 

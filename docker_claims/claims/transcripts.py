@@ -143,7 +143,7 @@ def check_listed(table: Table, container: CliContainer, wanted: str, container_i
     expect(table.columns == created.columns, "`docker ps -a` does not have the article's "
            "columns", **observed)
     expect(row is not None, f"`docker ps -a` does not list {container.name}", **observed,
-           names=[r.get("NAMES") for r in table.rows])
+           names=[r.get("NAMES") for r in table.rows], rows_of_others=table.others)
     expect(row["CONTAINER ID"] == container_id[:SHORT_ID],
            "the listed CONTAINER ID is not the container's id cut to 12 digits",
            container_id=container_id, **observed)

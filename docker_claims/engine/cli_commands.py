@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -47,10 +47,13 @@ def replay_container(cli: Cli, resources: Resources, command: str, image: str, *
     return CliContainer(name, image, made)
 
 
-def ps_all(cli: Cli) -> tuple[CliRun, Table]:
-    """The article's `docker ps -a`, in the CLI's default table."""
+def ps_all(cli: Cli, mine: Callable[[str], bool]) -> tuple[CliRun, Table]:
+    """The article's `docker ps -a`, in the CLI's default table, cut to the rows of the
+    containers whose name `mine` accepts (the run's): the engine lists everyone's containers,
+    and what is not the run's is counted, never recorded."""
     ran = cli.ok("ps", "-a", "--format", "table")
-    return ran, parse_table(ran.stdout.splitlines())
+    return (ran.only_rows("NAMES", mine),
+            parse_table(ran.stdout.splitlines()).only("NAMES", mine))
 
 
 def start(cli: Cli, container: CliContainer) -> CliRun:

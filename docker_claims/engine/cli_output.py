@@ -7,7 +7,7 @@ the claims about the CLI need); the checks take these as arguments.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,21 @@ class CliRun:
         return {"command": self.command, "exit_code": self.exit_code, "stdout": self.stdout,
                 "stderr": self.stderr}
 
+    def only_rows(self, column: str, keep: Callable[[str], bool]) -> CliRun:
+        """This run with its printed table cut to the header and the rows whose `column` cell
+        `keep` accepts, and a last line counting the rows left out: what a report may show of
+        a listing of everyone's things (`docker ps -a` lists every container of the engine)."""
+        lines = [line for line in self.stdout.splitlines() if line.strip()]
+        if not lines:
+            return self
+        table = parse_table(lines)
+        kept = [line for line, row in zip(lines[1:], table.rows) if keep(row.get(column, ""))]
+        left_out = len(table.rows) - len(kept)
+        note = [f"({left_out} more row{'s' if left_out != 1 else ''}, not this run's, left out)"]
+        return CliRun(self.args, self.exit_code,
+                      "\n".join([lines[0], *kept, *(note if left_out else [])]) + "\n",
+                      self.stderr)
+
 
 SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 
@@ -46,9 +61,16 @@ class Table:
 
     columns: tuple[str, ...]
     rows: tuple[dict[str, str], ...]
+    others: int = 0
+    """Rows left out (`only`): what the engine listed of other owners', counted, not shown."""
 
     def row(self, column: str, value: str) -> dict[str, str] | None:
         return next((row for row in self.rows if row.get(column) == value), None)
+
+    def only(self, column: str, keep: Callable[[str], bool]) -> Table:
+        """The rows whose `column` cell `keep` accepts; the others counted in `others`."""
+        kept = tuple(row for row in self.rows if keep(row.get(column, "")))
+        return Table(self.columns, kept, self.others + len(self.rows) - len(kept))
 
 
 COLUMN = re.compile(r"\S+(?: \S+)*")

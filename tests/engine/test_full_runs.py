@@ -7,11 +7,15 @@ whole suite costs, so the properties below share them):
 - through the proxy telling no lie every claim stays green: the lie tests (test_lies.py) turn a
   claim red by one falsified answer, not by the proxy itself;
 - neither touches the user's things (named like the article's own), judged by the engine's
-  event stream during the runs, while another client removes a container of its own.
+  event stream during the runs, while another client removes a container of its own;
+- neither report names another owner's container or image: a decoy of each, named with a
+  random word, is on the engine during the runs and nowhere in their reports.
 """
 
 from __future__ import annotations
 
+import secrets
+import string
 import time
 import uuid
 from dataclasses import dataclass
@@ -35,6 +39,8 @@ class FullRuns:
     things: dict[str, dict[str, str]]
     before: dict
     after: dict
+    decoys: tuple[str, ...]
+    """What names the decoys: their random word, their ids in full and cut to 12 digits."""
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +55,7 @@ def full_runs(session, tmp_path_factory, request):
     things = users_things(client, test_id)
     assert things["container"] and things["image"], things
     before = state_of(client, things)
+    decoys = _decoys(client, image, test_id, request.addfinalizer)
     # Another client's own container, removed by that client during the runs: a comparison of
     # the whole engine before and after would call that the runs' doing.
     other = client.containers.create(image.id, ["true"], network_mode="none",
@@ -69,7 +76,22 @@ def full_runs(session, tmp_path_factory, request):
             proxied.kill()
     until = epoch(since) + int(time.time() - started) + 2
     events = list(client.api.events(since=epoch(since), until=until, decode=True))
-    return FullRuns(direct, proxied, codes, events, things, before, state_of(client, things))
+    return FullRuns(direct, proxied, codes, events, things, before, state_of(client, things),
+                    decoys)
+
+
+def _decoys(client, image, test_id: str, defer) -> tuple[str, ...]:
+    """A container and an image of another owner's, named with a random word (letters no
+    report holds by chance), removed when the module's tests end."""
+    word = "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))
+    container = client.containers.create(image.id, ["true"], name=f"{word}-box",
+                                         network_mode="none", labels={BAIT: f"decoy-{test_id}"})
+    defer(ignoring_gone(lambda: container.remove(force=True)))
+    committed = container.commit(repository=word, tag="decoy",
+                                 conf={"Labels": {BAIT: f"decoy-{test_id}"}})
+    defer(ignoring_gone(lambda: client.images.remove(committed.id, force=True)))
+    ids = (container.id, committed.id.split(":")[-1])
+    return (word, *ids, *(full[:12] for full in ids))
 
 
 def test_two_full_runs_at_once_both_pass_and_leave_nothing(session, full_runs):
@@ -85,6 +107,18 @@ def test_through_the_proxy_telling_no_lie_every_claim_stays_green(full_runs):
     output = full_runs.proxied.output()
     assert full_runs.codes[1] == 0, output[-6000:]
     assert " 0 failed" in output and "scenarios passed" in output, output[-3000:]
+
+
+def test_no_report_names_another_owners_container_or_image(full_runs):
+    found = {}
+    for run in (full_runs.direct, full_runs.proxied):
+        for path in sorted((run.cwd / "reports").rglob("*")):
+            if path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                found.update({f"{path}: {needle}": True for needle in full_runs.decoys
+                              if needle in text})
+    assert (full_runs.direct.cwd / "reports" / "claims.json").is_file()
+    assert not found, f"a report names a decoy: {sorted(found)}"
 
 
 def test_neither_run_touches_the_users_things(full_runs):

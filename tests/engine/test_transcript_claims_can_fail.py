@@ -56,6 +56,11 @@ def node_resources(node, session, request):
     return node.resources(session.run, request.addfinalizer)
 
 
+def ours(resources):
+    """The run's own containers, by name: what a `docker ps -a` of it may record."""
+    return lambda name: name.startswith(f"{resources.run.prefix}-")
+
+
 def engine_id(resources, made):
     return resources.client.containers.get(made.name).id
 
@@ -87,14 +92,14 @@ def test_c15_create_printing_another_containers_id_fails(cli, resources, base):
 def test_c15_a_started_container_is_not_listed_as_created(cli, resources, base):
     made = replay(cli, resources, CREATE, base)
     cli_commands.start(cli, made)
-    _, table = cli_commands.ps_all(cli)
+    _, table = cli_commands.ps_all(cli, ours(resources))
     with pytest.raises(ClaimFailed, match=r"shows the container 'Up .*', not 'Created'"):
         transcripts.check_listed(table, made, "Created", engine_id(resources, made), CREATE_START)
 
 
 def test_c15_a_container_never_started_is_not_listed_as_up(cli, resources, base):
     made = replay(cli, resources, CREATE, base)
-    _, table = cli_commands.ps_all(cli)
+    _, table = cli_commands.ps_all(cli, ours(resources))
     with pytest.raises(ClaimFailed, match="shows the container 'Created', not 'Up'"):
         transcripts.check_listed(table, made, "Up", engine_id(resources, made), CREATE_START)
 
