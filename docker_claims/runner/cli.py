@@ -18,6 +18,7 @@ from docker.errors import DockerException
 from docker_claims import __version__
 from docker_claims.engine import connection as engine
 from docker_claims.engine.config import ConfigError, settings
+from docker_claims.engine.labels import LABEL_RUN
 from docker_claims.engine.sweep import (
     RunFound,
     SweepReport,
@@ -169,6 +170,11 @@ def sweep_command(args: argparse.Namespace) -> int:
         raise Refused("--force needs --run ID: only a run named on the command line is ever "
                       "removed while alive (see 'docker-claims sweep --dry-run' for the ids)")
     client = engine.connect()
+    if args.run and not plan(client, run_id=args.run).runs:
+        print(f"docker-claims: no run {args.run} on this engine: nothing is labelled "
+              f"{LABEL_RUN}={args.run} there ('docker-claims sweep --dry-run' lists the runs it "
+              "has)", file=sys.stderr)
+        return ExitStatus.INCONCLUSIVE
     if args.dry_run:
         found = plan(client, run_id=args.run, include_alive=args.force)
         print_dry_run(found, [] if args.run else dead_workdirs())

@@ -135,6 +135,12 @@ def test_a_live_run_is_removed_only_with_force_and_the_command_says_so(session, 
     assert len(labelled(client, runs["starting"])) == 3  # only the named run
 
 
-def test_sweeping_a_run_that_left_nothing_says_so(session):
-    done = docker_claims("sweep", "--run", Run().id)
-    assert (done.returncode, done.stdout.strip()) == (0, "nothing to remove"), done.stderr
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["sweep", "dry run"])
+def test_sweeping_a_run_the_engine_has_nothing_of_says_there_is_no_such_run(session, dry_run):
+    """A typo in --run is told, not taken for a clean engine."""
+    run_id = Run().id
+    done = docker_claims("sweep", "--run", run_id, *dry_run)
+    assert (done.returncode, done.stdout) == (3, ""), done.stderr
+    assert done.stderr == (f"docker-claims: no run {run_id} on this engine: nothing is labelled "
+                           f"{LABEL_RUN}={run_id} there ('docker-claims sweep --dry-run' lists "
+                           "the runs it has)\n")
