@@ -42,7 +42,7 @@ def replay_container(cli: Cli, resources: Resources, command: str, image: str, *
     name = resources.run.name("cli")
     client = resources.client
     resources.defer(lambda: remove_container(client, name))
-    made = cli.ok(verb, *options, "--name", name, *label_flags(resources.run.labels("subject")),
+    made = cli.ok(verb, *options, "--name", name, *label_flags(resources.labels("subject")),
                   "--network", "none", image, *rest)
     return CliContainer(name, image, made)
 
@@ -69,7 +69,7 @@ def import_file(cli: Cli, resources: Resources, tarball: Path,
     name = resources.run.name("import")
     client, run_id = resources.client, resources.run.id
     resources.defer(lambda: remove_image(client, name, run_id))
-    made = cli.ok("import", *label_changes(resources.run.labels("subject")), *options,
+    made = cli.ok("import", *label_changes(resources.labels("subject")), *options,
                   str(tarball), name)
     return CliImport(name, made)
 
@@ -85,7 +85,7 @@ def import_tar(cli: Cli, resources: Resources, tar: Path, *, from_stdin: bool
     """`docker import -` with the tar on standard input, or `docker import FILE`; the image it
     prints is adopted by the run at once."""
     source = "-" if from_stdin else str(tar)
-    ran = cli.run("import", *label_changes(resources.run.labels("subject")), source,
+    ran = cli.run("import", *label_changes(resources.labels("subject")), source,
                   stdin=tar if from_stdin else None)
     printed = IMAGE_ID.findall(ran.stdout)
     image = resources.image(printed[-1]) if ran.exit_code == 0 and printed else None

@@ -81,7 +81,7 @@ def state(container: Container) -> dict[str, Any]:
 
 def commit(resources: Resources, container: Container) -> Image:
     """`docker commit`, the new image labelled with the run and adopted for removal."""
-    image = container.commit(conf={"Labels": resources.run.labels("subject")})
+    image = container.commit(conf={"Labels": resources.labels("subject")})
     return resources.image(image.id)
 
 
@@ -243,7 +243,7 @@ def own_image(resources: Resources, base: Image) -> Image:
     copy_in(writer, "/own.txt", f"{repository}\n".encode())
     config = base.attrs.get("Config") or {}
     committed = writer.commit(repository=repository, tag="saved", conf={
-        "Labels": resources.run.labels("subject"), "Cmd": config.get("Cmd"),
+        "Labels": resources.labels("subject"), "Cmd": config.get("Cmd"),
         "Entrypoint": config.get("Entrypoint")})
     return resources.image(committed.id)
 

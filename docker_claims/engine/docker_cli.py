@@ -17,6 +17,7 @@ per CLI and environment).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -41,6 +42,16 @@ class CliElsewhere(RuntimeError):
     """The docker CLI talks to another engine than the one it was meant for (a setup error)."""
 
 
+class CliUnreachable(RuntimeError):
+    """The docker CLI could not reach its engine (it stopped answering, it is gone): the
+    suite's trouble, never the claim's, although the command failed."""
+
+
+UNREACHABLE = re.compile(r"Cannot connect to the Docker daemon|error during connect|"
+                         r"connection refused|Is the docker daemon running", re.IGNORECASE)
+"""How the docker CLI says it reached no engine."""
+
+
 @dataclass(frozen=True)
 class Cli:
     """The docker CLI, with the environment that points it at one engine."""
@@ -62,8 +73,12 @@ class Cli:
 
     def ok(self, *args: str, stdin: Path | None = None,
            timeout: float | None = None) -> CliRun:
-        """Run, and fail the claim with the CLI's words when the command fails."""
+        """Run, and fail the claim with the CLI's words when the command fails, unless it
+        failed for want of an engine (CliUnreachable: the claim could not be measured)."""
         ran = self.run(*args, stdin=stdin, timeout=timeout)
+        if ran.exit_code != 0 and UNREACHABLE.search(ran.stderr):
+            said = ran.stderr.strip().splitlines()[-1] if ran.stderr.strip() else ""
+            raise CliUnreachable(f"`{ran.command}` reached no engine at {self.target}: {said}")
         expect(ran.exit_code == 0, f"`{ran.command}` failed on {self.target}", **ran.evidence())
         return ran
 

@@ -11,5 +11,11 @@ LABEL_ROLE = "docker-claims.role"
 """What a labelled resource is for (fixture, lease, helper, subject), for people reading."""
 
 
+LABEL_LEASED_ON = "docker-claims.leased-on"
+"""On what a run makes on a second engine: the engine ID of the engine that holds the run's
+lease. A sweep reading leases there knows, when the lease is gone, that the run is over; a run
+whose lease lives on another engine is judged by age only."""
+
+
 NAME_PREFIX = "dclaims"
 """Every name a run gives starts with this, then the run id."""

@@ -29,6 +29,7 @@ from docker.utils import version_lt
 from docker_claims.engine import archives, dind, ssh
 from docker_claims.engine import connection as engine
 from docker_claims.engine.config import settings
+from docker_claims.engine.labels import LABEL_LEASED_ON
 from docker_claims.engine.records import Fingerprint, Identity
 from docker_claims.engine.scope import Defer, Resources, Run, remove_image
 from docker_claims.engine.sweep import sweep
@@ -59,12 +60,16 @@ class SecondNode:
     client: docker.DockerClient
     fingerprint: Fingerprint
     engine_id: str
+    leased_on: str = ""
+    """The engine ID of the first engine, which holds the runs' leases."""
     swept: list[str] = field(default_factory=list)
 
     def resources(self, run: Run, defer: Defer) -> Resources:
-        """A creator on the second engine, with the run's names and labels; removals go to
-        `defer` (a scenario's or a test's cleanup)."""
-        return Resources(self.client, run, defer)
+        """A creator on the second engine, with the run's names and labels, and the first
+        engine's ID (LABEL_LEASED_ON: a later run there tells a dead run's leftovers by it);
+        removals go to `defer` (a scenario's or a test's cleanup)."""
+        return Resources(self.client, run, defer,
+                         labels={LABEL_LEASED_ON: self.leased_on} if self.leased_on else None)
 
     def describe(self) -> dict[str, Any]:
         """What the evidence says of the second engine."""
@@ -133,7 +138,8 @@ def open_node(primary: docker.DockerClient, where: str | None = None, *,
             raise NodeUnavailable(f"{ENV}={DIND}: {error}") from None
     client = connect(where, primary=primary)
     where = where or configured() or ""
-    return SecondNode(where, client, engine.fingerprint(client), client.info().get("ID") or "")
+    return SecondNode(where, client, engine.fingerprint(client), client.info().get("ID") or "",
+                      primary.info().get("ID") or "")
 
 
 def sweep_dead_runs(node: docker.DockerClient, primary: docker.DockerClient) -> list[str]:

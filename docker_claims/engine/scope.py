@@ -103,15 +103,21 @@ class Resources:
     C08, the host reader) asks for `none` itself."""
 
     def __init__(self, client: docker.DockerClient, run: Run, defer: Defer,
-                 network: Callable[[], str] = own_network):
+                 network: Callable[[], str] = own_network, labels: dict[str, str] | None = None):
         self.client, self.run, self.defer, self.network = client, run, defer, network
+        self.extra = dict(labels or {})
+
+    def labels(self, role: str) -> dict[str, str]:
+        """What everything this creator makes is labelled: the run's labels, and its own (a
+        second engine's resources name the engine that holds the run's lease)."""
+        return {**self.run.labels(role), **self.extra}
 
     def container(self, image: str, command: Any = None, *, role: str = "subject",
                   kind: str = "ctr", **kwargs: Any) -> Container:
         """A created (not started) container; kwargs go to `containers.create`."""
         if "network_mode" not in kwargs:
             kwargs["network_mode"] = self.network()
-        labels = {**self.run.labels(role), **kwargs.pop("labels", {})}
+        labels = {**self.labels(role), **kwargs.pop("labels", {})}
         name = kwargs.pop("name", None) or self.run.name(kind)
         container = self.client.containers.create(image, command, name=name, labels=labels,
                                                   **kwargs)
@@ -143,7 +149,7 @@ class Resources:
                      role: str = "subject") -> Image:
         """`docker import` of a tar file (streamed from disk); the run label is added as a
         change, so the new image is this run's to remove."""
-        labels = [f"LABEL {key}={value}" for key, value in self.run.labels(role).items()]
+        labels = [f"LABEL {key}={value}" for key, value in self.labels(role).items()]
         answer = self.client.api.import_image_from_file(str(tarball),
                                                         changes=[*changes, *labels])
         image_id = json.loads(answer.strip().splitlines()[-1])["status"]
@@ -151,7 +157,7 @@ class Resources:
 
     def volume(self, role: str = "subject") -> Any:
         volume = self.client.volumes.create(name=self.run.name("vol"),
-                                            labels=self.run.labels(role))
+                                            labels=self.labels(role))
         self.defer(ignoring_gone(lambda: volume.remove(force=True)))
         return volume
 

@@ -24,7 +24,7 @@ from typing import Literal
 import docker
 from docker.errors import APIError
 
-from docker_claims.engine.labels import LABEL_ROLE, LABEL_RUN, NAME_PREFIX
+from docker_claims.engine.labels import LABEL_LEASED_ON, LABEL_ROLE, LABEL_RUN, NAME_PREFIX
 from docker_claims.engine.scope import Run, ignoring_gone, remove_container
 
 YOUNG_RUN_GRACE = 300
@@ -133,10 +133,12 @@ def survey(client: docker.DockerClient, *, run_id: str | None = None,
     now = _engine_now(client)
     owned: dict[str, list[Leftover]] = {}
     made: dict[str, list[float]] = {}
+    leased_on: dict[str, set[str]] = {}
 
     def add(item: dict, leftover: Leftover) -> None:
         owner = item["Labels"][LABEL_RUN]
         owned.setdefault(owner, []).append(leftover)
+        leased_on.setdefault(owner, set()).add(item["Labels"].get(LABEL_LEASED_ON, ""))
         when = item.get("Created", item.get("CreatedAt"))  # epoch seconds, or a timestamp
         if isinstance(when, str):
             when = getattr(_parse_time(when), "timestamp", lambda: None)()
@@ -155,18 +157,24 @@ def survey(client: docker.DockerClient, *, run_id: str | None = None,
         add(i, Leftover("image", _name(i), i["Id"]))
 
     if leases_on is None:
-        lease_list, lease_now = containers, now
+        lease_list, lease_now, lessor = containers, now, None
     else:
         lease_list = leases_on.api.containers(all=True, filters={"label": [
             f"{LABEL_RUN}={run_id}" if run_id else LABEL_RUN, f"{LABEL_ROLE}=lease"]})
         lease_now = _engine_now(leases_on)
+        lessor = leases_on.info().get("ID") or None
     lease_of = {c["Labels"][LABEL_RUN]: c for c in lease_list
                 if c["Labels"].get(LABEL_ROLE) == "lease"
                 and (c.get("Names") or [""])[0] == f"/{NAME_PREFIX}-{c['Labels'][LABEL_RUN]}-lease"}
     runs = []
     for owner, resources in owned.items():
         ages = made.get(owner, [])
-        state, why = _state(lease_of.get(owner), lease_now, min(ages, default=None))
+        lease = lease_of.get(owner)
+        if lease is None and lessor is not None and lessor in leased_on.get(owner, ()):
+            state, why = "dead", ("its lease on the engine that holds the runs' leases is gone: "
+                                  "the run is over")
+        else:
+            state, why = _state(lease, lease_now, min(ages, default=None))
         runs.append(RunFound(owner, state, why, max(ages, default=None),
                              sorted(resources, key=lambda leftover: leftover.lease)))
     return sorted(runs, key=lambda run: (-(run.age or 0), run.id))

@@ -41,6 +41,7 @@ import docker_claims
 from docker_claims.evidence import ClaimFailed, as_json
 from docker_claims.runner import spec
 from docker_claims.runner.exit_status import ExitStatus, of_run
+from docker_claims.runner.interrupts import INTERRUPTS
 from docker_claims.runner.report import page, summary
 
 SCHEMA_VERSION = 2
@@ -352,6 +353,8 @@ class ClaimsFormatter(Formatter):
                 scenario_key(s) for f in self.features for s in f.walk_scenarios()
                 if s.status.name != "untested" or s.should_run(self.config)})
         self.record.finished = datetime.datetime.now(datetime.timezone.utc)
+        if INTERRUPTS.received and not self.record.interrupted_by:  # during the cleanup
+            self.record.interrupted_by = INTERRUPTS.first
         self.report = build(self.features, self.record)
         self.record.published = published(self.report)
         directory = self.directory
@@ -373,7 +376,7 @@ class ClaimsFormatter(Formatter):
         """The report where it can be written (a temporary directory), and the run ending
         inconclusive, saying why and where the report is."""
         self.record.published = False
-        elsewhere = Path(tempfile.mkdtemp(prefix=f"docker-claims-report-{self.record.id}-"))
+        elsewhere = elsewhere_for(self.record.id)
         reason = (f"the report could not be written to {directory}/ ({error.strerror or error}): "
                   f"it is in {elsewhere}/ instead; make {directory}/ writable, or name "
                   "another with `-f claims -o DIR/claims.md`")
@@ -389,6 +392,14 @@ class ClaimsFormatter(Formatter):
 
 KEEP_RUNS = 20
 """How many reports of partial runs runs/ keeps (the oldest go first)."""
+
+
+def elsewhere_for(run_id: str) -> Path:
+    """Where a run's report and JUnit go when their directory cannot be written: a directory
+    of the run's own in the machine's temporary directory."""
+    path = Path(tempfile.gettempdir()) / f"docker-claims-report-{run_id}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def published(report: dict[str, Any]) -> bool:

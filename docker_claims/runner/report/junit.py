@@ -17,6 +17,7 @@ from behave.reporter.junit import JUnitReporter
 from docker_claims.runner.report.data import (
     RunRecord,
     claim_of,
+    elsewhere_for,
     replace_atomically,
     scenario_key,
     scenario_status,
@@ -41,7 +42,12 @@ class ClaimsJUnitReporter(JUnitReporter):
         if self.record.stopped_because and all(s.status.name in ("untested", "skipped")
                                                for s in feature.walk_scenarios()):
             return  # nothing of it ran: end() writes the one error that says why
-        super().feature(feature)
+        try:
+            super().feature(feature)
+        except OSError:  # its directory cannot be written: the report's fallback takes it
+            self.config.junit_directory = str(elsewhere_for(self.record.id) / "junit")
+            self.record.junit_target = None
+            super().feature(feature)
 
     def _process_scenario(self, scenario, report) -> None:
         if scenario_key(scenario) not in self.record.selected:

@@ -112,7 +112,7 @@ def selection_text(selection: dict[str, Any] | None) -> str | None:
 
 def engine_line(engine: dict[str, Any] | None) -> str:
     if not engine:
-        return "none: the run did not reach an engine"
+        return "unknown: the run could use no engine (its top says why)"
     return (f"Docker Engine {engine['engine_version']} (API {engine['api_version']}), "
             f"{engine['os']}/{engine['arch']}, storage {engine['storage_driver']}, image store "
             f"{engine['image_store']}, cgroup v{engine['cgroup_version']}"
