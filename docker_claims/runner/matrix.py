@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docker_claims.runner import expected
 from docker_claims.runner.exit_status import ExitStatus
 from docker_claims.runner.report import words
 
@@ -51,6 +52,8 @@ class Scenario:
     """What the engine's configuration made the scenario expect, where its check says
     (`expected` and `because` in its evidence: "own: the engine remaps users ..."): a nuance
     that holds everywhere may hold differently on each engine."""
+    nuance: bool = False
+    """A scenario tagged @nuance: what it shows the article leaves out."""
 
     @property
     def reason(self) -> str | None:
@@ -156,7 +159,8 @@ def load_run(path: Path | str, name: str | None = None) -> EngineRun:
         for item in document["claims"]:
             scenarios = tuple(Scenario(s["name"], s["status"],
                                        (s.get("problem") or {}).get("message"),
-                                       s.get("skip_reason"), _expected(s.get("evidence")))
+                                       s.get("skip_reason"), _expected(s.get("evidence")),
+                                       bool(s.get("nuance")))
                               for s in item.get("scenarios", ()))
             sentence = item.get("sentence") or {}
             article = sentence.get("original", "") + (
@@ -390,6 +394,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "claim's verdict on that engine, with the engine fact behind any difference. Reads "
         "files only; no engine is needed.")
     table.add_argument("reports", nargs="+", type=Path, metavar="CLAIMS.json")
+    table.add_argument("--write-expected", type=Path, metavar="FILE",
+                       help="also write these runs' verdicts, as the ones each configuration is "
+                       "expected to have, into FILE (the drift watch's; other configurations "
+                       "in it are kept): review the diff, then commit it")
     table.add_argument("-o", "--output", type=Path, default=Path("reports/matrix"),
                        help="directory for matrix.md and matrix.html (default: reports/matrix)")
     table.set_defaults(offline=_matrix_command)
@@ -402,8 +410,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "said so. Exit 0 when no verdict changed, 1 when some did, 4 when the runs cannot be "
         "compared (one was interrupted, stopped or reached no engine, or they selected "
         "different scenarios). Reads files only; no engine is needed.")
-    changed.add_argument("old", type=Path, metavar="OLD.json")
-    changed.add_argument("new", type=Path, metavar="NEW.json")
+    changed.add_argument("runs", nargs="+", type=Path, metavar="RUN.json",
+                         help="OLD.json NEW.json; with --expected, any number of runs")
+    changed.add_argument("--expected", type=Path, metavar="FILE",
+                         help="compare each run with the verdicts FILE expects of its "
+                         "configuration (the directory its claims.json is in), not with "
+                         "another run: a table of every claim whose verdict is not the one "
+                         "expected, exit 1 when there is one")
     changed.set_defaults(offline=_compare_command)
 
 
@@ -411,6 +424,18 @@ def _matrix_command(args: argparse.Namespace) -> int:
     names = Counter(load_name(path) for path in args.reports)
     runs = [load_run(path, None if names[load_name(path)] == 1 else str(path))
             for path in args.reports]
+    if args.write_expected:
+        for run in runs:
+            why = not_comparable(run) or (f"it was a selection ({words.selection_text(sel)})"
+                                          if (sel := run.run.get("selection")) else None)
+            if why:
+                raise MatrixInputError(f"{run.path}: its verdicts cannot be the expected ones: "
+                                       f"{why}")
+        written = expected.write(args.write_expected, {
+            load_name(Path(run.path)): {c: claim.verdict for c, claim in run.claims.items()}
+            for run in runs})
+        print(f"wrote the expected verdicts of {', '.join(written)} into {args.write_expected}: "
+              "review the diff, then commit it", file=sys.stderr)
     found = build(runs)
     args.output.mkdir(parents=True, exist_ok=True)
     text = markdown(found)
@@ -427,7 +452,12 @@ def load_name(path: Path) -> str:
 
 
 def _compare_command(args: argparse.Namespace) -> int:
-    old, new = load_run(args.old, str(args.old)), load_run(args.new, str(args.new))
+    if args.expected:
+        return _compare_expected(args.expected, args.runs)
+    if len(args.runs) != 2:
+        raise MatrixInputError(f"compare takes two runs, OLD.json NEW.json (got {len(args.runs)})"
+                               "; with --expected FILE, any number")
+    old, new = (load_run(path, str(path)) for path in args.runs)
     print(f"old: {old.describe()} ({old.path})\nnew: {new.describe()} ({new.path})")
     why = incomparable(old, new)
     if why:
@@ -446,6 +476,51 @@ def _compare_command(args: argparse.Namespace) -> int:
     return ExitStatus.FAILS
 
 
+def _why(claim: Claim) -> str:
+    """Why a claim has its verdict, in a line: what its scenarios that did not pass said, else
+    the nuances that held."""
+    said = list(dict.fromkeys(s.reason for s in claim.scenarios
+                              if s.status != "passed" and s.reason))
+    if said:
+        return "; ".join(said)
+    nuances = [s.name for s in claim.scenarios if s.nuance]
+    return ("every scenario passed; the nuances: " + "; ".join(nuances) if nuances
+            else "every scenario passed")
+
+
+def _compare_expected(path: Path, paths: list[Path]) -> int:
+    """Each run against the verdicts the file expects of its configuration: the drift table."""
+    wanted = expected.load(path)
+    observed, incomparable_runs = {}, []
+    for run_path in paths:
+        run = load_run(run_path, str(run_path))
+        why = not_comparable(run) or (f"it was a selection ({words.selection_text(sel)})"
+                                      if (sel := run.run.get("selection")) else None)
+        if why:
+            incomparable_runs.append(f"{run.path}: {why}")
+            continue
+        observed[load_name(run_path)] = (
+            {c: claim.verdict for c, claim in run.claims.items()},
+            {c: _why(claim) for c, claim in run.claims.items()})
+    found = expected.drifts(wanted, observed)
+    compared = ", ".join(sorted(set(observed) & set(wanted))) or "none"
+    for line in incomparable_runs:
+        print(f"not comparable: {line}")
+    for config in expected.unwatched(wanted, observed):
+        print(f"not watched: {path} expects nothing of {config} (to watch it: docker-claims "
+              f"matrix --write-expected {path} .../{config}/claims.json, review, commit)")
+    if found:
+        print(f"verdicts not as {path} expects (configurations compared: {compared}):\n")
+        sys.stdout.write(expected.table(found))
+        print(f"\nA change the engine really made is accepted by writing it into {path} "
+              "(docker-claims matrix --write-expected), reviewing the diff and committing it.")
+        return ExitStatus.FAILS
+    if incomparable_runs:
+        return ExitStatus.NOT_COMPARABLE
+    print(f"every verdict is as {path} expects (configurations compared: {compared})")
+    return ExitStatus.OK
+
+
 def run_offline(args: argparse.Namespace) -> int | None:
     """Run a subcommand that reads files only; None for the others. Bad input: a message and
     the usage exit status, nothing written."""
@@ -454,6 +529,6 @@ def run_offline(args: argparse.Namespace) -> int | None:
         return None
     try:
         return command(args)
-    except MatrixInputError as error:
+    except (MatrixInputError, expected.ExpectedError) as error:
         print(f"docker-claims {args.command}: {error}", file=sys.stderr)
         return ExitStatus.USAGE
