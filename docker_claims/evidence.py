@@ -21,11 +21,14 @@ BYTES_SHOWN = 64 * 1024
 
 
 class ClaimFailed(AssertionError):
-    """The engine behaved otherwise than the claim says. Carries the observations."""
+    """The engine behaved otherwise than the claim says. Carries the observations, and the
+    facts the check had established before it failed (see Observation)."""
 
-    def __init__(self, message: str, observed: dict[str, Any] | None = None):
+    def __init__(self, message: str, observed: dict[str, Any] | None = None,
+                 facts: Mapping[str, Any] | None = None):
         self.message = message
         self.observed = observed or {}
+        self.facts = dict(facts or {})
         detail = f"\nobserved: {render(self.observed)}" if self.observed else ""
         super().__init__(message + detail)
 
@@ -77,18 +80,54 @@ def _bytes(data: bytes) -> dict:
     return {"bytes": body}
 
 
-def expect(condition: bool, message: str, **observed: Any) -> None:
-    """Fail the claim with `message` and the observations unless `condition` holds."""
+def expect(condition: bool, message: str, *, facts: Mapping[str, Any] | None = None,
+           **observed: Any) -> None:
+    """Fail the claim with `message` and the observations unless `condition` holds; `facts`,
+    what the check established so far, go with the failure to the report."""
     if not condition:
-        raise ClaimFailed(message, observed)
+        raise ClaimFailed(message, observed, facts)
+
+
+class Observation(dict):
+    """What a check returns: its evidence, a dict as before, and `facts`, the few typed values
+    of it that the claims report states in its one line of what a run measured ("6 layers for
+    6 filesystem steps"). Facts are named by what they measure, so that the facts of a claim's
+    scenarios merge into one mapping (see merge_facts)."""
+
+    def __init__(self, evidence: Mapping[str, Any] | None = None,
+                 facts: Mapping[str, Any] | None = None):
+        super().__init__(evidence or {})
+        self.facts = dict(facts or {})
+
+
+def merge_facts(into: dict[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts merged into `into`, mappings key by key; where both hold a value, the first one
+    observed stays (a fact names one measurement: a second is a replay of it)."""
+    for key, value in new.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            merge_facts(into[key], value)
+        elif key not in into:
+            into[key] = merge_facts({}, value) if isinstance(value, Mapping) else value
+    return into
 
 
 @dataclass
 class Ledger:
-    """Evidence gathered by one scenario, in the order it was observed (for reports)."""
+    """Evidence gathered by one scenario, in the order it was observed, and the facts its
+    checks established (for reports)."""
 
     items: list[tuple[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
 
-    def record(self, what: str, observed: Any) -> Any:
+    def record(self, what: str, observed: Any, *, under: str | None = None,
+               **facts: Any) -> Any:
+        """Keep `observed` as evidence labelled `what`, and its facts (an Observation's) with
+        `facts`: under the key `under` where one check serves several roles in a claim."""
         self.items.append((what, observed))
+        found = {**getattr(observed, "facts", {}), **facts}
+        merge_facts(self.facts, {under: found} if under and found else found)
         return observed
+
+    def note(self, **facts: Any) -> None:
+        """Keep facts that no evidence goes with (what a Given quotes, say)."""
+        merge_facts(self.facts, facts)

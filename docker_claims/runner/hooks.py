@@ -10,7 +10,7 @@ from docker_claims.engine.fixtures import BusyboxMissing, FixtureSpec
 from docker_claims.engine.scope import Run
 from docker_claims.evidence import Ledger
 from docker_claims.runner.preconditions import HOST_PIDS_TAG, Preconditions
-from docker_claims.runner.report.data import EVIDENCE_ATTRIBUTE
+from docker_claims.runner.report.data import EVIDENCE_ATTRIBUTE, FACTS_ATTRIBUTE
 from docker_claims.runner.session import Session, StartFailed
 from docker_claims.runner.state import ScenarioState
 
@@ -111,10 +111,11 @@ def before_scenario(context, scenario) -> None:
 
 
 def after_scenario(context, scenario) -> None:
-    """Hand the scenario's evidence to the claims report."""
+    """Hand the scenario's evidence and facts to the claims report."""
     state = getattr(context, "state", None)
     if state is not None:
         setattr(scenario, EVIDENCE_ATTRIBUTE, state.ledger.items)
+        setattr(scenario, FACTS_ATTRIBUTE, state.ledger.facts)
 
 
 def after_step(context, step) -> None:

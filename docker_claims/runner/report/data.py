@@ -38,7 +38,7 @@ from typing import Any
 from behave.formatter.base import Formatter
 
 import docker_claims
-from docker_claims.evidence import ClaimFailed, as_json
+from docker_claims.evidence import ClaimFailed, as_json, merge_facts
 from docker_claims.runner import spec
 from docker_claims.runner.exit_status import ExitStatus, of_run
 from docker_claims.runner.interrupts import INTERRUPTS
@@ -50,6 +50,9 @@ CLAIM = re.compile(r"^claim\.(C\d\d)$")
 NUANCE_TAG = "nuance"
 EVIDENCE_ATTRIBUTE = "claims_evidence"
 """Set on each scenario by the after_scenario hook: the ledger of what its steps observed."""
+FACTS_ATTRIBUTE = "claims_facts"
+"""Set beside it: the facts its checks established (evidence.Observation), for the line of
+what the run measured."""
 
 
 class Verdict(str, Enum):
@@ -186,6 +189,28 @@ def _problem(scenario, state: str) -> dict[str, Any] | None:
     }
 
 
+def _facts(scenario) -> dict[str, Any]:
+    """What the scenario's checks established: those that passed, then the failing one's."""
+    facts = merge_facts({}, getattr(scenario, FACTS_ATTRIBUTE, None) or {})
+    step = _first_bad_step(scenario)
+    failed = getattr(step, "exception", None) if step is not None else None
+    if isinstance(failed, ClaimFailed):
+        merge_facts(facts, failed.facts)
+    return as_json(facts)
+
+
+def _step_data(step, scenario_state: str) -> dict[str, Any]:
+    """A step as Gherkin shows it: keyword, text, and its docstring or table."""
+    table = None
+    if step.table is not None:
+        table = {"headings": list(step.table.headings),
+                 "rows": [list(row.cells) for row in step.table.rows]}
+    return {"keyword": step.keyword, "text": step.name, "line": step.line,
+            "status": _step_status(step, scenario_state),
+            "duration_seconds": round(step.duration, 3),
+            "docstring": str(step.text) if step.text is not None else None, "table": table}
+
+
 def scenario_data(scenario, record: RunRecord) -> dict[str, Any]:
     state = scenario_status(scenario, record)
     feature, line = scenario_key(scenario)
@@ -198,12 +223,10 @@ def scenario_data(scenario, record: RunRecord) -> dict[str, Any]:
         "duration_seconds": round(scenario.duration, 3),
         "skip_reason": (scenario.skip_reason or None) if state == "skipped" else None,
         "problem": _problem(scenario, state),
-        "steps": [{"keyword": step.keyword, "text": step.name, "line": step.line,
-                   "status": _step_status(step, state),
-                   "duration_seconds": round(step.duration, 3)}
-                  for step in scenario.all_steps],
+        "steps": [_step_data(step, state) for step in scenario.all_steps],
         "evidence": [{"label": label, "value": as_json(value)}
                      for label, value in getattr(scenario, EVIDENCE_ATTRIBUTE, None) or ()],
+        "facts": _facts(scenario),
     }
 
 
@@ -220,6 +243,14 @@ def decide(scenarios: list[dict], in_suite: int) -> Verdict:
     if any(s["nuance"] for s in scenarios):
         return Verdict.HOLDS_WITH_NUANCE
     return Verdict.HOLDS
+
+
+def claim_facts(scenarios: list[dict]) -> dict[str, Any]:
+    """What a claim's scenarios established, merged in their order (evidence.merge_facts)."""
+    facts: dict[str, Any] = {}
+    for s in scenarios:
+        merge_facts(facts, s["facts"])
+    return facts
 
 
 def build(features: Iterable, record: RunRecord) -> dict[str, Any]:
@@ -249,6 +280,7 @@ def build(features: Iterable, record: RunRecord) -> dict[str, Any]:
         entry = claims[claim]
         entry["scenarios_in_suite"] = count = in_suite.get(claim, len(entry["scenarios"]))
         entry["verdict"] = decide(entry["scenarios"], count).value
+        entry["measured"] = claim_facts(entry["scenarios"])
         ordered.append(entry)
     totals = {"in_suite": in_suite[""], "selected": selected}
     for state in ("passed", "failed", "error", "skipped", "interrupted", "not_run"):
