@@ -69,22 +69,29 @@ def step_layer_dirs(context):
 @then("the new image has the image's layers, unchanged, and one more on top")
 def step_one_more_layer(context):
     state = context.state
-    state.ledger.record("commit", container_layer.check_one_layer_on_top(
+    found = state.ledger.record("commit", container_layer.check_one_layer_on_top(
         images.layers_of(state.image.look()), images.layers_of(state.committed)))
+    state.ledger.note(commit={"image_layers": len(found["image_layers"]),
+                              "committed_layers": len(found["committed_layers"])})
 
 
 @then("its writable layer's directory holds exactly its changes, deletions as whiteouts")
 def step_upper_is_diff(context):
     state = context.state
-    state.ledger.record("upper dir vs diff", container_layer.check_upper_is_the_diff(
+    found = state.ledger.record("upper dir vs diff", container_layer.check_upper_is_the_diff(
         state.layer_dirs.upper, containers.changes(state.container.look()), state.writes))
+    kinds = list(found["upper_dir"].values())
+    state.ledger.note(writable_layer_dir={"paths": len(kinds),
+                                          "whiteouts": kinds.count("whiteout")})
 
 
 @then("below the writable layer lies an init layer, then the image's layers in order")
 def step_init_between(context):
     state = context.state
-    state.ledger.record("stacking", container_layer.check_init_between(
+    found = state.ledger.record("stacking", container_layer.check_init_between(
         state.layer_dirs.container, state.layer_dirs.image))
+    state.ledger.note(init_layer={"below_the_writable_layer": True,
+                                  "image_layers_below": len(found["image_layers"])})
 
 
 @then("the init layer holds the files the engine prepares for every container")
@@ -92,14 +99,17 @@ def step_init_holds(context):
     state = context.state
     init = storage.list_layer_dir(state.session.host_reader(),
                                   state.layer_dirs.container.lowers[0])
-    state.ledger.record("init layer", container_layer.check_init_holds(init))
+    found = state.ledger.record("init layer", container_layer.check_init_holds(init))
+    state.ledger.note(init_layer={"files": sorted(path for path, kind in found.items()
+                                                  if kind == "file")})
 
 
 @then("the container is listed as {wanted:ContainerState}")
 def step_listed_in_state(context, wanted):
     state = context.state
-    state.ledger.record("ps -a", container_layer.check_listed_with_state(
+    found = state.ledger.record("ps -a", container_layer.check_listed_with_state(
         state.listing, state.container.look().id, wanted))
+    state.ledger.note(listed={wanted: found["status"]})
 
 
 @then("the file copied out of the container has the content written")
@@ -108,7 +118,8 @@ def step_copied_out(context):
     container = state.container.look()
     path, written = state.written
     state.ledger.record("docker cp", container_layer.check_file_content(
-        path, written, containers.copy_out(container, path), "copied out of the container"))
+        path, written, containers.copy_out(container, path), "copied out of the container"),
+        after_stop={"copied_out_bytes": len(written)})
 
 
 @then("the container reads the file with the content written")
@@ -117,7 +128,8 @@ def step_reads_after_restart(context):
     path, written = state.written
     code, output = containers.read_running(state.container.look(), path)
     state.ledger.record("read after restart", container_layer.check_file_content(
-        path, written, output.encode() if code == 0 else None, "after the restart"))
+        path, written, output.encode() if code == 0 else None, "after the restart"),
+        after_restart={"read_bytes": len(written)})
 
 
 @then("its export holds the file with the content written")
@@ -126,25 +138,27 @@ def step_export_holds(context):
     path, written = state.written
     tar = containers.export(state.container.look(), state.scratch())
     state.ledger.record("docker export", container_layer.check_export_holds(
-        transfer.exported_file(tar, path), written))
+        transfer.exported_file(tar, path), written), exported={"bytes": len(written)})
 
 
 @then("the container's changes list the file as added")
 def step_diff_added(context):
     state = context.state
     state.ledger.record("docker diff", container_layer.check_added(
-        containers.changes(state.container.look()), state.written[0]))
+        containers.changes(state.container.look()), state.written[0]),
+        copied_in={"path": state.written[0], "listed_as": "added"})
 
 
 @then("the container has never run")
 def step_never_ran(context):
     state = context.state
-    state.ledger.record("state", container_layer.check_never_ran(
+    found = state.ledger.record("state", container_layer.check_never_ran(
         containers.state(state.container.look())))
+    state.ledger.note(never_started={"pid": found.get("Pid"), "status": found.get("Status")})
 
 
 @then("its writable layer's directory holds the file")
 def step_upper_holds(context):
     state = context.state
     state.ledger.record("writable layer's directory", container_layer.check_upper_holds(
-        state.layer_dirs.upper, state.written[0]))
+        state.layer_dirs.upper, state.written[0]), writable_layer_dir={"holds": state.written[0]})

@@ -89,8 +89,11 @@ def step_whiteout_marker(context, marker):
 @then("the container's changes are exactly its writes, each with its kind")
 def step_changes_are_writes(context):
     state = context.state
-    state.ledger.record("docker diff", container_layer.check_changes_are_the_writes(
+    found = state.ledger.record("docker diff", container_layer.check_changes_are_the_writes(
         containers.changes(state.container.look()), state.writes))
+    kinds = list(found["writes"].values())
+    state.ledger.note(changes={kind: kinds.count(kind) for kind in ("added", "changed", "deleted")}
+                      | {"directories_passed": len(found["diff"]) - len(kinds)})
 
 
 @then("the image's id and layer digests are unchanged")

@@ -60,7 +60,8 @@ def step_piped_import(context):
 def step_imported_runs(context):
     state = context.state
     state.ledger.record("run", pairs.check_runs(images.run(
-        state.resources, state.imported, images.command_of(state.image.look()))))
+        state.resources, state.imported, images.command_of(state.image.look()))),
+        under="import_of_an_export")
 
 
 @then("the imported image holds the container's writes as the container reads them")
@@ -83,7 +84,7 @@ def step_loaded_runs(context):
     state = context.state
     loaded = transfer.loaded_image(state.session.client, state.loaded, state.saved_record.id)
     state.ledger.record("run", pairs.check_runs(images.run(
-        state.resources, loaded, images.command_of(state.image.look()))))
+        state.resources, loaded, images.command_of(state.image.look()))), under="loaded_back")
 
 
 @then("the engine refuses to load it, saying why, and makes no image")

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from docker_claims.claims.pairs import Reason
 from docker_claims.engine.records import ImageLayers, ImageRecord, Node, Ran, Write, member_name
-from docker_claims.evidence import expect
+from docker_claims.evidence import Observation, expect
 
 
 def check_export_is_merged_view(layers: ImageLayers, exported: dict[str, Node]) -> dict:
@@ -33,7 +33,9 @@ def check_export_is_merged_view(layers: ImageLayers, exported: dict[str, Node]) 
            different=different, **observed)
     expect(not whiteouts, "the export holds whiteouts: it is not one flat view",
            whiteouts=whiteouts, **observed)
-    return observed
+    return Observation(observed, {"export": {
+        "visible_paths": len(layers.tree),
+        "beyond_the_layers": len(observed["exported_beyond_the_layers"])}})
 
 
 def check_export_hides(layers: ImageLayers, exported: Mapping[str, Any]) -> dict:
@@ -43,7 +45,7 @@ def check_export_hides(layers: ImageLayers, exported: Mapping[str, Any]) -> dict
     observed = {"hidden_by_upper_layers": sorted(layers.hidden)}
     expect(bool(layers.hidden), "the image's layers hide nothing: nothing to check", **observed)
     expect(not shown, "the export holds paths an upper layer hides", shown=shown, **observed)
-    return observed
+    return Observation(observed, {"export": {"hidden_paths_left_out": len(layers.hidden)}})
 
 
 def check_export_top_version(witness: Any, exported: Optional[bytes]) -> dict:
@@ -59,14 +61,14 @@ def check_export_top_version(witness: Any, exported: Optional[bytes]) -> dict:
     expect(exported is not None, f"the export lacks {witness.path}", **observed)
     expect(exported == witness.content_at(top),
            f"the export does not hold layer {top}'s version of {witness.path}", **observed)
-    return observed
+    return Observation(observed, {"export": {"version_of": {witness.path: top}}})
 
 
 def check_export_lacks(path: str, exported: set[str], **why: Any) -> dict:
     """C11: the export does not hold `path`."""
     observed = {"path": path, **why}
     expect(member_name(path) not in exported, f"the export holds {path}", **observed)
-    return observed
+    return Observation(observed, {"export": {"lacks": {path: True}}})
 
 
 def check_export_holds_writes(seen: list[Write]) -> dict:
@@ -83,7 +85,7 @@ def check_export_holds_writes(seen: list[Write]) -> dict:
            **observed)
     expect(not differ, "the export holds the container's files otherwise than it reads them",
            differ=differ, **observed)
-    return observed
+    return Observation(observed, {"export": {"writes_held": len(written)}})
 
 
 def check_export_lacks_deletions(seen: list[Write]) -> dict:
@@ -94,7 +96,7 @@ def check_export_lacks_deletions(seen: list[Write]) -> dict:
            changes={w.path: w.kind for w in seen})
     shown = [w.path for w in seen if w.kind == "deleted" and w.in_export]
     expect(not shown, "the export holds what the container deleted", shown=shown, **observed)
-    return observed
+    return Observation(observed, {"export": {"deletions_left_out": len(deleted)}})
 
 
 def check_export_holds_prepared(path: str, exported: set[str], layers: ImageLayers,
@@ -108,7 +110,7 @@ def check_export_holds_prepared(path: str, exported: set[str], layers: ImageLaye
     expect(wanted not in layers.view, f"the image's layers hold {path} already", **observed)
     expect(wanted not in {member_name(p) for p in changed},
            f"the container itself wrote {path}", changes=changed, **observed)
-    return observed
+    return Observation(observed, {"prepared": {"path": path, "paths": len(prepared)}})
 
 
 def check_volume_not_exported(path: str, container_read: Optional[bytes], exported: set[str],
@@ -121,7 +123,7 @@ def check_volume_not_exported(path: str, container_read: Optional[bytes], export
     expect(not observed["export_holds"], f"the export holds {path}, from a volume", **observed)
     expect(path not in changed, f"{path} is in the container's writable layer, not a volume",
            **observed)
-    return observed
+    return Observation(observed, {"volume": {"path": path, "exported": False}})
 
 
 def check_one_layer(layers: list[str], tar_digest: str, image_layers: list[str]) -> dict:
@@ -130,7 +132,8 @@ def check_one_layer(layers: list[str], tar_digest: str, image_layers: list[str])
                 "export_digest": tar_digest, "layer_is_the_export": layers == [tar_digest]}
     expect(len(layers) == 1, f"the imported image has {len(layers)} layers, not one",
            **observed)
-    return observed
+    return Observation(observed, {"imported": {"layers": len(layers),
+                                               "image_layers": len(image_layers)}})
 
 
 INSTRUCTIONS = {"CMD": "Cmd", "ENV": "Env", "WORKDIR": "WorkingDir", "ENTRYPOINT": "Entrypoint",
@@ -187,7 +190,8 @@ def check_history_lost(imported: ImageRecord, original: ImageRecord, steps: list
     expect(len(imported.history) == 1,
            f"the imported image's history has {len(imported.history)} rows, not one",
            **observed)
-    return observed
+    return Observation(observed, {"history": {"rows": len(imported.history),
+                                              "image_rows": len(original.history)}})
 
 
 def check_row_is_import(imported: ImageRecord, comment: str) -> dict:
@@ -199,7 +203,8 @@ def check_row_is_import(imported: ImageRecord, comment: str) -> dict:
     expect(len(rows) == 1, f"the imported image's history has {len(rows)} rows", **observed)
     expect(rows[0]["CreatedBy"] == "", "the row names a build step", **observed)
     expect(rows[0]["Comment"] == comment, f"the row's comment is not {comment!r}", **observed)
-    return observed
+    return Observation(observed, {"history": {"created_by": rows[0]["CreatedBy"],
+                                              "comment": rows[0]["Comment"]}})
 
 
 def _set_by_both(original: ImageRecord, imported: ImageRecord, names: tuple[str, ...],
@@ -217,7 +222,7 @@ def check_config_lost(original: ImageRecord, imported: ImageRecord,
     observed = _set_by_both(original, imported, names, "nothing to lose")
     kept = [name for name, value in observed["imported"].items() if value]
     expect(not kept, f"the imported image kept {', '.join(kept)}", **observed)
-    return observed
+    return Observation(observed, {"config": {"lost": list(names)}})
 
 
 def check_config_kept(original: ImageRecord, imported: ImageRecord,
@@ -227,7 +232,7 @@ def check_config_kept(original: ImageRecord, imported: ImageRecord,
     differ = [name for name in names if observed["image"][name] != observed["imported"][name]]
     expect(not differ, f"the imported image's {', '.join(differ)} differ from the image's",
            **observed)
-    return observed
+    return Observation(observed, {"config": {"kept_as_changes": list(names)}})
 
 
 NO_COMMAND = Reason("the image has no command, and none was given", 400,
@@ -242,7 +247,7 @@ def check_no_command(ran: Ran) -> dict:
     expect(not ran.started, "a container of the imported image ran a default command",
            **observed)
     NO_COMMAND.check(ran.status, ran.error, image=ran.image)
-    return observed
+    return Observation(observed, {"no_command": {"refused_with": ran.status}})
 
 
 def check_runs_alike(original: Ran, imported: Ran) -> dict:
@@ -252,7 +257,7 @@ def check_runs_alike(original: Ran, imported: Ran) -> dict:
     expect(imported.succeeded and imported.output == original.output,
            "a container of the imported image does not do what one of the image does",
            **observed)
-    return observed
+    return Observation(observed, {"runs_alike": {"output_bytes": len(imported.output)}})
 
 
 def check_new_image_each_time(first: ImageRecord, second: ImageRecord) -> dict:
@@ -262,4 +267,5 @@ def check_new_image_each_time(first: ImageRecord, second: ImageRecord) -> dict:
     expect(first.id != second.id, "the second import gave the same image id", **observed)
     expect(first.layers == second.layers and len(first.layers) == 1,
            "the two imports do not share the same one layer", **observed)
-    return observed
+    return Observation(observed, {"two_imports": {"ids": len({first.id, second.id}),
+                                                  "layers": len(set(first.layers))}})

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from docker_claims.engine.dockerfile import build_steps, changes_filesystem
 from docker_claims.engine.records import LayerContent, LayerWitness, Node
-from docker_claims.evidence import expect
+from docker_claims.evidence import Observation, expect
 
 
 def check_one_layer_per_filesystem_step(layers: list[str], dockerfile: str) -> dict:
@@ -31,7 +31,8 @@ def check_one_layer_per_filesystem_step(layers: list[str], dockerfile: str) -> d
     repeated = sorted({layer for layer in layers if layers.count(layer) > 1})
     expect(not repeated, "the image names one layer for several build steps",
            repeated=repeated, **observed)
-    return observed
+    return Observation(observed, {"layers": {"count": len(layers),
+                                             "filesystem_steps": len(fs_steps)}})
 
 
 def built_from(quoted: str, built: str) -> str:
@@ -78,7 +79,10 @@ def check_layers_hold_their_steps(layers: list[str], saved: Optional[list[LayerC
                                   if name in writes.tree and writes.tree[name] != node}}
     expect(not differ, "layers do not hold what their build steps wrote", differ=differ,
            **observed)
-    return {**observed, "held": {writes.step: len(writes.tree) for writes in expected}}
+    return Observation({**observed, "held": {writes.step: len(writes.tree)
+                                             for writes in expected}},
+                       {"layer_tars": {"hash_to_their_digests": len(saved),
+                                       "files_per_layer": [len(w.tree) for w in expected]}})
 
 
 def _unhashed(digests: list[str], saved: list[LayerContent]) -> list[dict[str, Any]]:
@@ -251,7 +255,7 @@ def check_history_row_per_step(rows: list[dict], dockerfile: str,
                   if not row_is_step(row, step, context)]
     expect(not mismatched, "history rows do not record the build steps in order",
            mismatched=mismatched, **observed)
-    return observed
+    return Observation(observed, {"history": {"rows": len(recorded), "build_steps": len(steps)}})
 
 
 def check_held_by(w: LayerWitness, count: int) -> dict:
@@ -259,7 +263,7 @@ def check_held_by(w: LayerWitness, count: int) -> dict:
     observed = {"holders": w.holders, "deleters": w.deleters}
     expect(len(w.holders) == count and not w.deleters,
            f"{w.path} should be written by {count} layers and deleted by none", **observed)
-    return observed
+    return Observation(observed, {"paths": {w.path: {"held_by_layers": w.holders}}})
 
 
 def check_deleted_above(w: LayerWitness) -> dict:
@@ -269,7 +273,8 @@ def check_deleted_above(w: LayerWitness) -> dict:
     expect(bool(w.holders and w.deleters) and max(w.deleters) > max(w.holders),
            f"{w.path} should be held by a lower layer and whited out by an upper one",
            **observed)
-    return observed
+    return Observation(observed, {"paths": {w.path: {"held_by_layers": w.holders,
+                                                     "deleted_by_layers": w.deleters}}})
 
 
 def check_whiteout(w: LayerWitness, marker: str, held: Optional[tuple[str, int]]) -> dict:
@@ -282,7 +287,8 @@ def check_whiteout(w: LayerWitness, marker: str, held: Optional[tuple[str, int]]
     expect(held is not None, f"the deleting layer's tar holds no member {marker}", **observed)
     expect(held == ("file", 0), f"{marker} in the deleting layer is not an empty file (a "
            "whiteout marker)", **observed)
-    return observed
+    return Observation(observed, {"paths": {w.path: {"whiteout": marker,
+                                                     "whiteout_in_layer": max(w.deleters)}}})
 
 
 def check_reads_topmost(w: LayerWitness, read: tuple[int, str]) -> dict:
@@ -298,7 +304,7 @@ def check_reads_topmost(w: LayerWitness, read: tuple[int, str]) -> dict:
                                    for layer in w.holders if layer != top}}
     expect(code == 0 and output == expected,
            f"the container should read layer {top}'s version of {w.path}", **observed)
-    return observed
+    return Observation(observed, {"paths": {w.path: {"read_from_layer": top}}})
 
 
 def check_not_found(w: LayerWitness, read: tuple[int, str]) -> dict:
@@ -307,7 +313,7 @@ def check_not_found(w: LayerWitness, read: tuple[int, str]) -> dict:
     observed = {"exit_code": code, "container_read": output, "layers": w.layers}
     expect(code != 0 and "No such file" in output,
            f"{w.path}, deleted by an upper layer, should not be found", **observed)
-    return observed
+    return Observation(observed, {"paths": {w.path: {"found": False}}})
 
 
 def check_layers_unchanged(before: tuple[str, list[str]], after: tuple[str, list[str]]) -> dict:
@@ -315,7 +321,8 @@ def check_layers_unchanged(before: tuple[str, list[str]], after: tuple[str, list
     its id an image could only be itself) has the id and layer digests it had before them."""
     expect(after == before, "the image changed under a container's writes",
            before=before, after=after)
-    return {"image": after[0], "layers": after[1]}
+    return Observation({"image": after[0], "layers": after[1]},
+                       {"after_the_writes": {"same_id_and_digests": len(after[1])}})
 
 
 def check_layers_hold_what_they_held(digests: list[str], before: Optional[list[LayerContent]],
@@ -341,7 +348,10 @@ def check_layers_hold_what_they_held(digests: list[str], before: Optional[list[L
                for n, (was, now) in enumerate(zip(before, after)) if was.tree != now.tree}
     expect(not changed, "the image's layers hold other files after the writes",
            changed=changed, **observed)
-    return {**observed, "files_per_layer": [len(layer.tree) for layer in after]}
+    files = [len(layer.tree) for layer in after]
+    return Observation({**observed, "files_per_layer": files},
+                       {"after_the_writes": {"layers_saved_again": len(after),
+                                             "files_unchanged": sum(files)}})
 
 
 PREPARED = (".dockerenv", "dev", "etc", "etc/hostname", "etc/hosts", "etc/mtab",
@@ -372,4 +382,6 @@ def check_fresh_export_is_the_image(layers: Any, exported: dict[str, Node]) -> d
            other=other, **observed)
     expect(not beyond, "a new container holds files that neither the image's layers nor the "
            "engine's preparation give it", beyond=beyond, **observed)
-    return observed
+    return Observation(observed, {"new_container": {
+        "image_paths": len(layers.tree),
+        "prepared_paths": sum(path not in layers.tree for path in exported)}})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from docker_claims.engine.mounts import NetnsMount
 from docker_claims.engine.records import NetnsListing
-from docker_claims.evidence import ClaimFailed, expect
+from docker_claims.evidence import ClaimFailed, Observation, expect
 
 KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
 """The namespaces of /proc/<pid>/ns compared here (time namespaces are left out)."""
@@ -27,35 +27,43 @@ def entry_of(sandbox_key: str) -> str:
     return posixpath.basename(sandbox_key)
 
 
-def check_no_process(found: dict) -> dict:
+def check_no_process(found: dict) -> Observation:
     """C07: a created container has no process: State.Pid is 0."""
     expect(found.get("Pid") == 0 and found.get("Status") == "created",
            f"the container has process {found.get('Pid')} in state {found.get('Status')!r}",
            inspect=found)
-    return found
+    return Observation(found, {"created": {"pid": found.get("Pid"),
+                                           "status": found.get("Status")}})
 
 
 def check_no_sandbox(found: dict) -> dict:
     """C07: a created container has no network sandbox: no sandbox key, no sandbox id."""
     expect(not found.get("SandboxKey") and not found.get("SandboxID"),
            "the container already has a network sandbox", inspect=found)
-    return found
+    return Observation(found, {"created": {"sandbox_key": found.get("SandboxKey") or ""}})
 
 
-def check_entry_new(before: NetnsListing, sandbox_key: str, after: NetnsListing) -> dict:
-    """C07: the netns entry a container has after start was not there while it was created."""
+def check_entry_new(before: NetnsListing, sandbox_key: str, after: NetnsListing,
+                    facts: dict | None = None) -> Observation:
+    """C07: the netns entry a container has after start was not there while it was created
+    (`facts`: a caller's, kept with a failure)."""
     entry = entry_of(sandbox_key)
+    facts = {**(facts or {}), "netns_entry": {"entry": entry, "entries_before": len(
+        before.entries), "entries_after": len(after.entries)}}
     observed = {"sandbox_key": sandbox_key, "directory": before.directory,
                 "listed_before_start": sorted(before.entries),
                 "listed_after_start": sorted(after.entries)}
-    expect(bool(sandbox_key), "the started container has no sandbox key", **observed)
-    expect(posixpath.dirname(sandbox_key) == before.directory,
-           "the sandbox key is not in the netns directory that was listed", **observed)
-    expect(entry in after.entries, f"the container's entry {entry} is not listed after start",
+    expect(bool(sandbox_key), "the started container has no sandbox key", facts=facts,
            **observed)
+    expect(posixpath.dirname(sandbox_key) == before.directory,
+           "the sandbox key is not in the netns directory that was listed", facts=facts,
+           **observed)
+    expect(entry in after.entries, f"the container's entry {entry} is not listed after start",
+           facts=facts, **observed)
     expect(entry not in before.entries,
-           f"the container's entry {entry} was already there before start", **observed)
-    return {"entry": entry, **observed}
+           f"the container's entry {entry} was already there before start", facts=facts,
+           **observed)
+    return Observation({"entry": entry, **observed}, facts)
 
 
 def check_entry_is_sandbox_key(found: dict, listing: NetnsListing) -> dict:
@@ -68,7 +76,8 @@ def check_entry_is_sandbox_key(found: dict, listing: NetnsListing) -> dict:
            "the sandbox key is not an entry of the engine's netns directory", **observed)
     expect(entry_of(key) in listing.entries,
            f"the netns directory has no entry {entry_of(key)}", **observed)
-    return {"entry": entry_of(key), **observed}
+    return Observation({"entry": entry_of(key), **observed},
+                       {"started": {"netns_entry": entry_of(key)}})
 
 
 def _pair(found: dict, kind: str) -> tuple[str, str]:
@@ -94,7 +103,8 @@ def check_own_namespaces(found: dict, kinds: list[str]) -> dict:
     shared = [kind for kind in kinds if len(set(_pair(found, kind))) == 1]
     expect(not shared, f"the container shares its {', '.join(shared)} namespace with its runtime "
            "parent", shared=shared, observed=found)
-    return {kind: check_own_namespace(found, kind) for kind in kinds}
+    return Observation({kind: check_own_namespace(found, kind) for kind in kinds},
+                       {"started": {"own_namespaces": list(kinds)}})
 
 
 def check_shared_namespace(found: dict, kind: str) -> dict:
@@ -102,19 +112,21 @@ def check_shared_namespace(found: dict, kind: str) -> dict:
     mine, parents = _pair(found, kind)
     expect(mine == parents, f"the container has a {kind} namespace of its own",
            kind=kind, container=mine, runtime_parent=parents, observed=found)
-    return {"kind": kind, "container": mine, "runtime_parent": parents,
-            "parent_cmd": found.get("parent_cmd")}
+    return Observation({"kind": kind, "container": mine, "runtime_parent": parents,
+                        "parent_cmd": found.get("parent_cmd")}, {"shared_namespace": kind})
 
 
 @dataclass(frozen=True)
 class Expected:
     """Whether a container should have a namespace of a kind of its own, and the engine's and
-    the container's configuration that says so (the nuance's evidence)."""
+    the container's configuration that says so (the nuance's evidence; `setting`, that
+    configuration in a few words)."""
 
     kind: str
     own: bool
     because: str
     configuration: dict
+    setting: str = ""
 
 
 CGROUP_DEFAULT = {"1": "host", "2": "private"}
@@ -134,10 +146,11 @@ def expected_user_namespace(engine_info: dict, container_attrs: dict) -> Expecte
     if remaps and mode != "host":
         return Expected("user", True, "the engine remaps users (--userns-remap: name=userns) "
                         "and the container does not opt out (UsernsMode is not \"host\")",
-                        configuration)
+                        configuration, "--userns-remap")
     why = ("the container opts out of the engine's remapping (UsernsMode \"host\")" if remaps
            else "the engine does not remap users (no name=userns among its security options)")
-    return Expected("user", False, why, configuration)
+    return Expected("user", False, why, configuration,
+                    "UsernsMode host" if remaps else "no --userns-remap")
 
 
 def expected_cgroup_namespace(container_attrs: dict, cgroup_version: str) -> Expected:
@@ -149,12 +162,14 @@ def expected_cgroup_namespace(container_attrs: dict, cgroup_version: str) -> Exp
     configuration = {"container_cgroupns_mode": mode, "cgroup_version": str(cgroup_version)}
     if mode in ("private", "host"):
         return Expected("cgroup", mode == "private",
-                        f"the container's cgroupns mode is {mode!r}", configuration)
+                        f"the container's cgroupns mode is {mode!r}", configuration,
+                        f"cgroupns {mode}")
     default = CGROUP_DEFAULT.get(str(cgroup_version))
     expect(default is not None, f"the container names no cgroupns mode and cgroup version "
            f"{cgroup_version!r} has no known default", **configuration)
     return Expected("cgroup", default == "private", f"the container names no cgroupns mode: the "
-                    f"engine's default on cgroup v{cgroup_version} is {default!r}", configuration)
+                    f"engine's default on cgroup v{cgroup_version} is {default!r}", configuration,
+                    f"cgroupns {default}, cgroup v{cgroup_version}'s default")
 
 
 def check_namespace_as_configured(found: dict, expected: Expected) -> dict:
@@ -166,8 +181,11 @@ def check_namespace_as_configured(found: dict, expected: Expected) -> dict:
     except ClaimFailed as failed:
         raise ClaimFailed(f"{failed.args[0].splitlines()[0]}, although {expected.because}",
                           {**failed.observed, "configuration": expected.configuration}) from None
-    return {**observed, "expected": "own" if expected.own else "shared",
-            "because": expected.because, "configuration": expected.configuration}
+    return Observation({**observed, "expected": "own" if expected.own else "shared",
+                        "because": expected.because, "configuration": expected.configuration},
+                       {"namespaces": {expected.kind: {
+                           "is": "own" if expected.own else "shared",
+                           "set_by": expected.setting}}})
 
 
 def check_no_own_netns(found: dict, before: NetnsListing, after: NetnsListing) -> dict:
@@ -179,7 +197,8 @@ def check_no_own_netns(found: dict, before: NetnsListing, after: NetnsListing) -
                 "listed_after_start": sorted(after.entries)}
     expect(entry == "default" or entry in before.entries,
            f"the container got a new netns entry {entry!r}", **observed)
-    return {"entry": entry, **observed}
+    return Observation({"entry": entry, **observed},
+                       {"host_network": {"netns_entry": entry, "new_entry": False}})
 
 
 def _mount_evidence(mount: NetnsMount) -> dict:
@@ -194,7 +213,7 @@ def check_namespace_mounted(mount: NetnsMount) -> dict:
     observed = _mount_evidence(mount)
     expect(mount.is_namespace, f"{mount.path} is not a namespace mount on the engine host",
            **observed)
-    return observed
+    return Observation(observed, {"started": {"netns_mounted": True}})
 
 
 def check_namespace_unmounted(mount: NetnsMount, waited: float) -> dict:
@@ -206,4 +225,5 @@ def check_namespace_unmounted(mount: NetnsMount, waited: float) -> dict:
                                if mount.file_present else "removed at once")}
     expect(not mount.is_namespace, f"{mount.path} is still a namespace mount {waited} s after "
            "the stop", **observed)
-    return observed
+    return Observation(observed, {"stopped": {"netns_mounted": False,
+                                              "entry_file_left": mount.file_present}})

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from docker_claims.engine.cli_output import CliRun
 from docker_claims.engine.records import Answer, ImageRecord, Loaded, Ran, Write
-from docker_claims.evidence import expect
+from docker_claims.evidence import Observation, expect
 
 
 def check_runs(ran: Ran) -> dict:
@@ -20,7 +20,7 @@ def check_runs(ran: Ran) -> dict:
     observed = vars(ran)
     expect(ran.started, "the engine would not run a container of the image", **observed)
     expect(ran.exit_code == 0, f"the command ended with exit code {ran.exit_code}", **observed)
-    return observed
+    return Observation(observed, {"runs": {"exit_code": ran.exit_code}})
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ def check_cannot_run(ran: Ran) -> dict:
         missing.check(None, ran.output, command=ran.command, image=ran.image)
     else:
         missing.check(ran.status, ran.error, command=ran.command, image=ran.image)
-    return observed
+    return Observation(observed, {"import_of_a_save": {
+        "runs": False, "exit_code": ran.exit_code if ran.started else None,
+        "refused_with": None if ran.started else ran.status}})
 
 
 def check_refused(answer: Answer) -> dict:
@@ -90,7 +92,7 @@ def check_refused(answer: Answer) -> dict:
     expect(not answer.accepted, f"the engine accepted `{answer.request}`", **observed)
     verb = answer.request.split(" ", 1)[0]
     REFUSALS[verb].check(answer.status, answer.error, request=answer.request)
-    return observed
+    return Observation(observed, {"refused": {verb: answer.status}})
 
 
 def check_load_failed(loaded: Loaded) -> dict:
@@ -102,7 +104,7 @@ def check_load_failed(loaded: Loaded) -> dict:
     LOAD_OF_AN_EXPORT.check(loaded.answer.status, loaded.answer.error,
                             request=loaded.answer.request)
     expect(not loaded.references, "the engine made images from the tar", **observed)
-    return observed
+    return Observation(observed, {"refused": {"load": loaded.answer.status}})
 
 
 def check_image_back(before: ImageRecord, loaded: Loaded) -> dict:
@@ -111,7 +113,7 @@ def check_image_back(before: ImageRecord, loaded: Loaded) -> dict:
                 **vars(loaded.answer)}
     expect(loaded.answer.accepted, "the engine did not load the save tar", **observed)
     expect(before.id in loaded.images, "the loaded image is not the one saved", **observed)
-    return observed
+    return Observation(observed, {"loaded_back": {"id": before.id}})
 
 
 def check_holds_archive_files(imported: set[str], archive: set[str], image: set[str]) -> dict:
@@ -123,7 +125,8 @@ def check_holds_archive_files(imported: set[str], archive: set[str], image: set[
            **observed)
     expect(not imported & image, "the imported image holds files of the saved image",
            shared=sorted(imported & image), **observed)
-    return observed
+    return Observation(observed, {"import_of_a_save": {"files": len(imported),
+                                                       "of_the_image": 0}})
 
 
 def check_image_holds_writes(seen: list[Write], imported_reads: dict[str, Optional[str]]
@@ -142,7 +145,7 @@ def check_image_holds_writes(seen: list[Write], imported_reads: dict[str, Option
            "the exported container added or changed no file: nothing to check", **observed)
     expect(not differ, "a container of the imported image does not see the container's writes",
            differ=differ, **observed)
-    return observed
+    return Observation(observed, {"import_of_an_export": {"writes_seen": len(seen)}})
 
 
 def check_prints(ran: CliRun, sentence: str) -> dict:
@@ -152,7 +155,7 @@ def check_prints(ran: CliRun, sentence: str) -> dict:
     expect(ran.exit_code == 0, f"`{ran.command}` failed", **observed)
     expect(" ".join(sentence.split()) in printed,
            f"`{ran.command}` does not print {sentence!r}", **observed)
-    return observed
+    return Observation(observed, {"prints": {ran.command: sentence}})
 
 
 def check_import_made_image(ran: CliRun, image: Optional[ImageRecord]) -> dict:
@@ -160,7 +163,7 @@ def check_import_made_image(ran: CliRun, image: Optional[ImageRecord]) -> dict:
     observed = {**ran.evidence(), "image": image.id if image else None}
     expect(ran.exit_code == 0 and image is not None,
            f"`{ran.command}` made no image", **observed)
-    return observed
+    return Observation(observed, {"cli_import": {"id": image.id, "layers": len(image.layers)}})
 
 
 def check_load_read_stdin(ran: CliRun, saved_id: str, loaded: list[str]) -> dict:
@@ -169,7 +172,7 @@ def check_load_read_stdin(ran: CliRun, saved_id: str, loaded: list[str]) -> dict
     observed = {**ran.evidence(), "saved": saved_id, "loaded": loaded}
     expect(ran.exit_code == 0, "`docker load` failed", **observed)
     expect(saved_id in loaded, "`docker load` did not bring back the image saved", **observed)
-    return observed
+    return Observation(observed, {"stdin": {"docker load": saved_id}})
 
 
 def check_import_read_stdin(ran: CliRun, image: Optional[ImageRecord], tar_digest: str) -> dict:
@@ -182,4 +185,4 @@ def check_import_read_stdin(ran: CliRun, image: Optional[ImageRecord], tar_diges
            **observed)
     expect(layers == [tar_digest], "the imported image is not the tar given on standard input",
            **observed)
-    return observed
+    return Observation(observed, {"stdin": {"docker import -": tar_digest}})

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from docker_claims.engine.records import MISSING, ImageRecord, SavedFacts
-from docker_claims.evidence import expect
+from docker_claims.evidence import Observation, expect
 
 BUILD_RECORD = ("Created", "CreatedBy", "Comment", "Size")
 """The columns of a history row that record the build; the IMAGE column (Id) and the tags name
@@ -31,7 +31,8 @@ def check_save_holds_layers(facts: SavedFacts, before: ImageRecord) -> dict:
            "the save tar's image lists other layers than the engine's image", **observed)
     expect(facts.computed == before.layers,
            "the layer tars in the save tar do not hash to the image's layer digests", **observed)
-    return observed
+    return Observation(observed, {"save_tar": {"layout": facts.layout,
+                                               "layers": len(facts.computed)}})
 
 
 def check_save_holds_config(facts: SavedFacts, before: ImageRecord) -> dict:
@@ -56,7 +57,8 @@ def check_save_holds_config(facts: SavedFacts, before: ImageRecord) -> dict:
     differ = [asked for asked, found in rows.items() if found != saved_rows]
     expect(not differ, f"the save tar's history differs from the image's history "
            f"({', '.join(differ)})", **observed)
-    return observed
+    return Observation(observed, {"save_tar": {"tags": sorted(facts.tags),
+                                               "history_entries": len(saved_rows)}})
 
 
 def _seconds(created: Any) -> Any:
@@ -79,7 +81,7 @@ def check_same_image(before: ImageRecord, after: ImageRecord) -> dict:
     expect(after.id == before.id, "the loaded image has another id", **observed)
     expect(after.layers == before.layers, "the loaded image has other layers", **observed)
     expect(after.tags == before.tags, "the loaded image has other tags", **observed)
-    return observed
+    return Observation(observed, {"loaded": {"id": after.id, "layers": len(after.layers)}})
 
 
 def check_same_config(before: ImageRecord, after: ImageRecord) -> dict:
@@ -87,7 +89,7 @@ def check_same_config(before: ImageRecord, after: ImageRecord) -> dict:
     observed = {"saved": before.config, "loaded": after.config}
     expect(_meaningful(after.config) == _meaningful(before.config),
            "the loaded image's config differs from the saved one's", **observed)
-    return observed
+    return Observation(observed, {"loaded": {"config_fields": len(_meaningful(after.config))}})
 
 
 def _build_record(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -121,7 +123,7 @@ def check_same_history(before: ImageRecord, after: ImageRecord) -> dict:
     top = after.history[0].get("Id") if after.history else None
     expect(top == after.id, "the history's top row is not the loaded image", top_row=top,
            image=after.id)
-    return observed
+    return Observation(observed, {"loaded": {"history_rows": len(after.history)}})
 
 
 def intermediates_named(before: ImageRecord) -> list[int]:
@@ -143,4 +145,5 @@ def check_intermediates_forgotten(before: ImageRecord, after: ImageRecord) -> di
              if number >= len(after.history) or after.history[number].get("Id") != MISSING]
     expect(not still, "history rows still name the intermediate images after the load",
            rows=still, **observed)
-    return observed
+    return Observation(observed, {"intermediates": {"named_before": len(named),
+                                                    "missing_after": len(named)}})
