@@ -23,7 +23,9 @@ def _quoted(state, command: str) -> str:
 
 @given("the article's session:")
 def step_session(context):
-    context.state.transcript = transcripts.Transcript.parse(context.text)
+    state = context.state
+    state.transcript = transcripts.Transcript.parse(context.text)
+    state.ledger.note(**state.transcript.facts())
 
 
 @given("a second engine, another node")
@@ -45,7 +47,8 @@ def step_replay_container(context, verb, args):
         replacing=transcripts.ARTICLE_IMAGE)
     state.container = Subject.of("the container the CLI made", state.resources.client.containers
                                  .get(state.cli_container.name), own=True)
-    state.ledger.record(f"`{command}`", state.cli_container.made.evidence())
+    state.ledger.record(f"`{command}`", transcripts.replayed(state.transcript, command,
+                                                              state.cli_container.made))
 
 
 @when('the article\'s "docker ps -a" is replayed')
@@ -95,6 +98,10 @@ def step_export_imported(context):
     tarball = containers.export(state.container.look(), state.scratch())
     state.cli_import = cli_commands.import_file(state.node_cli, state.node_resources, tarball)
     state.imported_on_node = state.node.client.images.get(state.cli_import.name)
+    state.ledger.note(**transcripts.replayed_otherwise(
+        state.transcript, "docker export", "through the engine's API, to a file"))
+    state.ledger.note(**transcripts.replayed_otherwise(
+        state.transcript, "scp", "the file, given to docker import on the second engine"))
     state.ledger.record("docker import on the second engine", state.cli_import.made.evidence())
 
 
@@ -116,7 +123,8 @@ def step_holds(context, path):
 def step_history_shape(context):
     state = context.state
     ran, state.cli_history = cli_commands.history(state.node_cli, state.cli_import.name)
-    state.ledger.record("docker history", ran.evidence())
+    state.ledger.record("docker history", transcripts.replayed(state.transcript,
+                                                               "docker history", ran))
     state.ledger.record("history shape", transcripts.check_history_shape(
         state.cli_history, state.imported_on_node.id, state.transcript))
 

@@ -63,14 +63,26 @@ class Table:
     rows: tuple[dict[str, str], ...]
     others: int = 0
     """Rows left out (`only`): what the engine listed of other owners', counted, not shown."""
+    lines: tuple[str, ...] = ()
+    """The lines as printed: the header, then one per row."""
 
     def row(self, column: str, value: str) -> dict[str, str] | None:
         return next((row for row in self.rows if row.get(column) == value), None)
 
     def only(self, column: str, keep: Callable[[str], bool]) -> Table:
         """The rows whose `column` cell `keep` accepts; the others counted in `others`."""
-        kept = tuple(row for row in self.rows if keep(row.get(column, "")))
-        return Table(self.columns, kept, self.others + len(self.rows) - len(kept))
+        kept = [(row, line) for row, line in zip(self.rows, self.lines[1:] or [""] * len(
+            self.rows)) if keep(row.get(column, ""))]
+        return Table(self.columns, tuple(row for row, _ in kept),
+                     self.others + len(self.rows) - len(kept),
+                     self.lines[:1] + tuple(line for _, line in kept) if self.lines else ())
+
+    def printed(self, row: dict[str, str] | None) -> list[str]:
+        """The header's line and `row`'s, as printed (a table's other rows left out)."""
+        shown = list(self.lines[:1])
+        if row is not None and self.lines:
+            shown += [line for line, each in zip(self.lines[1:], self.rows) if each is row]
+        return shown
 
 
 COLUMN = re.compile(r"\S+(?: \S+)*")
@@ -90,7 +102,7 @@ def parse_table(lines: Sequence[str]) -> Table:
     bounds = list(zip(starts, [*starts[1:], None]))
     rows = tuple({column: line[start:end].strip() for column, (start, end)
                   in zip(columns, bounds)} for line in lines[1:])
-    return Table(columns, rows)
+    return Table(columns, rows, lines=tuple(lines))
 
 
 def status_word(status: str) -> str:

@@ -353,3 +353,61 @@ def test_cli_history_kept_compares_every_row_but_the_image_column():
         transcripts.check_cli_history_kept(first, measured_otherwise, article)
     transcripts.check_cli_history_kept(first, measured_otherwise, article,
                                        same_layer_measure=False)
+
+
+# The replay's facts: the report lays the article's session beside the engine's from these.
+
+def _fields(observation):
+    return {name: field for exchange in observation.facts["session"].values()
+            for name, field in exchange.get("fields", {}).items()}
+
+
+def test_on_the_article_every_compared_field_matches_and_names_differ_as_expected():
+    before, after = NetnsListing(NETNS, NETNS_BEFORE), NetnsListing(NETNS, NETNS_AFTER)
+    observations = [
+        transcripts.check_create_output(ran(ARTICLE_ID + "\n"), ARTICLE_ID, CREATE_START),
+        transcripts.check_listed(ARTICLE_PS_CREATED, KIND_BANZAI, "Created", ARTICLE_ID,
+                                 CREATE_START),
+        transcripts.check_listed(ARTICLE_PS_STARTED, KIND_BANZAI, "Up", ARTICLE_ID,
+                                 CREATE_START),
+        transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", after, CREATE_START),
+        transcripts.check_history_shape(ARTICLE_HISTORY, ARTICLE_IMAGE_ID, EXPORT_IMPORT),
+        transcripts.check_import_row(ARTICLE_HISTORY, 1_240_000, EXPORT_IMPORT)]
+    for observation in observations:
+        fields = _fields(observation)
+        assert fields and all(f["matches"] in (True, None) for f in fields.values()), fields
+    indexes = [sorted(o.facts["session"]) for o in observations]
+    assert indexes == [["0"], ["2"], ["4"], ["1", "5"], ["4"], ["4"]]
+    assert _fields(observations[1])["NAMES"] == {"article": "kind_banzai",
+                                                 "engine": "kind_banzai", "matches": None}
+
+
+def test_a_failed_comparison_carries_its_marks_to_the_report():
+    with pytest.raises(ClaimFailed) as failed:
+        transcripts.check_listed(ps_table("Up 2 seconds"), KIND_BANZAI, "Created", ARTICLE_ID,
+                                 CREATE_START)
+    replay = failed.value.facts["session"]["2"]
+    assert replay["fields"]["STATUS: its first word"] == {
+        "article": "Created", "engine": "Up", "matches": False}
+    assert replay["fields"]["columns"]["matches"] is True
+    assert replay["printed"][1].startswith(ARTICLE_ID[:12])
+
+
+def test_a_listing_shows_only_its_header_and_the_containers_row():
+    mine = ps_table("Created")
+    other = ps_table("Created", name="someone_elses", cid="a" * 12)
+    table = parse_table([mine.lines[0], other.lines[1], mine.lines[1]])
+    observation = transcripts.check_listed(table, KIND_BANZAI, "Created", ARTICLE_ID,
+                                           CREATE_START)
+    printed = observation.facts["session"]["2"]["printed"]
+    assert len(printed) == 2 and "kind_banzai" in printed[1]
+    assert "someone_elses" not in str(observation.facts)
+
+
+def test_a_netns_listing_shows_the_containers_entry_and_counts_the_others():
+    before, after = NetnsListing(NETNS, NETNS_BEFORE), NetnsListing(NETNS, NETNS_AFTER)
+    observation = transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", after,
+                                                 CREATE_START)
+    assert observation.facts["session"]["5"]["printed"] == ["3a960bf7f4af",
+                                                           "(2 other entries)"]
+    assert "ingress_sbox" not in str(observation.facts["session"]["5"]["printed"])
