@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import jsonschema
 import pytest
@@ -14,9 +15,10 @@ from behave.parser import parse_feature
 
 from docker_claims.evidence import ClaimFailed, as_json
 from docker_claims.runner.exit_status import ExitStatus
-from docker_claims.runner.report import page, summary, words
+from docker_claims.runner.report import console, measured, page, summary, words
 from docker_claims.runner.report.data import (
     EVIDENCE_ATTRIBUTE,
+    FACTS_ATTRIBUTE,
     SCHEMA,
     RunRecord,
     build,
@@ -259,3 +261,99 @@ def test_the_engine_settings_that_change_what_claims_show_are_said():
     assert "rootless, no native overlay diff" in html
     assert "a rootless engine" in html and "diffs layers by metadata" in html
     assert "diffs layers by metadata" in summary.markdown(report)
+
+
+# What a run measured, and the steps as Gherkin shows them.
+
+STEPS_FEATURE = '''
+Feature: Steps with data (C08)
+
+  @claim.C08
+  Rule: Start makes namespaces
+    在启动后,docker会创建独立的名称空间
+    (after the start, docker creates namespaces)
+
+    Background:
+      Given the article's session:
+        """
+        [root@node01 ~]# docker create -ti busybox sh
+        533e04b09b6f956bbe3526f35fc77b0d9e6bb92d9f3e6705d5a08c677acfe40c
+        """
+
+    Scenario: own namespaces
+      Then it is in namespaces of each kind:
+        | kind |
+        | net  |
+        | pid  |
+
+    @nuance
+    Scenario: The user namespace stays the runtime's
+      Then it shares the user namespace
+'''
+
+
+def test_steps_keep_their_docstrings_and_tables_in_every_report():
+    parsed = features(STEPS_FEATURE)
+    all_passed(parsed)
+    report = build(parsed, run_record(parsed))
+    steps = report["claims"][0]["scenarios"][0]["steps"]
+    assert steps[0]["docstring"].startswith("[root@node01 ~]# docker create -ti busybox sh")
+    assert steps[1]["table"] == {"headings": ["kind"], "rows": [["net"], ["pid"]]}
+    assert steps[0]["table"] is None and steps[1]["docstring"] is None
+    html = page.html_page(report)
+    assert "<pre class='docstring'>\"\"\"\n[root@node01 ~]# docker create" in html
+    assert "<table class='gherkin'><tr><th scope='col'>kind</th></tr><tr><td>net</td>" in html
+    text = summary.markdown(report)
+    assert '      """\n      [root@node01 ~]# docker create -ti busybox sh' in text
+    assert "      | kind |\n      | net  |\n      | pid  |" in text
+
+
+def test_the_facts_of_checks_are_kept_per_scenario_and_merged_per_claim():
+    parsed = features(STEPS_FEATURE)
+    all_passed(parsed)
+    own, nuance = scenarios(parsed).values()
+    setattr(own, FACTS_ATTRIBUTE, {"started": {"own_namespaces": ["net", "pid"]},
+                                   "shared_namespace": "net"})
+    outcome(nuance, "passed", "failed", error=ClaimFailed(
+        "the container has a user namespace of its own", {}, facts={
+            "namespaces": {"user": {"is": "own", "set_by": "no --userns-remap"}},
+            "shared_namespace": "user"}))
+    setattr(nuance, FACTS_ATTRIBUTE, {"started": {"netns_entry": "3a960bf7f4af"}})
+    report = build(parsed, run_record(parsed))
+    claim = report["claims"][0]
+    assert claim["scenarios"][1]["facts"] == {
+        "started": {"netns_entry": "3a960bf7f4af"}, "shared_namespace": "user",
+        "namespaces": {"user": {"is": "own", "set_by": "no --userns-remap"}}}
+    assert claim["measured"] == {
+        "started": {"own_namespaces": ["net", "pid"], "netns_entry": "3a960bf7f4af"},
+        "shared_namespace": "net", "namespaces": {"user": {"is": "own",
+                                                           "set_by": "no --userns-remap"}}}
+    line = measured.line(claim)
+    assert line.startswith("own net and pid namespaces; netns entry `3a960bf7f4af`")
+    assert "the stop: not observed" in line
+    assert "user namespace own (no --userns-remap)" in line  # a failing claim says its nuances
+
+
+def test_reasons_show_markdown_code_as_code_and_claims_answer_both_anchors():
+    parsed = features()
+    all_passed(parsed)
+    skipped = scenarios(parsed)["one history row per step"]
+    outcome(skipped, "skipped", "skipped")
+    skipped.skip("`docker` is not on PATH: install the docker CLI")
+    html = page.html_page(build(parsed, run_record(parsed)))
+    assert "<code>docker</code> is not on PATH" in html
+    assert "`docker`" not in html
+    assert "id='C01'" in html and "id='c01'" in html and "href='#C01'" in html
+
+
+def test_the_console_says_what_each_claim_measured(capsys):
+    parsed = features()
+    all_passed(parsed)
+    setattr(scenarios(parsed)["one layer per step"], FACTS_ATTRIBUTE,
+            {"layers": {"count": 6, "filesystem_steps": 6}})
+    report = build(parsed, run_record(parsed))
+    console.final_lines(report, [], sys.stdout)
+    out = capsys.readouterr().out.splitlines()
+    at = out.index("  C01  holds")
+    assert out[at + 1] == ("       measured: 6 layers for the 6 filesystem-changing steps; "
+                           "the layers' contents: not observed; the history: not observed")

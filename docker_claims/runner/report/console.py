@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from behave.formatter.base import Formatter
 
-from docker_claims.runner.report import words
+from docker_claims.runner.report import measured, words
 from docker_claims.runner.report.data import (
     RunRecord,
     claim_of,
@@ -158,8 +158,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(])")
 
 
 def final_lines(report: dict[str, Any], paths: list, stream: TextIO = sys.stdout) -> None:
-    """One line per claim (its verdict, and why when it is not a plain "holds"), the totals,
-    where the reports are, and the exit status with its reason when it is not 0."""
+    """The totals, then per claim a line of its verdict (and why when it is not a plain
+    "holds") and one of what the run measured of it, where the reports are, and the exit
+    status with its reason when it is not 0."""
     color = colored(stream)
     run = report["run"]
     write = stream.write
@@ -174,6 +175,9 @@ def final_lines(report: dict[str, Any], paths: list, stream: TextIO = sys.stdout
             verdict = words.word(claim["verdict"])
             rest = rest.replace(verdict, paint(verdict, claim["verdict"], color), 1)
             write(f"  {ident}  {rest}\n")
+            what = measured.line(claim)
+            if what:
+                write(f"       measured: {what}\n")
     if not run["stopped_because"]:  # else the exit status's reason says it
         for _kind, text in words.notices(run):
             write(f"{text}\n")

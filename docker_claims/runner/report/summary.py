@@ -1,11 +1,13 @@
-"""The Markdown report: a GitHub job summary or PR comment, short (the verdict table, then
-the evidence folded in <details>), under GitHub's size limit."""
+"""The Markdown report: a GitHub job summary or PR comment, short (the verdict table with what
+each claim measured, then per claim, folded in <details>, the article's session beside the
+replay, the scenarios as Gherkin shows them and their evidence), under GitHub's size limit."""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
+from docker_claims.runner.report import measured, replays
 from docker_claims.runner.report.words import (
     EVIDENCE_CHARS,
     STATUS_MARKS,
@@ -16,6 +18,7 @@ from docker_claims.runner.report.words import (
     engine_line,
     engine_notes,
     notices,
+    nuances,
     reason,
     totals_line,
     word,
@@ -45,22 +48,27 @@ def _markdown(report: dict[str, Any], evidence: bool) -> str:
     for kind, text in notices(run):
         lines += [f"> **{kind}**: {text}", ""]
     if report["claims"]:
-        lines += ["| claim | verdict | the article says | why |", "|---|---|---|---|"]
+        lines += ["| claim | verdict | the article says | what this run measured |",
+                  "|---|---|---|---|"]
         for claim in report["claims"]:
             sentence = claim["sentence"]
             said = sentence["original"] + (f" ({sentence['meaning']})" if sentence["meaning"]
                                            else "")
-            why = reason(claim, run) or ""
             lines.append(f"| {claim['id']} | {VERDICT_MARKS[claim['verdict']]} "
-                         f"{word(claim['verdict'])} | {_cell(said)} | {_cell(why)} |")
+                         f"{word(claim['verdict'])} | {_cell(said)} | "
+                         f"{_why_and_measured(claim, run)} |")
         lines.append("")
     for claim in report["claims"]:
         lines += ["<details>", f"<summary>{claim['id']} {html.escape(word(claim['verdict']))}: "
                   f"{len(claim['scenarios'])} scenarios</summary>", ""]
+        exchanges = replays.side_by_side(claim)
+        if exchanges:
+            lines += _session(exchanges)
         for s in claim["scenarios"]:
             lines.append(f"- {STATUS_MARKS[s['status']]} **{_cell(s['name'])}** "
                          f"({s['status'].replace('_', ' ')}, {s['duration_seconds']:.2f} s, "
                          f"`{s['feature']}:{s['line']}`)")
+            lines += _gherkin(s["steps"])
             if s["skip_reason"]:
                 lines.append(f"  - skipped: {_cell(s['skip_reason'])}")
             if s["problem"]:
@@ -80,6 +88,65 @@ def _markdown(report: dict[str, Any], evidence: bool) -> str:
 
 def _cell(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+
+
+def _why_and_measured(claim: dict[str, Any], run: dict[str, Any]) -> str:
+    said = nuances(claim) if claim["verdict"] == "holds_with_nuance" else [
+        reason(claim, run) or ""]
+    what = measured.line(claim)
+    if what:
+        said.append(f"**measured:** {what}")
+    return "<br>".join(_cell(text) for text in said if text)
+
+
+def _gherkin(steps: list[dict[str, Any]]) -> list[str]:
+    """A scenario's steps as the feature file has them, docstrings and tables included."""
+    out = ["", "    ```gherkin"]
+    for st in steps:
+        out.append(f"    {st['keyword']} {st['text']}")
+        if st.get("docstring") is not None:
+            out += ['      """', *(f"      {line}" for line in st["docstring"].splitlines()),
+                    '      """']
+        if st.get("table"):
+            rows = [st["table"]["headings"], *st["table"]["rows"]]
+            widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+            out += ["      | " + " | ".join(cell.ljust(width) for cell, width in
+                                           zip(row, widths)) + " |" for row in rows]
+    return [*out, "    ```", ""]
+
+
+NOTHING = "(printed nothing)"
+FIELD_MARKS = {True: "✅ as the article's", False: "❌ not as the article's",
+               None: "≠ differs, as expected"}
+
+
+def _session(exchanges: list[replays.Exchange]) -> list[str]:
+    """The article's session beside the replay, command by command, with the checks' marks."""
+    out = ["**The article's session beside this engine's.** "
+           + _cell(replays.verdict(exchanges)), ""]
+    for e in exchanges:
+        replayed = e.replayed or ""
+        out.append(f"{e.index + 1}. `$ {e.command}`"
+                   + (f", replayed as `{replayed}`" if replayed.startswith("docker ")
+                      else f", replayed {_cell(replayed)}" if replayed
+                      else ", not replayed in this run"))
+        out += ["", "   the article printed:", "", "   ```",
+                *(f"   {line}" for line in e.article or [NOTHING]), "   ```", ""]
+        if e.printed is not None:
+            out += ["   this engine printed:", "", "   ```",
+                    *(f"   {line}" for line in e.printed or [NOTHING]), "   ```", ""]
+        if e.fields:
+            out += ["   | field | article | engine | compared |", "   |---|---|---|---|"]
+            out += [f"   | {_cell(name)} | {_code(f['article'])} | {_code(f['engine'])} | "
+                    f"{FIELD_MARKS[f['matches']]} |" for name, f in e.fields.items()]
+            out.append("")
+    return out
+
+
+def _code(value: str | None) -> str:
+    if value is None:
+        return "–"
+    return f"`{_cell(value)}`" if value else "(empty)"
 
 
 def _fenced(label: str, value: Any) -> list[str]:

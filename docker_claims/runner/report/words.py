@@ -8,7 +8,10 @@ import html
 import json
 import os
 import posixpath
+import re
 from typing import Any
+
+from docker_claims.runner.report import measured
 
 VERDICT_WORDS = {
     "holds": "holds",
@@ -62,8 +65,7 @@ def reason(claim: dict[str, Any], run: dict[str, Any]) -> str | None:
     if verdict == "holds":
         return None
     if verdict == "holds_with_nuance":
-        nuances = [s["name"] for s in scenarios if s["nuance"]]
-        return "; ".join(nuances)
+        return "; ".join(nuances(claim))
     if verdict in ("fails", "could_not_be_measured"):
         state = "failed" if verdict == "fails" else "error"
         bad = next(s for s in scenarios if s["status"] == state)
@@ -79,6 +81,16 @@ def reason(claim: dict[str, Any], run: dict[str, Any]) -> str | None:
     skipped = [s for s in scenarios if s["status"] == "skipped"]
     reasons = list(dict.fromkeys(_first_line(s["skip_reason"]) or "skipped" for s in skipped))
     return f"{len(skipped)} of {len(scenarios)} scenarios skipped: " + "; ".join(reasons)
+
+
+def nuances(claim: dict[str, Any]) -> list[str]:
+    """Each nuance the claim's scenarios showed: its name, and what the run measured of it."""
+    said = []
+    for s in claim["scenarios"]:
+        if s["nuance"]:
+            value = measured.nuance_value(claim["id"], s)
+            said.append(s["name"] + (f": {value}" if value else ""))
+    return said
 
 
 def verdict_line(claim: dict[str, Any], run: dict[str, Any]) -> str:
@@ -249,10 +261,22 @@ def source_link(feature: str, line: int, report_dir: str | None) -> str:
 
 
 def claim_anchor(claim_id: str) -> str:
-    return claim_id.lower()
+    """A claim's anchor, as its id is written (#C02); the page answers #c02 too."""
+    return claim_id
 
 
 def scenario_anchor(claim_id: str, index: int) -> str:
-    return f"{claim_id.lower()}-{index + 1}"
+    return f"{claim_id}-{index + 1}"
+
+
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def inline_html(text: str | None) -> str:
+    """A line of the report's own words or the engine's as HTML: escaped, and its Markdown
+    code spans (`docker ps -a`) as code, never as raw backticks."""
+    parts = CODE_SPAN.split(text or "")
+    return "".join(f"<code>{html.escape(part)}</code>" if odd else html.escape(part)
+                   for odd, part in ((n % 2 == 1, part) for n, part in enumerate(parts)))
 
 
