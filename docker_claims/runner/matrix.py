@@ -34,7 +34,6 @@ FACT_WORDS = {"engine_version": "Docker", "storage_driver": "storage", "image_st
               "image store", "cgroup_driver": "cgroup driver", "kernel": "kernel", "os": "os",
               "arch": "arch"}
 
-SHORT = {"fails on this engine": "fails", "holds with nuance": "holds, with nuance"}
 
 
 class MatrixInputError(ValueError):
@@ -179,12 +178,17 @@ def load_run(path: Path | str, name: str | None = None) -> EngineRun:
 @dataclass(frozen=True)
 class Cell:
     verdict: str
-    measured: str
-    """"3/4 passed, 1 not measured"."""
-    notes: tuple[str, ...] = ()
-    """Why this cell differs from the others in its row: engine facts, then what the
-    scenarios said."""
+    """The verdict's code (holds, holds_with_nuance, fails, ...), or "absent"."""
+    passed: int = 0
+    total: int = 0
+    notes: tuple[int, ...] = ()
+    """The numbers of the notes that explain the cell (Matrix.notes, from 1)."""
     differs: bool = False
+    """Its verdict or its scenarios' outcomes differ from its row's usual ones."""
+
+    @property
+    def measured(self) -> str:
+        return f"{self.passed}/{self.total} passed" if self.total else "not in this run"
 
 
 @dataclass(frozen=True)
@@ -192,80 +196,106 @@ class Matrix:
     runs: tuple[EngineRun, ...]
     rows: tuple[tuple[str, str, tuple[Cell, ...]], ...]
     """(claim, article, one cell per run)."""
+    notes: tuple[str, ...] = ()
+    """Every note once, numbered from 1 in the order the table first needs them."""
 
 
 def build(runs: list[EngineRun]) -> Matrix:
     ids = sorted({claim for run in runs for claim in run.claims})
     rows = []
+    notes: dict[str, int] = {}
     for claim_id in ids:
         article = next((run.claims[claim_id].article for run in runs
                         if claim_id in run.claims and run.claims[claim_id].article), "")
-        rows.append((claim_id, article, _row(runs, claim_id)))
-    return Matrix(tuple(runs), tuple(rows))
+        rows.append((claim_id, article, _row(runs, claim_id, notes)))
+    return Matrix(tuple(runs), tuple(rows), tuple(notes))
 
 
-def _row(runs: list[EngineRun], claim_id: str) -> tuple[Cell, ...]:
+def cell_notes(claim: Claim) -> list[str]:
+    """What explains a cell: the nuances its claim holds with, what its scenarios that did not
+    pass said (how many said it), and what a nuance expected of this engine and why."""
+    said = []
+    nuances = [s.name for s in claim.scenarios if s.nuance]
+    if claim.verdict == words.word("holds_with_nuance") and nuances:
+        said.append(f"{claim.claim} holds with a nuance: " + "; ".join(nuances))
+    outcomes = Counter((s.status, s.reason) for s in claim.scenarios
+                       if s.status != "passed" and s.reason)
+    for (status, reason), count in outcomes.items():
+        state = {"failed": "failed", "error": "could not be measured"}.get(status,
+                                                                          "not measured")
+        said.append(f"{claim.claim}: {plural(count, 'scenario')} {state}: {reason}")
+    said += [f"{claim.claim}, {s.name}: {s.expected}" for s in claim.scenarios if s.expected]
+    return said
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _row(runs: list[EngineRun], claim_id: str, notes: dict[str, int]) -> tuple[Cell, ...]:
     found = [run.claims.get(claim_id) for run in runs]
     signatures = [c.signature if c else None for c in found]
     usual, _ = Counter(signatures).most_common(1)[0]
-    unanimous = len(set(signatures)) == 1
-    usual_facts = [run.facts() for run, s in zip(runs, signatures) if s == usual]
     cells = []
-    for run, claim, signature in zip(runs, found, signatures):
+    for claim, signature in zip(found, signatures):
         if claim is None:
-            cells.append(Cell("absent", "not in this run", (), not unanimous))
+            cells.append(Cell("absent", differs=signature != usual))
             continue
-        measured = _measured(claim)
-        if unanimous or signature == usual:
-            cells.append(Cell(claim.verdict, measured))
-            continue
-        mine = run.facts()
-        apart = [text for key, text in mine.items()
-                 if all(other.get(key) != text for other in usual_facts)]
-        reasons = Counter(s.reason for s in claim.scenarios if s.status != "passed" and s.reason)
-        said = [reason if count == 1 else f"{count} scenarios: {reason}"
-                for reason, count in reasons.items()]
-        usual_expected = {(s.name, s.expected) for c in found
-                          if c and c.signature == usual for s in c.scenarios}
-        said += [f"{s.name}: {s.expected}" for s in claim.scenarios
-                 if s.expected and (s.name, s.expected) not in usual_expected]
-        notes = ((f"engine: {', '.join(apart)}",) if apart else ()) + tuple(said)
-        cells.append(Cell(claim.verdict, measured, notes, True))
+        numbers = tuple(sorted(notes.setdefault(text, len(notes) + 1)
+                               for text in cell_notes(claim)))
+        cells.append(Cell(VERDICT_CODES.get(claim.verdict, claim.verdict),
+                          claim.count("passed"), len(claim.scenarios), numbers,
+                          signature != usual))
     return tuple(cells)
 
 
-def _measured(claim: Claim) -> str:
-    total = len(claim.scenarios)
-    parts = [f"{claim.count('passed')}/{total} passed"]
-    if claim.count("failed"):
-        parts.append(f"{claim.count('failed')} failed")
-    if claim.count("error"):
-        parts.append(f"{claim.count('error')} could not be measured")
-    skipped = total - claim.count("passed", "failed", "error")
-    if skipped:
-        parts.append(f"{skipped} not measured")
-    return ", ".join(parts)
+VERDICT_CODES = {said: code for code, said in words.VERDICT_WORDS.items()}
+ICONS = {"holds": "✓", "holds_with_nuance": "✓", "fails": "✗", "not_measured": "–",
+         "could_not_be_measured": "!", "incomplete": "…", "absent": "·"}
+EMOJI = {**words.VERDICT_MARKS, "absent": "·"}
+
+
+def identity(run: EngineRun) -> list[str]:
+    """The engine a column stands for, from its run's fingerprint, in four short lines:
+    version, storage driver, image store, cgroup version (and rootless)."""
+    e = run.engine
+    if not e:
+        return ["no engine reached"]
+    return [str(e.get("engine_version", "?")), str(e.get("storage_driver", "?")),
+            f"{e.get('image_store', '?')} store",
+            f"cgroup v{e.get('cgroup_version', '?')}" + (", rootless" if e.get("rootless")
+                                                         else "")]
+
+
+LEGEND = ("Columns: each run, by its directory's name, and its Docker Engine: version, storage "
+          "driver, image store, cgroup version. Cells: ✓ holds (with a nuance where a note says "
+          "so), ✗ fails on this engine, – not measured, ! could not be measured, … incomplete; "
+          "n/m: the claim's scenarios that passed; numbers: the notes below.")
+
+
+def _marks(cell: Cell) -> str:
+    return ",".join(str(n) for n in cell.notes)
 
 
 def markdown(matrix: Matrix) -> str:
     runs = matrix.runs
-    lines = ["# Claims x engines", "",
-             "Each cell is the claim's verdict on that engine; a cell that differs from its "
-             "row's usual one says why: the engine facts that set it apart, then what its "
-             "scenarios said.", "", "| engine | what it is | source |", "|---|---|---|"]
-    lines += [f"| {run.name} | {_md(run.describe())} | `{run.path}` |" for run in runs]
-    lines += ["", "| claim | " + " | ".join(run.name for run in runs) + " |",
-              "|---|" + "---|" * len(runs)]
+    lines = ["# Claims x engines", "", LEGEND.replace("✓", "✅").replace("✗", "❌"), "",
+             "| claim | " + " | ".join(
+                 "<br>".join(_md(line) for line in identity(run)) + f"<br>`{_md(run.name)}`"
+                 for run in runs) + " |", "|---|" + "---|" * len(runs)]
     for claim_id, _, cells in matrix.rows:
         shown = []
         for cell in cells:
-            text = f"**{SHORT.get(cell.verdict, cell.verdict)}**" if cell.differs else \
-                SHORT.get(cell.verdict, cell.verdict)
-            text += f" ({cell.measured})"
+            text = f"{EMOJI[cell.verdict]} {cell.measured}"
             if cell.notes:
-                text += "<br>" + "<br>".join(_md(note, 300) for note in cell.notes)
-            shown.append(text)
+                text += f" <sup>{_marks(cell)}</sup>"
+            shown.append(f"**{text}**" if cell.differs else text)
         lines.append(f"| {claim_id} | " + " | ".join(shown) + " |")
+    if matrix.notes:
+        lines += ["", "Notes:", ""]
+        lines += [f"{n}. {_md(note)}" for n, note in enumerate(matrix.notes, 1)]
+    lines += ["", "The engines:", "", "| column | engine | claims.json |", "|---|---|---|"]
+    lines += [f"| `{_md(run.name)}` | {_md(run.describe())} | `{run.path}` |" for run in runs]
     lines += ["", "The article's sentences:", ""]
     lines += [f"- {claim_id}: {_md(article)}" for claim_id, article, _ in matrix.rows if article]
     return "\n".join(lines) + "\n"
@@ -276,29 +306,81 @@ def _md(text: str, limit: int = 0) -> str:
     return text if not limit or len(text) <= limit else text[: limit - 1] + "…"
 
 
+MATRIX_STYLE = """
+*{box-sizing:border-box}
+body{font-family:-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",system-ui,
+sans-serif;margin:0 auto;padding:.5rem;max-width:1400px;color:#1f2328;line-height:1.35;
+overflow-wrap:break-word}
+h1{font-size:1.3rem;margin:.25rem 0 .5rem}h2{font-size:1.1rem}p{margin:.4rem 0}
+.legend{font-size:.85em;color:#59636e}
+.table{overflow:auto;max-width:100%;max-height:calc(100vh - 1rem);border:1px solid #d1d9e0}
+table{border-collapse:separate;border-spacing:0;font-size:.8rem}
+th,td{border-right:1px solid #d1d9e0;border-bottom:1px solid #d1d9e0;padding:.2rem .35rem;
+vertical-align:top;text-align:left}
+table.matrix thead th{position:sticky;z-index:2;background:#f6f8fa;font-weight:normal}
+table.matrix thead tr.names th{top:0;height:1.7rem;white-space:nowrap;font-weight:600}
+table.matrix thead tr.identity th{top:1.7rem;font-size:.72rem;line-height:1.3;
+white-space:nowrap}
+table.matrix thead tr.identity th b{font-size:.8rem}
+table.matrix tbody th,table.matrix thead th:first-child{position:sticky;left:0;z-index:1;
+background:#f6f8fa}
+table.matrix thead th:first-child{z-index:3}
+table.matrix td{white-space:nowrap}
+td.holds{background:#dafbe1}td.holds_with_nuance{background:#eef9ef}
+td.fails{background:#ffebe9}td.could_not_be_measured{background:#fff8c5}
+td.not_measured,td.incomplete,td.absent{background:#eaeef2}
+td.differs{box-shadow:inset 0 0 0 2px #bf8700}
+td sup a{text-decoration:none}
+ol.notes{padding-left:1.5rem;font-size:.9em}ol.notes li:target{background:#fff8c5}
+"""
+
+
 def html_page(matrix: Matrix) -> str:
+    """The table in one static file: the claim column and the header stay in sight while the
+    table scrolls in its box (a phone's width); each note numbered once below it."""
     esc = html.escape
-    head = "".join(f"<th title='{esc(run.describe())}'>{esc(run.name)}<br><small>"
-                   f"{esc(run.describe())}</small></th>" for run in matrix.runs)
+    names = "".join(f"<th scope='col' title='{esc(run.path)}'>{esc(run.name)}</th>"
+                    for run in matrix.runs)
+    identities = "".join(
+        f"<th scope='col' title='{esc(run.describe())}'><b>{esc(identity(run)[0])}</b><br>"
+        + "<br>".join(esc(line) for line in identity(run)[1:]) + "</th>"
+        for run in matrix.runs)
     body = []
     for claim_id, article, cells in matrix.rows:
         shown = "".join(
-            f"<td class='{esc(cell.verdict.split()[0])}{' differs' if cell.differs else ''}'>"
-            f"<b>{esc(SHORT.get(cell.verdict, cell.verdict))}</b><br><small>"
-            f"{esc(cell.measured)}</small>"
-            + "".join(f"<p>{esc(note)}</p>" for note in cell.notes) + "</td>"
+            f"<td class='{cell.verdict}{' differs' if cell.differs else ''}' "
+            f"data-verdict='{cell.verdict}' title='{esc(_word(cell.verdict))}'>"
+            f"{ICONS[cell.verdict]} {esc(cell.measured)}"
+            + (" <sup>" + ",".join(f"<a href='#note-{n}'>{n}</a>" for n in cell.notes)
+               + "</sup>" if cell.notes else "") + "</td>"
             for cell in cells)
-        body.append(f"<tr><th title='{esc(article)}'>{esc(claim_id)}</th>{shown}</tr>")
+        body.append(f"<tr><th scope='row' title='{esc(article)}'>{esc(claim_id)}</th>"
+                    f"{shown}</tr>")
+    notes = "".join(f"<li id='note-{n}'>{esc(note)}</li>"
+                    for n, note in enumerate(matrix.notes, 1))
+    engines = "".join(f"<tr><td>{esc(run.name)}</td><td>{esc(run.describe())}</td>"
+                      f"<td><code>{esc(run.path)}</code></td></tr>" for run in matrix.runs)
+    sentences = "".join(f"<li><b>{esc(claim_id)}</b>: {esc(article)}</li>"
+                        for claim_id, article, _ in matrix.rows if article)
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            "<title>docker-claims: claims x engines</title><style>"
-            "body{font-family:sans-serif;margin:1em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;max-width:22em}"
-            "td p{font-size:.8em;margin:.3em 0}.holds{background:#e6ffe6}"
-            ".fails{background:#ffe6e6}.not,.absent{background:#eee}"
-            ".differs{outline:2px solid #c90}</style></head><body>"
-            "<h1>Claims of 'Docker 镜像和容器的区别' x engines</h1>"
-            "<p>A cell outlined differs from its row's usual verdict, and says why.</p>"
-            f"<table><tr><th>claim</th>{head}</tr>{''.join(body)}</table></body></html>\n")
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>docker-claims: claims x engines</title><style>{MATRIX_STYLE}</style>"
+            "</head><body><h1>Claims of 'Docker 镜像和容器的区别' x engines</h1>"
+            f"<p class='legend'>{esc(LEGEND)} A cell outlined differs from its row's usual "
+            "outcome.</p>"
+            "<div class='table'><table class='matrix'><thead><tr class='names'>"
+            f"<th scope='col' rowspan='2'>claim</th>{names}</tr>"
+            f"<tr class='identity'>{identities}</tr></thead><tbody>{''.join(body)}</tbody>"
+            "</table></div>"
+            f"<h2>Notes</h2><ol class='notes'>{notes}</ol>"
+            "<h2>The engines</h2><div class='table'><table class='engines'><thead><tr>"
+            "<th>column</th><th>engine</th><th>claims.json</th></tr></thead><tbody>"
+            f"{engines}</tbody></table></div>"
+            f"<h2>The article's sentences</h2><ul>{sentences}</ul></body></html>\n")
+
+
+def _word(verdict: str) -> str:
+    return words.VERDICT_WORDS.get(verdict, verdict)
 
 
 @dataclass(frozen=True)
@@ -436,7 +518,7 @@ def _matrix_command(args: argparse.Namespace) -> int:
             for run in runs})
         print(f"wrote the expected verdicts of {', '.join(written)} into {args.write_expected}: "
               "review the diff, then commit it", file=sys.stderr)
-    found = build(runs)
+    found = build(default_first(runs))
     args.output.mkdir(parents=True, exist_ok=True)
     text = markdown(found)
     (args.output / "matrix.md").write_text(text, encoding="utf-8")
@@ -445,6 +527,16 @@ def _matrix_command(args: argparse.Namespace) -> int:
     print(f"wrote {args.output / 'matrix.md'} and {args.output / 'matrix.html'}",
           file=sys.stderr)
     return ExitStatus.OK
+
+
+DEFAULT = "default"
+"""The run that the matrix puts first: the engine a user has (scripts/engines/default-up)."""
+
+
+def default_first(runs: list[EngineRun]) -> list[EngineRun]:
+    """The run named "default" first (else the first given), the others in the order given."""
+    first = next((run for run in runs if run.name == DEFAULT), runs[0] if runs else None)
+    return [first, *(run for run in runs if run is not first)] if first else []
 
 
 def load_name(path: Path) -> str:

@@ -100,20 +100,31 @@ FAILS = ("fails on this engine", ("a", "passed"),
           "users\nobserved: {...}"))
 
 
-def test_a_cell_that_differs_says_the_engine_facts_and_what_its_scenarios_said():
+def test_each_cell_is_an_icon_a_count_and_the_numbers_of_its_notes_each_said_once():
     runs = [run_of("overlay2", engine(), C04=HOLDS, C08=HOLDS),
             run_of("docker26", engine(engine_version="26.1.5"), C04=HOLDS, C08=HOLDS),
             run_of("vfs", engine(storage_driver="vfs"), C04=SKIPS_B, C08=HOLDS),
-            run_of("userns", engine(security_options=["name=seccomp", "name=userns"]),
-                   C04=HOLDS, C08=FAILS)]
-    rows = {claim: cells for claim, _, cells in matrix.build(runs).rows}
-    assert [cell.differs for cell in rows["C04"]] == [False, False, True, False]
-    assert rows["C04"][2].notes == ("engine: storage vfs",
-                                    "the storage driver 'vfs' shows no UpperDir")
-    assert rows["C04"][2].measured == "1/2 passed, 1 not measured"
-    assert rows["C08"][3].notes[0] == "engine: userns"
-    assert rows["C08"][3].notes[1].startswith("the container shares its user namespace")
-    assert not any(cell.notes for cell in rows["C08"][:3])
+            run_of("vfs-too", engine(storage_driver="vfs"), C04=SKIPS_B, C08=HOLDS),
+            run_of("userns", engine(), C04=HOLDS, C08=FAILS)]
+    found = matrix.build(runs)
+    rows = {claim: cells for claim, _, cells in found.rows}
+    assert [cell.differs for cell in rows["C04"]] == [False, False, True, True, False]
+    assert rows["C04"][2].measured == "1/2 passed"
+    assert rows["C04"][2].notes == rows["C04"][3].notes == (1,)
+    assert found.notes[0] == ("C04: 1 scenario not measured: the storage driver 'vfs' shows no "
+                              "UpperDir")
+    assert rows["C08"][4].notes == (2,) and rows["C08"][4].verdict == "fails"
+    assert found.notes[1].startswith("C08: 1 scenario failed: the container shares its user")
+    assert len(found.notes) == 2 and not any(cell.notes for cell in rows["C08"][:4])
+
+
+def test_a_nuance_is_one_note_shared_by_every_cell_it_explains():
+    nuanced = ("holds with nuance", ("a", "passed"), ("b", "passed", None, None, None, True))
+    runs = [run_of("a", engine(), C02=nuanced), run_of("b", engine(), C02=nuanced)]
+    found = matrix.build(runs)
+    (_, _, cells), = found.rows
+    assert [cell.notes for cell in cells] == [(1,), (1,)]
+    assert found.notes == ("C02 holds with a nuance: b",)
 
 
 def test_a_row_where_all_engines_agree_has_no_notes():
@@ -129,15 +140,19 @@ def test_an_errors_traceback_is_told_by_its_last_line():
     assert scenario.reason == "docker.errors.APIError: bind source path does not exist"
 
 
-def test_markdown_and_html_show_every_engine_and_claim():
+def test_markdown_and_html_head_columns_by_the_engine_and_number_the_notes():
     runs = [run_of("overlay2", engine(), C04=HOLDS),
-            run_of("vfs|odd", engine(storage_driver="vfs"), C04=SKIPS_B)]
+            run_of("vfs|odd", engine(storage_driver="vfs", rootless=True), C04=SKIPS_B)]
     found = matrix.build(runs)
     text = matrix.markdown(found)
-    assert "| claim | overlay2 | vfs|odd |" in text
-    assert "**holds** (1/2 passed, 1 not measured)<br>engine: storage vfs" in text
+    assert ("| claim | 20.10.24<br>overlay2<br>graphdriver store<br>cgroup v1<br>`overlay2` | "
+            "20.10.24<br>vfs<br>graphdriver store<br>cgroup v1, rootless<br>`vfs\\|odd` |"
+            in text)
+    assert "| C04 | ✅ 2/2 passed | **✅ 1/2 passed <sup>1</sup>** |" in text
+    assert "1. C04: 1 scenario not measured: the storage driver 'vfs' shows no UpperDir" in text
     page = matrix.html_page(found)
     assert "differs" in page and "vfs|odd" in page and "<script" not in page
+    assert "href='#note-1'" in page and "id='note-1'" in page
 
 
 def test_compare_lists_the_verdicts_that_changed_with_their_scenarios():
@@ -212,11 +227,16 @@ def test_the_matrix_command_writes_markdown_and_html(tmp_path, capsys):
     a = write(tmp_path / "m" / "overlay2" / "claims.json", run_of("x", engine(), C04=HOLDS))
     b = write(tmp_path / "m" / "vfs" / "claims.json",
               run_of("y", engine(storage_driver="vfs"), C04=SKIPS_B))
+    default = write(tmp_path / "m" / "default" / "claims.json", run_of("z", engine(), C04=HOLDS))
     out = tmp_path / "table"
     assert cli.main(["matrix", str(a), str(b), "-o", str(out)]) == ExitStatus.OK
-    assert "| claim | overlay2 | vfs |" in (out / "matrix.md").read_text(encoding="utf-8")
+    header = (out / "matrix.md").read_text(encoding="utf-8").splitlines()[4]
+    assert header.index("`overlay2`") < header.index("`vfs`")
     assert (out / "matrix.html").is_file()
     assert "| C04 |" in capsys.readouterr().out
+    assert cli.main(["matrix", str(b), str(a), str(default), "-o", str(out)]) == ExitStatus.OK
+    header = (out / "matrix.md").read_text(encoding="utf-8").splitlines()[4]
+    assert header.index("`default`") < header.index("`vfs`") < header.index("`overlay2`")
 
 
 def test_compare_exits_1_when_a_verdict_changed_and_0_when_none_did(tmp_path, capsys):
@@ -249,13 +269,6 @@ def test_bad_input_is_a_usage_error_naming_the_file_and_writes_nothing(tmp_path,
     assert not out.exists()
 
 
-def test_an_overlay2_without_native_diff_is_named_as_the_fact():
-    runs = [run_of("overlay2", engine(native_diff=True), C01=HOLDS),
-            run_of("rootless", engine(native_diff=False, rootless=True), C01=SKIPS_B)]
-    (_, _, cells), = matrix.build(runs).rows
-    assert cells[1].notes[0] == "engine: rootless, no native overlay diff"
-
-
 def test_a_nuance_that_holds_differently_is_told_with_its_reason(tmp_path):
     """C08's cgroup namespace holds everywhere, as the configuration says: shared on cgroup v1,
     own on v2 or with --default-cgroupns-mode private. The cells say which, and why."""
@@ -274,6 +287,8 @@ def test_a_nuance_that_holds_differently_is_told_with_its_reason(tmp_path):
         path.write_text(json.dumps(report(*args, cgroup_version="2" if name == "v2" else "1")),
                         encoding="utf-8")
         paths.append(path)
-    (_, _, cells), = matrix.build([matrix.load_run(p) for p in paths]).rows
+    found = matrix.build([matrix.load_run(p) for p in paths])
+    (_, _, cells), = found.rows
     assert [cell.differs for cell in cells] == [False, False, True]
-    assert cells[2].notes == ("engine: cgroup v2", "cgroup: own (mode 'private')")
+    assert [[found.notes[n - 1] for n in cell.notes] for cell in cells] == [
+        ["C08, cgroup: shared (mode 'host')"]] * 2 + [["C08, cgroup: own (mode 'private')"]]
