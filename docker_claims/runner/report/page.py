@@ -266,6 +266,7 @@ def _claim_section(claim: dict[str, Any], run: dict[str, Any], report_dir: str |
 
 
 NOTHING = "(printed nothing)"
+MATCHES = {True: "true", False: "false", None: "differs"}
 FIELD_MARKS = {True: ("f-match", "✓ as the article's"), False: ("f-mismatch", "✗ not as the "
                "article's"), None: ("f-differs", "≠ differs, as expected")}
 
@@ -299,7 +300,7 @@ def _session(claim_id: str, exchanges: list[replays.Exchange]) -> str:
         if e.fields:
             rows = "".join(
                 f"<tr class='{FIELD_MARKS[f['matches']][0]}' data-field='{esc(name)}' "
-                f"data-matches='{str(f['matches']).lower()}'><td>{esc(name)}</td>"
+                f"data-matches='{MATCHES[f['matches']]}'><td>{esc(name)}</td>"
                 f"<td data-label='article'>{_value(f['article'])}</td>"
                 f"<td data-label='engine'>{_value(f['engine'])}</td>"
                 f"<td>{FIELD_MARKS[f['matches']][1]}</td></tr>"
