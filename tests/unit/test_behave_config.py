@@ -4,6 +4,7 @@ pyproject.toml, then tox.ini, each replacing what the one before said, and an IN
 resets the formatter aliases: the configuration must be in tox.ini, and in it alone.)"""
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,3 +55,18 @@ def test_behave_is_configured_in_tox_ini_only():
     assert "behave" not in pyproject.get("tool", {})
     for other in ("setup.cfg", "behave.ini", ".behaverc"):
         assert not (ROOT / other).exists(), f"{other} would be read after tox.ini"
+
+
+def test_html_pretty_names_behave_html_pretty_formatter(config, tmp_path):
+    """`behave -f html-pretty -o x.html`, that formatter's documented name, works under this
+    configuration (tox.ini resets the alias the package registers, so it names it again)."""
+    assert config.more_formatters["html-pretty"] == ("behave_html_pretty_formatter:"
+                                                     "PrettyHTMLFormatter")
+    pytest.importorskip("behave_html_pretty_formatter",
+                        reason="pip install -e '.[html-pretty]' to use it")
+    page = tmp_path / "x.html"
+    done = subprocess.run([sys.executable, "-m", "behave", "--dry-run", "-f", "html-pretty",
+                           "-o", str(page)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Scenario" in page.read_text(encoding="utf-8")
