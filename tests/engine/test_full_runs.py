@@ -14,6 +14,7 @@ whole suite costs, so the properties below share them):
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 import time
@@ -26,6 +27,7 @@ from lying_proxy import LyingProxy, first_engine
 from user_state import BAIT, article_state, epoch, state_of, touching, users_things
 
 from docker_claims.engine.scope import ignoring_gone
+from docker_claims.runner.report import measured, replays
 
 RUN_TIMEOUT = 600
 
@@ -125,3 +127,24 @@ def test_neither_run_touches_the_users_things(full_runs):
     assert full_runs.events, "the engine reported no event during two whole runs"
     assert touching(full_runs.events, full_runs.things) == [], "a run touched the user's things"
     assert full_runs.after == full_runs.before, "the user's things changed during the runs"
+
+
+def test_a_full_runs_report_says_what_each_claim_measured(full_runs):
+    """The reports' measured line is made from the facts the checks return: on a real run,
+    every claim that holds has each of its template's facts (none "not observed"), each nuance
+    its measured value, and C15's replay is laid beside the article's session, every compared
+    field as the article's (the unit tests read a kept report; this one proves the facts and
+    the templates still meet)."""
+    report = json.loads((full_runs.direct.cwd / "reports" / "claims.json").read_text())
+    for claim in report["claims"]:
+        if claim["verdict"] not in ("holds", "holds_with_nuance"):
+            continue
+        line = measured.line(claim)
+        assert line and measured.NOT_OBSERVED not in line, (claim["id"], line)
+        for scenario in claim["scenarios"]:
+            if scenario["nuance"]:
+                assert measured.nuance_value(claim["id"], scenario), (claim["id"], scenario)
+    c15 = next(c for c in report["claims"] if c["id"] == "C15")
+    exchanges = replays.side_by_side(c15) if c15["verdict"] == "holds" else None
+    if exchanges is not None:
+        assert all(e.was_replayed and e.fields and not e.mismatched for e in exchanges)
