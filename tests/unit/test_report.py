@@ -158,13 +158,18 @@ def test_a_partial_selection_is_incomplete_and_says_which_scenarios_ran():
     assert report["run"]["exit_status"]["code"] == ExitStatus.OK
 
 
-def test_a_skipped_scenario_makes_the_claim_not_measured_with_the_reason():
+def with_a_skip(reason: str) -> dict:
+    """The report of a run whose C01 history scenario was skipped for `reason`."""
     parsed = features()
     all_passed(parsed)
     skipped = scenarios(parsed)["one history row per step"]
     outcome(skipped, "skipped", "skipped")
-    skipped.skip("DOCKER_CLAIMS_NODE2 is not set: there is no second engine")
-    report = build(parsed, run_record(parsed))
+    skipped.skip(reason)
+    return build(parsed, run_record(parsed))
+
+
+def test_a_skipped_scenario_makes_the_claim_not_measured_with_the_reason():
+    report = with_a_skip("DOCKER_CLAIMS_NODE2 is not set: there is no second engine")
     assert verdicts(report)["C01"] == "not_measured"
     assert words.reason(report["claims"][0], report["run"]) == (
         "1 of 2 scenarios skipped: DOCKER_CLAIMS_NODE2 is not set: there is no second engine")
@@ -335,12 +340,7 @@ def test_the_facts_of_checks_are_kept_per_scenario_and_merged_per_claim():
 
 
 def test_reasons_show_markdown_code_as_code_and_claims_answer_both_anchors():
-    parsed = features()
-    all_passed(parsed)
-    skipped = scenarios(parsed)["one history row per step"]
-    outcome(skipped, "skipped", "skipped")
-    skipped.skip("`docker` is not on PATH: install the docker CLI")
-    html = page.html_page(build(parsed, run_record(parsed)))
+    html = page.html_page(with_a_skip("`docker` is not on PATH: install the docker CLI"))
     assert "<code>docker</code> is not on PATH" in html
     assert "`docker`" not in html
     assert "id='C01'" in html and "id='c01'" in html and "href='#C01'" in html
