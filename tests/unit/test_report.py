@@ -8,6 +8,7 @@ import json
 import re
 import sys
 
+import full_run
 import jsonschema
 import pytest
 from behave.model_type import Status
@@ -357,3 +358,10 @@ def test_the_console_says_what_each_claim_measured(capsys):
     at = out.index("  C01  holds")
     assert out[at + 1] == ("       measured: 6 layers for the 6 filesystem-changing steps; "
                            "the layers' contents: not observed; the history: not observed")
+
+
+def test_a_full_runs_claims_json_matches_its_schema():
+    """The facts, sessions and steps of a real run (tests/unit/full_run.py) are as the schema
+    says."""
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.validate(full_run.load(), schema, format_checker=jsonschema.FormatChecker())
