@@ -90,10 +90,18 @@ def sandbox(container: Container) -> dict[str, Any]:
             "NetworkMode": (container.attrs.get("HostConfig") or {}).get("NetworkMode")}
 
 
+def _unlisted(output: str) -> dict[str, Any]:
+    """What a failed listing may show: its error lines, and how many other lines it printed
+    (they may be entries of other containers, which a report names nowhere)."""
+    lines = output.splitlines()
+    errors = [line for line in lines if line.startswith(("ls:", "grep:", "sh:", "reader:"))]
+    return {"errors": errors, "other_lines": len(lines) - len(errors)}
+
+
 def _parse_entries(output: str) -> frozenset[str]:
     lines = output.splitlines()
     expect(bool(lines) and lines[-1] == "#end",
-           "the helper could not list the engine's netns directory", output=output)
+           "the helper could not list the engine's netns directory", **_unlisted(output))
     return frozenset(line for line in lines[:-1] if line)
 
 
@@ -114,7 +122,7 @@ def list_netns(reader: HostReader) -> NetnsListing:
     swarm = swarm_setting(reader.container.client)
     code, output = reader.run(LIST_SCRIPT, reader.seen_at(reader.netns))
     expect(code == 0, f"the helper could not list {reader.netns}", exit_code=code,
-           output=output)
+           **_unlisted(output))
     return NetnsListing(reader.netns, _parse_entries(output), swarm)
 
 

@@ -33,8 +33,10 @@ def test_reading_the_mount_table_gives_up_within_two_seconds():
 
 def test_a_netns_listing_cut_short_fails():
     assert host_namespaces._parse_entries("default\nabc\n#end\n") == {"default", "abc"}
-    with pytest.raises(ClaimFailed):
-        host_namespaces._parse_entries("default\n")
+    with pytest.raises(ClaimFailed) as failed:
+        host_namespaces._parse_entries("default\n0123456789ab\nls: ./x: I/O error\n")
+    assert "0123456789ab" not in str(failed.value) + repr(failed.value.observed)
+    assert failed.value.observed["errors"] == ["ls: ./x: I/O error"]
 
 
 class SwarmEngine:
