@@ -1,8 +1,11 @@
 @area.containers
 Feature: A container is its image plus one writable layer, from create on (C04, C05, C06)
   A container's writes are measured through the engine (its changes, a commit, a copy out, an
-  export) and, where the storage driver shows a container's layer directories, in the writable
-  layer's own directory on the engine host, read there by a helper container.
+  export) and in the writable layer's own directory on the engine host, read there by a helper
+  container: the directory the engine names, in its API (overlay2), in the container's root
+  mount while it runs (the containerd image store), or in what it keeps on its host, its layer
+  database (vfs) and its snapshotter's metadata (the containerd image store, a container that
+  is not running).
 
   Background:
     Given the layered fixture image
@@ -14,9 +17,14 @@ Feature: A container is its image plus one writable layer, from create on (C04, 
 
     Whatever a container writes goes to its own layer: the engine lists it as the container's
     changes, and committing the container adds exactly that one layer on top of the image's.
-    In the storage driver's directories, the writable layer's own directory holds only the
-    changes, and a hidden init layer, which the article leaves out, sits between the image's
-    layers and the writable layer.
+    In the storage driver's directories, the writable layer's own directory holds the changes,
+    and a hidden init layer, which the article leaves out, sits between the image's layers and
+    the writable layer. How a layer is kept is the storage driver's, and the run expects what
+    the engine's driver does: overlay2 and the containerd image store's snapshotter stack the
+    layers, and the writable layer's directory holds only the changes, deletions as whiteouts;
+    vfs keeps no layer below another, so that a vfs container's "writable layer" is a
+    directory holding a full copy of the image and of the init layer, with the container's
+    changes made to it (the report gives the counts: the image's files, the changes).
 
     Background:
       Given a container of the image that added, changed and deleted files
@@ -29,9 +37,9 @@ Feature: A container is its image plus one writable layer, from create on (C04, 
       Then the new image has the image's layers, unchanged, and one more on top
 
     @use.with_layer_dirs=yes
-    Scenario: The writable layer's own directory holds only the container's changes
+    Scenario: The writable layer's own directory holds the container's changes
       When the container's layer directories are read on the engine host
-      Then its writable layer's directory holds exactly its changes, deletions as whiteouts
+      Then its writable layer's directory holds exactly its changes, as its storage driver keeps them
 
     @use.with_layer_dirs=yes @nuance
     Scenario: An init layer sits between the image's layers and the writable layer
@@ -80,7 +88,8 @@ Feature: A container is its image plus one writable layer, from create on (C04, 
 
     A container that was created and never started already has its writable layer: a file
     copied into it is one of its changes, is part of its export, and lies in its writable
-    layer's own directory.
+    layer's own directory (on the containerd image store, the snapshot the snapshotter prepares
+    at create, which its metadata names).
 
     Scenario: A file copied into a created container is one of its changes before any start
       Given a created container of the image

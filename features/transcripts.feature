@@ -15,7 +15,13 @@ Feature: The article's two demos, replayed at the prompt (C14, C15)
     The article creates a container, lists it, starts it and lists it again, and lists the
     engine's netns directory before and after. The replay reads that directory on the engine
     host, through a helper container, and looks for the container's own entry: the one its
-    sandbox key names.
+    sandbox key names. What the article leaves out: its hosts were swarm nodes, and the two
+    entries its listing shows before the start, and keeps after it, are no container's but its
+    swarm's ingress sandboxes (`ingress_sbox`, and `1-` with the start of the ingress network's
+    id). An engine lists them exactly when it is a swarm node, which the engine says
+    (`docker info`'s Swarm.LocalNodeState, its ingress network); the replay expects them there
+    and nowhere else. Of the entries of whoever else uses the engine, the report gives only
+    their number.
 
     Background:
       Given the article's session:
@@ -58,6 +64,13 @@ Feature: The article's two demos, replayed at the prompt (C14, C15)
       And the engine's network namespaces are listed
       When the article's "docker start kind_banzai" is replayed
       Then the engine's netns listing gained the container's own entry
+
+    @nuance
+    Scenario: The article's listing shows its swarm's own entries, which a swarm node lists
+      Given the article's "docker create -ti busybox sh" is replayed
+      And the engine's network namespaces are listed
+      When the article's "docker start kind_banzai" is replayed
+      Then both listings hold the swarm's own entries exactly where the engine is a swarm node
 
   @claim.C14 @use.with_docker_cli=yes @use.with_second_node=yes
   Rule: The article's demo: export on one host, import on another, and its history there

@@ -60,10 +60,17 @@ def step_layer_dirs(context):
     # chain each RUN step's build container's init layer: more layers below a container's own
     # init layer than the image's RootFS names (shown, not judged: the layers are the image's).
     state.ledger.record("layer directories", {
-        "named_by": dirs.container.source, "layers": dirs.container.layer_dirs,
+        "storage_driver": dirs.container.driver, "named_by": dirs.container.source,
+        "layers": dirs.container.layer_dirs,
         "image_layers_in_rootfs": len((image.attrs.get("RootFS") or {}).get("Layers") or []),
         "image_layer_directories": len(dirs.image.layer_dirs)})
-    state.ledger.record("writable layer's directory", dirs.upper)
+    state.ledger.record("writable layer's directory", dirs.evidence())
+
+
+def _copied(dirs) -> dict:
+    """Whether the storage driver keeps the writable layer as a full copy of the image (vfs),
+    and of how many entries: the measured line says it so."""
+    return {"full_copy": dirs.container.full_copy, "image_entries": len(dirs.image_files or {})}
 
 
 @then("the new image has the image's layers, unchanged, and one more on top")
@@ -75,14 +82,17 @@ def step_one_more_layer(context):
                               "committed_layers": len(found["committed_layers"])})
 
 
-@then("its writable layer's directory holds exactly its changes, deletions as whiteouts")
+@then("its writable layer's directory holds exactly its changes, as its storage driver keeps "
+      "them")
 def step_upper_is_diff(context):
     state = context.state
-    found = state.ledger.record("upper dir vs diff", container_layer.check_upper_is_the_diff(
-        state.layer_dirs.upper, containers.changes(state.container.look()), state.writes))
-    kinds = list(found["upper_dir"].values())
+    dirs = state.layer_dirs
+    state.ledger.record("upper dir vs diff", container_layer.check_upper_is_the_diff(
+        dirs, containers.changes(state.container.look()), state.writes))
+    kinds = list(dirs.upper.values())
     state.ledger.note(writable_layer_dir={"paths": len(kinds),
-                                          "whiteouts": kinds.count("whiteout")})
+                                          "whiteouts": kinds.count("whiteout"),
+                                          **_copied(dirs)})
 
 
 @then("below the writable layer lies an init layer, then the image's layers in order")
@@ -97,11 +107,14 @@ def step_init_between(context):
 @then("the init layer holds the files the engine prepares for every container")
 def step_init_holds(context):
     state = context.state
-    init = storage.list_layer_dir(state.session.host_reader(),
-                                  state.layer_dirs.container.lowers[0])
-    found = state.ledger.record("init layer", container_layer.check_init_holds(init))
-    state.ledger.note(init_layer={"files": sorted(path for path, kind in found.items()
-                                                  if kind == "file")})
+    dirs = state.layer_dirs
+    init = (dirs.below if dirs.below is not None else
+            storage.list_layer_dir(state.session.host_reader(), dirs.container.lowers[0]))
+    state.ledger.record("init layer", container_layer.check_init_holds(
+        init, image_files=dirs.image_files))
+    state.ledger.note(init_layer={"files": sorted(
+        path for path, kind in init.items() if kind == "file"
+        and path not in (dirs.image_files or {}))})
 
 
 @then("the container is listed as {wanted:ContainerState}")
@@ -161,4 +174,5 @@ def step_never_ran(context):
 def step_upper_holds(context):
     state = context.state
     state.ledger.record("writable layer's directory", container_layer.check_upper_holds(
-        state.layer_dirs.upper, state.written[0]), writable_layer_dir={"holds": state.written[0]})
+        state.layer_dirs, state.written[0]), writable_layer_dir={"holds": state.written[0],
+                                                                  **_copied(state.layer_dirs)})

@@ -36,7 +36,8 @@ def _netns(state) -> NetnsListing:
 @given("the engine's network namespaces are listed")
 def step_netns_listed(context):
     state = context.state
-    state.netns_before = state.ledger.record("netns directory before start", _netns(state))
+    state.netns_before = _netns(state)
+    state.ledger.record("netns directory before start", state.netns_before.evidence())
 
 
 @given("the container is started with its own entry in the engine's netns directory")

@@ -92,6 +92,15 @@ def step_netns_gained(context):
         state.transcript))
 
 
+@then("both listings hold the swarm's own entries exactly where the engine is a swarm node")
+def step_swarm_entries(context):
+    state = context.state
+    after = host_namespaces.list_netns(state.session.host_reader())
+    state.ledger.record("the swarm's netns entries", transcripts.check_swarm_entries(
+        state.netns_before, host_namespaces.sandbox(state.container.look())["SandboxKey"], after,
+        state.transcript))
+
+
 @when("its export is imported on the second engine")
 def step_export_imported(context):
     state = context.state

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docker_claims.engine.mounts import INIT_FILES, Stack, layer_id
+from docker_claims.engine.mounts import INIT_FILES, LAYERDB_DIRS, LayerDirs, Stack
 from docker_claims.engine.records import NEVER_STARTED, ancestors
 from docker_claims.evidence import expect
 
@@ -92,10 +92,54 @@ def check_added(diff: dict[str, str], path: str) -> dict:
     return diff
 
 
-def check_upper_is_the_diff(upper: dict[str, str], diff: dict[str, str],
-                            writes: dict[str, str]) -> dict:
-    """C04: the writable layer's own directory holds the container's writes (deletions as
-    whiteouts) and exactly what `docker diff` lists: nothing of the image besides."""
+OVERLAY_KEEPS = ("only the container's changes, deletions as whiteouts",
+                 "the storage driver stacks the layers below the writable one (an overlay) and "
+                 "keeps in the writable layer's directory only what the container changed")
+"""What the writable layer's directory holds where the driver stacks layers, and why."""
+
+
+def _under(path: str, parents: set[str]) -> bool:
+    return any(path == parent or path.startswith(parent.rstrip("/") + "/") for parent in parents)
+
+
+def _baselines(dirs: LayerDirs) -> tuple[dict[str, str], dict[str, str]]:
+    """(the layer below's listing, the image's top layer's): what a full copy is judged by."""
+    if dirs.below is None or dirs.image_files is None:
+        raise ValueError("a full copy is judged against the listings of the layer below and of "
+                         "the image's top layer (storage.read_layer_dirs reads them)")
+    return dirs.below, dirs.image_files
+
+
+def _full_copy(dirs: LayerDirs, deleted: set[str], changes: str) -> dict:
+    """A full-copy driver's writable layer (vfs) holds the image's files, every one but what
+    the container deleted: the nuance, with its counts, or a failure."""
+    _baselines(dirs)
+    lacking = sorted(path for path in dirs.image_files
+                     if path not in dirs.upper and not _under(path, deleted))
+    counts = {"image_entries": len(dirs.image_files),
+              "init_layer_entries": len(dirs.below),
+              "writable_layer_entries": len(dirs.upper)}
+    expect(not lacking, f"the storage driver {dirs.container.driver!r} copies the layer below "
+           "whole, yet the writable layer's directory lacks files of the image the container "
+           "did not delete", lacking=lacking[:20], lacking_count=len(lacking), **counts)
+    return {"expected": f"a full copy of the image's {len(dirs.image_files)} entries (and the "
+            f"init layer's {len(set(dirs.below) - set(dirs.image_files))}), with {changes}",
+            "because": f"the storage driver {dirs.container.driver!r} keeps no layer below "
+            "another: it copies the layer below whole into the writable layer's directory",
+            **counts}
+
+
+def check_upper_is_the_diff(dirs: LayerDirs, diff: dict[str, str], writes: dict[str, str]) -> dict:
+    """C04: the writable layer's own directory holds the container's changes, as the storage
+    driver the engine names keeps a layer. On an overlay (overlay2, a containerd snapshotter):
+    the writes (deletions as whiteouts) and exactly what `docker diff` lists, nothing of the
+    image besides. On a driver that copies layers whole (vfs): the layer below (the init layer:
+    the image's files and the engine's) with the container's changes made to it, what it added
+    there, what it deleted gone, and nothing else gained or gone; and every file of the image it
+    did not delete."""
+    if dirs.container.full_copy:
+        return _check_changes_on_a_full_copy(dirs, diff, writes)
+    upper = dirs.upper
     observed = {"upper_dir": upper, "diff": diff, "writes": writes}
     unseen = {path: upper.get(path) for path, kind in writes.items()
               if upper.get(path) != ("whiteout" if kind == "deleted" else "file")}
@@ -111,14 +155,54 @@ def check_upper_is_the_diff(upper: dict[str, str], diff: dict[str, str],
              if (kind == "deleted") != (upper[path] == "whiteout")}
     expect(not wrong, "deletions must be whiteouts, and only deletions",
            wrong_kind=wrong, **observed)
-    return observed
+    return {"expected": OVERLAY_KEEPS[0], "because": OVERLAY_KEEPS[1], **observed}
 
 
-def check_upper_holds(upper: dict[str, str], path: str) -> dict:
-    """C06: the writable layer's own directory holds `path` as a file."""
+def _check_changes_on_a_full_copy(dirs: LayerDirs, diff: dict[str, str],
+                                  writes: dict[str, str]) -> dict:
+    upper, (below, _) = dirs.upper, _baselines(dirs)
+    kinds = {kind: {path for path, said in diff.items() if said == kind}
+             for kind in ("added", "changed", "deleted")}
+    gained = sorted(set(upper) - set(below))
+    gone = sorted(set(below) - set(upper))
+    observed = {"diff": diff, "writes": writes, "gained_over_the_init_layer": gained,
+                "gone_from_the_init_layer": gone}
+    unseen = {path: upper.get(path) for path, kind in writes.items()
+              if (upper.get(path) == "file") == (kind == "deleted")
+              or (kind != "added" and below.get(path) != "file")}
+    expect(not unseen, "the writable layer's directory does not hold the container's writes "
+           "over the layer below (files written there, deleted files gone from it)",
+           unseen=unseen, **observed)
+    expect(set(gained) == kinds["added"], "the writable layer's directory gained other paths "
+           "over the layer below than the container added", added=sorted(kinds["added"]),
+           **observed)
+    expect(set(gone) >= kinds["deleted"] and all(_under(path, kinds["deleted"]) for path in gone),
+           "the writable layer's directory lost other paths of the layer below than the "
+           "container deleted", deleted=sorted(kinds["deleted"]), **observed)
+    unchanged = sorted(kinds["changed"] - (set(upper) & set(below)))
+    expect(not unchanged, "paths the container changed are not in both the writable layer's "
+           "directory and the layer below", changed=unchanged, **observed)
+    nuance = _full_copy(dirs, kinds["deleted"], f"the container's changes ({len(kinds['added'])} "
+                        f"added, {len(kinds['changed'])} changed, {len(kinds['deleted'])} "
+                        "deleted) made to it")
+    return {**nuance, **observed}
+
+
+def check_upper_holds(dirs: LayerDirs, path: str) -> dict:
+    """C06: the writable layer's own directory holds `path` as a file; where the driver copies
+    layers whole (vfs), the file is the container's own (not in the layer below) and the
+    directory a full copy of the image besides."""
+    upper = dirs.upper
+    observed = {"path": path, "held_as": upper.get(path), "writable_layer_entries": len(upper)}
     expect(upper.get(path) == "file", f"the writable layer's directory does not hold {path}",
-           upper_dir=upper, path=path)
-    return upper
+           **observed, upper_dir=upper if not dirs.container.full_copy else dirs.evidence())
+    if not dirs.container.full_copy:
+        return {"expected": OVERLAY_KEEPS[0], "because": OVERLAY_KEEPS[1], **observed,
+                "upper_dir": upper}
+    expect(path not in _baselines(dirs)[0], f"{path} is in the layer below as well: the writable "
+           "layer's directory holds it as a copy, not as the container's own", **observed)
+    return {**_full_copy(dirs, set(), f"the file copied into the container ({path})"),
+            **observed}
 
 
 def check_init_between(container: Stack, image: Stack) -> dict[str, Any]:
@@ -132,8 +216,8 @@ def check_init_between(container: Stack, image: Stack) -> dict[str, Any]:
            "the container does not stack exactly one layer between its writable layer and the "
            "image's", **observed)
     init = container.lowers[0]
-    if container.driver == "overlay2":
-        expect(layer_id(init) == layer_id(container.upper) + "-init",
+    if container.driver in ("overlay2", *LAYERDB_DIRS):
+        expect(container.layer_id(init) == container.layer_id(container.upper) + "-init",
                "the layer right below the writable layer is not its -init layer", init=init,
                **observed)
     expect(init not in image.layer_dirs and init != container.upper,
@@ -144,9 +228,21 @@ def check_init_between(container: Stack, image: Stack) -> dict[str, Any]:
     return {**observed, "init_layer": init}
 
 
-def check_init_holds(init: dict[str, str], names: tuple[str, ...] = INIT_FILES) -> dict:
-    """C04: the init layer holds the files the engine prepares for every container."""
+def check_init_holds(init: dict[str, str], names: tuple[str, ...] = INIT_FILES, *,
+                     image_files: dict[str, str] | None = None) -> dict:
+    """C04: the init layer holds the files the engine prepares for every container. Where the
+    driver copies layers whole (vfs: `image_files`, the image's top layer, is given), the
+    init layer's directory holds the image's files too, and the engine's are those it holds
+    beyond them."""
+    shown = init if image_files is None else {
+        "init_files": {name: init.get(name) for name in names},
+        "entries": len(init), "image_entries": len(image_files),
+        "beyond_the_image": sorted(set(init) - set(image_files))}
     missing = [name for name in names if init.get(name) != "file"]
     expect(not missing, "the init layer lacks files the engine prepares", missing=missing,
-           init_layer=init)
-    return init
+           init_layer=shown)
+    if image_files is not None:
+        copied = [name for name in names if name in image_files]
+        expect(not copied, "the files the init layer holds are the image's already, not the "
+               "engine's", copied=copied, init_layer=shown)
+    return shown

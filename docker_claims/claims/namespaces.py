@@ -3,8 +3,10 @@
 The checks compare what the engine host shows (engine.host_namespaces: its netns directory, a
 sandbox key's mount, the namespaces of a container's init process and of its runtime parent)
 with what the article says. They compare the container's own netns entry, never a count of
-entries: other containers come and go, and a stopped container's entry file lingers until the
-engine's garbage collector removes it.
+entries: other containers come and go, the engine keeps sandboxes of its own (a swarm node's
+ingress), and a stopped container's entry file lingers until the engine's garbage collector
+removes it. What they record of a listing names the container's entry and the engine's own,
+and counts the others (NetnsListing.evidence): those are whoever else uses the engine.
 """
 
 from __future__ import annotations
@@ -51,8 +53,8 @@ def check_entry_new(before: NetnsListing, sandbox_key: str, after: NetnsListing,
     facts = {**(facts or {}), "netns_entry": {"entry": entry, "entries_before": len(
         before.entries), "entries_after": len(after.entries)}}
     observed = {"sandbox_key": sandbox_key, "directory": before.directory,
-                "listed_before_start": sorted(before.entries),
-                "listed_after_start": sorted(after.entries)}
+                "listed_before_start": before.evidence(entry),
+                "listed_after_start": after.evidence(entry)}
     expect(bool(sandbox_key), "the started container has no sandbox key", facts=facts,
            **observed)
     expect(posixpath.dirname(sandbox_key) == before.directory,
@@ -69,8 +71,7 @@ def check_entry_new(before: NetnsListing, sandbox_key: str, after: NetnsListing,
 def check_entry_is_sandbox_key(found: dict, listing: NetnsListing) -> dict:
     """C08: a started container's sandbox key names an entry of the engine's netns directory."""
     key = found.get("SandboxKey") or ""
-    observed = {"inspect": found, "directory": listing.directory,
-                "entries": sorted(listing.entries)}
+    observed = {"inspect": found, "listed": listing.evidence(entry_of(key))}
     expect((found.get("Pid") or 0) > 0, "the container has no process", **observed)
     expect(bool(key) and posixpath.dirname(key) == listing.directory,
            "the sandbox key is not an entry of the engine's netns directory", **observed)
@@ -193,8 +194,8 @@ def check_no_own_netns(found: dict, before: NetnsListing, after: NetnsListing) -
     key names the engine's `default` entry, or one that was there before it started)."""
     key = found.get("SandboxKey") or ""
     entry = entry_of(key)
-    observed = {"inspect": found, "listed_before_start": sorted(before.entries),
-                "listed_after_start": sorted(after.entries)}
+    observed = {"inspect": found, "listed_before_start": before.evidence(entry),
+                "listed_after_start": after.evidence(entry)}
     expect(entry == "default" or entry in before.entries,
            f"the container got a new netns entry {entry!r}", **observed)
     return Observation({"entry": entry, **observed},

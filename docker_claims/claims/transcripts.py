@@ -345,6 +345,54 @@ def check_netns_gained(before: NetnsListing, sandbox_key: str, after: NetnsListi
     return Observation(observed, facts)
 
 
+SWARM_ENTRY = re.compile(r"ingress_sbox|1-[0-9a-z]{10}")
+"""The shape of the netns entries a swarm node keeps for its ingress (the article's
+`1-vg6yiuz1vw  ingress_sbox`): the ingress sandbox, and an overlay network's own sandbox."""
+
+
+def check_swarm_entries(before: NetnsListing, sandbox_key: str, after: NetnsListing,
+                        article: Transcript) -> dict:
+    """C15 nuance: the article's hosts were swarm nodes, and its listing shows, before the
+    start and after, entries that are no container's: its swarm's ingress sandboxes; after the
+    start, the container's own besides. An engine's listing holds them, before and after,
+    exactly when the engine says it is a swarm node with an ingress network (SwarmSetting:
+    Swarm.LocalNodeState, the ingress network's id); elsewhere it holds none of that shape;
+    and it gains the container's own entry either way. What the run records names these, and
+    counts the other entries."""
+    own = namespaces.check_entry_new(before, sandbox_key, after)["entry"]
+    kept = sorted(article.words("ls", 0) & article.words("ls", 1))
+    setting = before.swarm
+    wanted = setting.entries
+    observed = {"swarm": setting.evidence(), "listed_before_start": before.evidence(own),
+                "listed_after_start": after.evidence(own), "container_entry": own,
+                "article_before_start": kept,
+                "article_after_start": sorted(article.words("ls", 1))}
+    expect(bool(kept) and all(SWARM_ENTRY.fullmatch(entry) for entry in kept),
+           "the article's listing does not keep its swarm's entries across the start",
+           **observed)
+    if wanted:
+        because = (f"the engine is a swarm node (Swarm.LocalNodeState {setting.node_state!r}) "
+                   "with an ingress network, as the article's hosts were")
+        for listing, when in ((before, "before"), (after, "after")):
+            missing = sorted(wanted - listing.entries)
+            expect(not missing, f"the engine is a swarm node, yet its netns listing {when} the "
+                   f"start lacks its swarm's own entries {', '.join(missing)}", **observed)
+        return {"expected": "the swarm's own entries, before and after the start, as in the "
+                "article's listing", "because": because, **observed}
+    because = (f"the engine is not a swarm node (Swarm.LocalNodeState {setting.node_state!r})"
+               if not setting.active else "the engine is a swarm node without an ingress network")
+    for listing, when in ((before, "before"), (after, "after")):
+        swarmish = sorted(entry for entry in listing.entries if SWARM_ENTRY.fullmatch(entry))
+        shown = [entry for entry in swarmish if entry in listing.engine_entries]
+        expect(not swarmish, f"{because}, yet its netns listing {when} the start holds "
+               f"{len(swarmish)} entries shaped as a swarm's ({', '.join(shown) or 'none named'}"
+               "; an engine that left a swarm keeps them until its garbage collector removes "
+               "them, up to a minute)", **observed)
+    return {"expected": "none of the swarm's entries the article's listing shows "
+            f"({', '.join(kept)})", "because": f"{because}, unlike the article's hosts",
+            **observed}
+
+
 def check_import_output(ran: CliRun, image_id: str, article: Transcript) -> Observation:
     """C14: `docker import` prints, as the article shows, `sha256:` and 64 hex digits: the id
     of the image the engine made."""

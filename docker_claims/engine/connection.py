@@ -145,6 +145,7 @@ def fingerprint(client: docker.DockerClient) -> Fingerprint:
         native_diff={"true": True, "false": False}.get(
             driver_status.get("Native Overlay Diff", "").lower()),
         docker_root_dir=info.get("DockerRootDir", "?"),
+        swarm=(info.get("Swarm") or {}).get("LocalNodeState") or "inactive",
     )
 
 

@@ -12,6 +12,11 @@ its reads need:
   probe's own root overlay has its upper directory (DockerRootDir/overlay2 on overlay2, the
   snapshotter's snapshots directory on the containerd image store), else DockerRootDir/<driver>
   where the engine host has it;
+- what names the layer directories where nothing the engine's API says does (engine.mounts):
+  where the probe's root is no overlay, the engine's layer database
+  (DockerRootDir/image/<driver>/layerdb, at /host/layerdb: vfs); on the containerd image
+  store, the snapshotter's metadata file (metadata.db beside its snapshots directory, at
+  /host/snapshots.db), for containers that are not running;
 - only when asked (`host_pids`): the host's pid namespace (`--pid=host`) with only
   CAP_SYS_PTRACE added, for /proc/<pid>/ns and the engine host's mount table. Some engines
   cannot give it (rootless Docker 20.10 unless rootlesskit runs with --pidns): the start then
@@ -41,6 +46,8 @@ from docker_claims.evidence import expect
 
 NETNS = "/host/netns"
 STORAGE = "/host/storage"
+LAYERDB = "/host/layerdb"
+SNAPSHOTS_DB = "/host/snapshots.db"
 
 IDLE = ["cat"]
 """The reader's and the probe's only process: it waits on an open stdin, doing nothing."""
@@ -91,6 +98,17 @@ def storage_dir(info: dict, probe_mounts: str = "") -> str:
         info.get("DockerRootDir") or "/var/lib/docker", info.get("Driver") or "overlay2")
 
 
+def naming_files(info: dict, probe_mounts: str, storage: str) -> dict[str, str]:
+    """What else the reader binds to name layer directories (engine host path -> where the
+    reader sees it): the engine's layer database where the probe's root is no overlay (vfs),
+    the snapshotter's metadata where its layers are a snapshotter's."""
+    if mounts.layer_root(mounts.root_mount(probe_mounts)) is None:
+        return {posixpath.join(info.get("DockerRootDir") or "/var/lib/docker", "image",
+                               info.get("Driver") or "vfs", "layerdb"): LAYERDB}
+    metadata = mounts.snapshots_metadata(storage)
+    return {metadata: SNAPSHOTS_DB} if metadata else {}
+
+
 def host_pids_refused(info: dict, error: APIError) -> HostPidsRefused:
     """Why the engine gave no helper its host's pid namespace, and what to do about it."""
     said = str(error.explanation or first_line(error)).strip()  # the runtime's reason is last
@@ -123,6 +141,10 @@ class HostReader:
     the engine host's mount namespace for as long as the reader runs."""
     host_pids: bool = False
     """Whether the reader is in the engine host's pid namespace (sees its /proc)."""
+    layerdb: str = ""
+    """The engine's layer database directory, where the reader binds it, else ""."""
+    snapshots_db: str = ""
+    """The containerd snapshotter's metadata file, where the reader binds it, else ""."""
 
     @classmethod
     def start(cls, resources: Resources, image: str, *, host_pids: bool = False,
@@ -134,10 +156,12 @@ class HostReader:
         info = resources.client.info()
         netns, mounts = _probe(resources, image, probe)
         layers = storage_dir(info, mounts)
+        naming = naming_files(info, mounts, layers)
         options: dict = {"userns_mode": "host"} if has_security_option(info, "userns") else {}
         if host_pids:
             options.update(pid_mode="host", cap_add=["SYS_PTRACE"])
-        container, bound = _create(resources, image, {netns: NETNS, layers: STORAGE}, options)
+        container, bound = _create(resources, image,
+                                   {netns: NETNS, layers: STORAGE, **naming}, options)
         try:
             container.start()
         except APIError as error:
@@ -145,8 +169,10 @@ class HostReader:
                 raise host_pids_refused(info, error) from error
             raise
         container.reload()
+        seen = {inside: host for host, inside in naming.items() if host in bound}
         return cls(container, netns, layers if layers in bound else "",
-                   (container.attrs.get("State") or {}).get("Pid", 0), host_pids)
+                   (container.attrs.get("State") or {}).get("Pid", 0), host_pids,
+                   seen.get(LAYERDB, ""), seen.get(SNAPSHOTS_DB, ""))
 
     def needs_host_pids(self, what: str) -> None:
         """Refuse (a misuse of the suite, never a claim's failure) to read `what` through a
@@ -156,15 +182,30 @@ class HostReader:
                              "host's processes (HostReader.start(..., host_pids=True))")
 
     def seen_at(self, host_path: str) -> str:
-        """Where the reader sees a directory of the engine host (the netns directory, or one
-        under the storage driver's)."""
-        for host, inside in ((self.netns, NETNS), (self.storage, STORAGE)):
+        """Where the reader sees a path of the engine host (the netns directory, or one under
+        the storage driver's directory or the layer database, or the snapshotter's
+        metadata)."""
+        for host, inside in ((self.netns, NETNS), (self.storage, STORAGE),
+                             (self.layerdb, LAYERDB), (self.snapshots_db, SNAPSHOTS_DB)):
             if host and (host_path == host or host_path.startswith(host.rstrip("/") + "/")):
                 return inside + host_path[len(host.rstrip("/")):]
         expect(False, f"{host_path} is neither the engine's netns directory nor under its "
                "storage driver's directory, the only places the host reader sees",
-               netns_dir=self.netns, storage_dir=self.storage or "(none on the engine host)")
+               netns_dir=self.netns, storage_dir=self.storage or "(none on the engine host)",
+               layer_database=self.layerdb or "(not bound)",
+               snapshotter_metadata=self.snapshots_db or "(not bound)")
         raise AssertionError("unreachable")
+
+    def read_bytes(self, host_path: str) -> bytes:
+        """A file of the engine host, whole, as its bytes (`cat` in the reader), asked again
+        like `run` when its output comes back empty."""
+        for _ in range(3):
+            code, output = self.container.exec_run(["cat", self.seen_at(host_path)])
+            if output:
+                break
+        expect(code == 0, f"the helper could not read {host_path}", exit_code=code,
+               output=output[:300].decode("utf-8", "replace"))
+        return output
 
     def run(self, script: str, *args: str) -> tuple[int, str]:
         """`sh -c script` in the reader: (exit code, output). Every reader script prints

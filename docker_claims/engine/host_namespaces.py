@@ -20,11 +20,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from docker import DockerClient
 from docker.models.containers import Container
 
 from docker_claims.engine.host import HostReader
 from docker_claims.engine.mounts import NetnsMount, parse_mount
-from docker_claims.engine.records import NetnsListing
+from docker_claims.engine.records import NetnsListing, SwarmSetting
 from docker_claims.engine.scope import wait_until
 from docker_claims.evidence import expect
 
@@ -89,19 +90,40 @@ def sandbox(container: Container) -> dict[str, Any]:
             "NetworkMode": (container.attrs.get("HostConfig") or {}).get("NetworkMode")}
 
 
+def _unlisted(output: str) -> dict[str, Any]:
+    """What a failed listing may show: its error lines, and how many other lines it printed
+    (they may be entries of other containers, which a report names nowhere)."""
+    lines = output.splitlines()
+    errors = [line for line in lines if line.startswith(("ls:", "grep:", "sh:", "reader:"))]
+    return {"errors": errors, "other_lines": len(lines) - len(errors)}
+
+
 def _parse_entries(output: str) -> frozenset[str]:
     lines = output.splitlines()
     expect(bool(lines) and lines[-1] == "#end",
-           "the helper could not list the engine's netns directory", output=output)
+           "the helper could not list the engine's netns directory", **_unlisted(output))
     return frozenset(line for line in lines[:-1] if line)
 
 
+def swarm_setting(client: DockerClient) -> SwarmSetting:
+    """Whether the engine is a swarm node (`docker info`'s Swarm.LocalNodeState) and, if it
+    is, its swarm's ingress network (the overlay network the engine marks Ingress)."""
+    state = ((client.info().get("Swarm") or {}).get("LocalNodeState")) or "inactive"
+    if state != "active":
+        return SwarmSetting(state)
+    ingress = [network.get("Id") or "" for network
+               in client.api.networks(filters={"driver": "overlay"}) if network.get("Ingress")]
+    return SwarmSetting(state, ingress[0] if ingress else "")
+
+
 def list_netns(reader: HostReader) -> NetnsListing:
-    """The entries of the engine's netns directory now (the reader sees it live)."""
+    """The entries of the engine's netns directory now (the reader sees it live), with the
+    engine's swarm setting, which says which entries are its swarm's."""
+    swarm = swarm_setting(reader.container.client)
     code, output = reader.run(LIST_SCRIPT, reader.seen_at(reader.netns))
     expect(code == 0, f"the helper could not list {reader.netns}", exit_code=code,
-           output=output)
-    return NetnsListing(reader.netns, _parse_entries(output))
+           **_unlisted(output))
+    return NetnsListing(reader.netns, _parse_entries(output), swarm)
 
 
 def netns_mount(reader: HostReader, sandbox_key: str) -> NetnsMount:

@@ -43,6 +43,9 @@ class Fingerprint:
     kernels), so that a rewrite of the same size and mtime is missed; None where the storage
     driver does not say (not overlay2)."""
     docker_root_dir: str
+    swarm: str = "inactive"
+    """`docker info`'s Swarm.LocalNodeState: "active" on a swarm node, as the article's hosts
+    were (their netns listing shows the swarm's ingress sandboxes)."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -54,6 +57,7 @@ class Fingerprint:
             f"image store {self.image_store}, cgroup v{self.cgroup_version} "
             f"({self.cgroup_driver}){', rootless' if self.rootless else ''}"
             f"{', naive diff (no native overlay diff)' if self.native_diff is False else ''}"
+            f"{', a swarm node' if self.swarm == 'active' else ''}"
         )
 
 
@@ -208,12 +212,64 @@ class Identity:
                 "diff_ids": list(self.diff_ids)}
 
 
+INGRESS_SANDBOX = "ingress_sbox"
+"""The netns entry of a swarm node's ingress sandbox (the routing mesh's), the engine's own."""
+
+HOST_SANDBOX = "default"
+"""The netns entry of the host's own network namespace, which the engine makes for the
+containers on the host network."""
+
+
+@dataclass(frozen=True)
+class SwarmSetting:
+    """Whether the engine is a swarm node, and its swarm's ingress network: what says which
+    entries of its netns directory the swarm keeps (the article's `1-vg6yiuz1vw  ingress_sbox`)."""
+
+    node_state: str = "inactive"
+    """`docker info`'s Swarm.LocalNodeState: inactive, pending, active, error or locked."""
+    ingress_id: str = ""
+    """The id of the swarm's ingress network (the overlay network marked Ingress); "" if none."""
+
+    @property
+    def active(self) -> bool:
+        return self.node_state == "active"
+
+    @property
+    def entries(self) -> frozenset[str]:
+        """The netns entries a swarm node keeps for its ingress: the ingress sandbox, and the
+        ingress network's own sandbox, `1-` and its id cut to a sandbox key's 12 characters;
+        none outside a swarm or without an ingress network."""
+        if not self.active or not self.ingress_id:
+            return frozenset()
+        return frozenset({INGRESS_SANDBOX, f"1-{self.ingress_id}"[:12]})
+
+    def evidence(self) -> dict[str, Any]:
+        return {"local_node_state": self.node_state, "ingress_network": self.ingress_id or None,
+                "swarm_entries": sorted(self.entries)}
+
+
 @dataclass(frozen=True)
 class NetnsListing:
-    """The engine's netns directory at one moment: its path and the names of its entries."""
+    """The engine's netns directory at one moment: its path, the names of its entries, and the
+    engine's swarm setting read with it (which of them the swarm keeps)."""
 
     directory: str
     entries: frozenset[str]
+    swarm: SwarmSetting = SwarmSetting()
+
+    @property
+    def engine_entries(self) -> frozenset[str]:
+        """The entries that are the engine's own: the host's (`default`), the ingress sandbox
+        and the ingress network's sandbox."""
+        return self.entries & ({HOST_SANDBOX, INGRESS_SANDBOX} | self.swarm.entries)
+
+    def evidence(self, *own: str) -> dict[str, Any]:
+        """What a report may show of the listing: the run's own entries (`own`) and the
+        engine's by name, the others as a count only: they are the sandboxes of other
+        containers, whoever else uses the engine."""
+        named = self.engine_entries | (self.entries & set(own))
+        return {"directory": self.directory, "entries": sorted(named),
+                "other_entries": len(self.entries - named)}
 
 
 @dataclass

@@ -1,28 +1,37 @@
 """The storage driver's own view of a container, read on the engine host: its writable layer,
 its init layer, and the image's layers below them.
 
-Which directories those are is parsed from what the engine says (engine.mounts); what they
-hold is read by the host reader, which sees the directory holding the layers read-only: never
-from this machine's filesystem."""
+Which directories those are is parsed from what the engine says (engine.mounts): its API where
+it names them, the container's root mount while it runs, and else what the engine keeps on its
+host, the layer database (vfs) or the containerd snapshotter's metadata. What they hold is read
+by the host reader, which sees them read-only: never from this machine's filesystem."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from docker.models.containers import Container
 from docker.models.images import Image
 
+from docker_claims.engine.bolt import BoltError, Tree
+from docker_claims.engine.bolt import read as read_bolt
 from docker_claims.engine.host import HostReader
 from docker_claims.engine.mounts import (
+    LAYERDB_DIRS,
     ROOT_MOUNT_COMMAND,
+    LayerDirs,
     LayersUnavailable,
     RootMount,
     Stack,
+    chain_id,
+    graph_driver,
     image_layers,
+    layerdb_stack,
     layers_of,
+    parse_layer_chain,
     parse_listing,
     root_mount,
+    snapshot_stack,
 )
 from docker_claims.evidence import expect
 
@@ -59,30 +68,115 @@ def root_mount_of(container: Container) -> RootMount | None:
     return read_root_mount(container) or logged_root_mount(container)
 
 
-@dataclass
-class LayerDirs:
-    """A container's layer directories on the engine host, as its storage driver names them,
-    the image's below them, and what the writable layer's own directory holds."""
+LAYERDB_SCRIPT = r"""
+db=$1; container=$2; chain=$3
+if [ -n "$container" ]; then
+  m=$db/mounts/$container
+  [ -r "$m/mount-id" ] || { echo "error the layer database has no mount $container"; exit 3; }
+  echo "mount-id $(cat "$m/mount-id")"
+  echo "init-id $(cat "$m/init-id" 2>/dev/null)"
+  chain=$(cat "$m/parent" 2>/dev/null)
+fi
+n=0
+while [ -n "$chain" ]; do
+  d=$db/${chain%%:*}/${chain#*:}
+  [ -r "$d/cache-id" ] || { echo "error the layer database has no layer $chain"; exit 3; }
+  echo "layer $chain $(cat "$d/cache-id")"
+  chain=$(cat "$d/parent" 2>/dev/null)
+  n=$((n+1)); [ $n -le 1000 ] || { echo "error the layer chain loops"; exit 3; }
+done
+echo "#end"
+"""
+"""The engine's layer database, walked by the host reader: a container's mount (its writable
+and init layers' ids, its parent's chain id), or from an image's top chain id, each layer's
+directory id (`cache-id`) and parent, down to the bottom layer (engine.mounts.LayerChain)."""
 
-    container: Stack
-    image: Stack
-    upper: dict[str, str]
+
+def read_layer_chain(reader: HostReader, *, container_id: str = "", chain: str = "") -> str:
+    """The walk of the layer database from a container's mount, or from a chain id."""
+    code, output = reader.run(LAYERDB_SCRIPT, reader.seen_at(reader.layerdb), container_id, chain)
+    expect(code == 0, "the helper could not read the engine's layer database",
+           exit_code=code, output=output)
+    return output
+
+
+def read_snapshots(reader: HostReader) -> Tree:
+    """The containerd snapshotter's metadata, read whole by the host reader. containerd may be
+    writing it meanwhile: a reading that is no whole database is read again, once."""
+    for attempt in (1, 2):
+        try:
+            return read_bolt(reader.read_bytes(reader.snapshots_db))
+        except BoltError as error:
+            if attempt == 2:
+                raise RuntimeError(f"could not be measured: {reader.snapshots_db} could not be "
+                                   f"read as the snapshotter's metadata: {error}") from None
+    raise AssertionError("unreachable")
+
+
+def container_stack(reader: HostReader, container: Container) -> Stack:
+    """A container's layer directories: as GraphDriver.Data or its root mount names them
+    (mounts.layers_of), else as the engine keeps them on its host: the layer database (vfs),
+    the snapshotter's metadata (the containerd image store, a container that is not running).
+    LayersUnavailable when none of them names them, saying what the engine hides."""
+    container.reload()
+    try:
+        return layers_of(container.attrs, root_mount_of(container))
+    except LayersUnavailable as hidden:
+        driver = graph_driver(container.attrs).get("Name") or ""
+        if driver in LAYERDB_DIRS and reader.layerdb and reader.storage:
+            return layerdb_stack(driver, reader.storage,
+                                 parse_layer_chain(read_layer_chain(
+                                     reader, container_id=container.id)))
+        if reader.snapshots_db and reader.storage:
+            return snapshot_stack(read_snapshots(reader), container.id, reader.storage)
+        raise LayersUnavailable(f"{hidden}; {not_on_the_host(reader, driver)}") from None
+
+
+def not_on_the_host(reader: HostReader, driver: str) -> str:
+    """What else would name the layer directories on the engine host, and why the host reader
+    does not see it."""
+    if driver in LAYERDB_DIRS:
+        return ("and the engine's layer database (DockerRootDir/image/<driver>/layerdb), which "
+                "names them for vfs, is not on the engine host for the host reader to bind")
+    if reader.storage.rstrip("/").endswith("/snapshots"):
+        return ("and the snapshotter's metadata.db, which names them, is not beside its "
+                f"snapshots directory {reader.storage} on the engine host")
+    return (f"and the suite knows no other record of the storage driver {driver!r} that "
+            "names them: the engine's layer database names directories for vfs only "
+            f"({', '.join(sorted(LAYERDB_DIRS))}), the snapshotter's metadata for an overlay "
+            "snapshotter's")
+
+
+def image_stack(reader: HostReader, image: Image,
+                running_sibling: Callable[[], Container]) -> Stack:
+    """An image's layer directories: from its GraphDriver.Data, else from the engine's layer
+    database by its top layer's chain id (vfs), else as a running container of it (its
+    `running_sibling`) stacks them below its init layer (the containerd image store)."""
+    image.reload()
+    try:
+        return image_layers(image.attrs, None)
+    except LayersUnavailable:
+        driver = graph_driver(image.attrs).get("Name") or ""
+        if driver in LAYERDB_DIRS and reader.layerdb and reader.storage:
+            top = chain_id((image.attrs.get("RootFS") or {}).get("Layers") or [])
+            return layerdb_stack(driver, reader.storage,
+                                 parse_layer_chain(read_layer_chain(reader, chain=top)))
+    try:
+        return image_layers(image.attrs, root_mount_of(running_sibling()))
+    except LayersUnavailable as missing:
+        raise RuntimeError(f"could not be measured: {missing}") from None
 
 
 def read_layer_dirs(reader: HostReader, container: Container, image: Image,
                     running_sibling: Callable[[], Container]) -> LayerDirs:
-    """The container's and its image's layer directories, and its writable layer's listing.
-    LayersUnavailable when the engine names no directories of the container's own; the image's
-    are asked of a running container of it (`running_sibling`) where the image names none
-    (the containerd image store), and their absence then is the suite's trouble."""
-    container.reload()
-    image.reload()
-    stack = layers_of(container.attrs, root_mount_of(container))
-    try:
-        below = image_layers(image.attrs, None)
-    except LayersUnavailable:
-        try:
-            below = image_layers(image.attrs, root_mount_of(running_sibling()))
-        except LayersUnavailable as missing:
-            raise RuntimeError(f"could not be measured: {missing}") from None
-    return LayerDirs(stack, below, list_layer_dir(reader, stack.upper))
+    """The container's and its image's layer directories, and its writable layer's listing;
+    where the driver copies layers whole (vfs), the listings of its init layer and of the
+    image's top layer too, the baselines of a full copy. LayersUnavailable when nothing names
+    directories of the container's own; the image's missing then is the suite's trouble."""
+    stack = container_stack(reader, container)
+    below = image_stack(reader, image, running_sibling)
+    dirs = LayerDirs(stack, below, list_layer_dir(reader, stack.upper))
+    if stack.full_copy:
+        dirs.below = list_layer_dir(reader, stack.lowers[0])
+        dirs.image_files = list_layer_dir(reader, below.upper)
+    return dirs

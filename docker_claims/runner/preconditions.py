@@ -27,16 +27,22 @@ Fact = Callable[[Session], Optional[str]]
 
 def layer_dirs(session: Session) -> str | None:
     """The engine names a container's layer directories, so that its writable layer can be
-    read on the engine host: in GraphDriver.Data (overlay2), or in the container's root
-    filesystem mount where that is an overlay (the containerd image store's snapshotter)."""
+    read on the engine host: in GraphDriver.Data (overlay2), in the container's root
+    filesystem mount where that is an overlay (the containerd image store's snapshotter), or
+    in its layer database on the engine host (vfs: image/vfs/layerdb)."""
     named = mounts.unavailable(session.fixtures.image(HELPER).attrs)
     if named is None:
         return None
-    mount = storage.read_root_mount(session.host_reader().container)
+    reader = session.host_reader()
+    mount = storage.read_root_mount(reader.container)
     if mount is not None and mount.is_overlay:
         return None
+    driver = session.fingerprint.storage_driver
+    if driver in mounts.LAYERDB_DIRS and reader.layerdb and reader.storage:
+        return None
     return (f"{named}; nor is a container's root filesystem an overlay that names them "
-            f"(it is {mount.fstype if mount else 'unreadable'!r})")
+            f"(it is {mount.fstype if mount else 'unreadable'!r}); "
+            f"{storage.not_on_the_host(reader, driver)}")
 
 
 def docker_cli_reaches_engine(session: Session) -> str | None:

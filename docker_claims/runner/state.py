@@ -20,6 +20,7 @@ from docker_claims.claims.image_layers import LayerWitness
 from docker_claims.claims.transcripts import Transcript
 from docker_claims.engine.cli_output import CliContainer, CliImport, CliRun, Table
 from docker_claims.engine.docker_cli import Cli
+from docker_claims.engine.mounts import LayerDirs
 from docker_claims.engine.nodes import Moved, SecondNode
 from docker_claims.engine.records import (
     Answer,
@@ -30,7 +31,6 @@ from docker_claims.engine.records import (
     Write,
 )
 from docker_claims.engine.scope import Defer, Resources
-from docker_claims.engine.storage import LayerDirs
 from docker_claims.evidence import Ledger
 from docker_claims.runner.session import Session
 

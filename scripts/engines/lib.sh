@@ -233,15 +233,18 @@ engine_pid() {
 }
 
 # engine_up CONFIG [--release trixie|sid --docker VERSION --containerd VERSION] [--cgroup 1|2]
-#           [--json '"key": value, ...'] [-- dockerd options...]
+#           [--hostname NAME] [--json '"key": value, ...'] [-- dockerd options...]
 # Starts the configuration (or reuses it when it answers) and prints its DOCKER_HOST value.
 # With --release, the engine is Debian's, of the promised versions (e.g. --docker 28.5.2
-# --containerd 2.1), or the configuration fails.
+# --containerd 2.1), or the configuration fails. With --hostname, the engine gets a UTS
+# namespace of its own with that host name (what `docker info` and a swarm's node list show),
+# the machine's own name untouched.
 engine_up() {
   local config=$1; shift
-  local release="" docker="" containerd="" cgroup=1 json=""
+  local release="" docker="" containerd="" cgroup=1 json="" hostname=""
   while [ $# -gt 0 ]; do
     case $1 in
+      --hostname) hostname=$2; shift 2;;
       --release) release=$2; shift 2;;
       --docker) docker=$2; shift 2;;
       --containerd) containerd=$2; shift 2;;
@@ -301,14 +304,18 @@ engine_up() {
     # shellcheck disable=SC2016 # expanded by the inner shell
     local inner='set -e
       if [ -d /run/containerd ]; then mount -t tmpfs -o mode=0711 tmpfs /run/containerd; fi
+      if [ -n "$ENGINE_HOSTNAME" ]; then printf %s "$ENGINE_HOSTNAME" >/proc/sys/kernel/hostname; fi
       if [ "$ENGINE_CGROUP" = 2 ] && [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
         mount --bind /sys/fs/cgroup/unified /sys/fs/cgroup
       fi
       exec "$@"'
     say "starting $config ($(PATH=$path dockerd --version)) in netns $name, cgroup v$cgroup (data-root $data_root, log $log)"
     # setsid: it outlives this script and is not hit by the caller's Ctrl-C.
-    ENGINE_CGROUP=$cgroup PATH=$path setsid nsenter --net="/run/netns/$name" \
-      unshare --mount --propagation slave sh -c "$inner" engine \
+    local uts=()
+    [ -n "$hostname" ] && uts=(--uts)
+    ENGINE_CGROUP=$cgroup ENGINE_HOSTNAME=$hostname PATH=$path setsid \
+      nsenter --net="/run/netns/$name" \
+      unshare --mount --propagation slave "${uts[@]}" sh -c "$inner" engine \
       dockerd \
         --config-file "$run_dir/daemon.json" \
         --host "$host" \

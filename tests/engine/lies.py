@@ -383,6 +383,28 @@ def c15_created_listed_as_up() -> Lie:
     return listed_as("a created container listed as up", "C15", "created", "Up 4 seconds")
 
 
+def c15_swarm_setting_flipped() -> Lie:
+    """The engine says it is in the other swarm setting: a swarm node with an ingress network
+    (the article's, vg6yiuz1vw...) where it is none, or none where it is one. Its netns
+    directory then lacks, or holds, the ingress sandboxes it should."""
+    ingress = {"Name": "ingress", "Id": "vg6yiuz1vwqe7d0c3bkd8hl3c", "Driver": "overlay",
+               "Scope": "swarm", "Ingress": True, "Labels": {}}
+
+    def edit(request, found):
+        if request.path == "/info":
+            swarm = found.setdefault("Swarm", {})
+            swarm["LocalNodeState"] = ("inactive" if swarm.get("LocalNodeState") == "active"
+                                       else "active")
+            return found
+        overlays = '"overlay"' in "".join(request.query.get("filters", []))
+        if not overlays or any(network.get("Ingress") for network in found):
+            return None  # the sweep's listings by label, or a real swarm's
+        return [*found, ingress]
+
+    return json_lie("the engine's swarm setting flipped", "C15", "GET", r"/(info|networks)",
+                    edit)
+
+
 @dataclass
 class Telling:
     """One behave run: `claim` alone, through proxies telling `lies` (first engine) and
@@ -410,7 +432,7 @@ def tellings() -> list[Telling]:
               c06_export_lacks_the_copied_file(), c07_created_has_a_process(),
               c08_sandbox_key_elsewhere(), c10_load_names_nothing(),
               c11_export_holds_a_same_size_version(), c13_history_by_name_one_row(),
-              c15_created_listed_as_up()]
+              c15_created_listed_as_up(), c15_swarm_setting_flipped()]
     runs = [Telling(lie.name, lie.claim, [lie]) for lie in single]
     runs.append(Telling("refusals for other reasons", "C09", c09_refusals_for_other_reasons()))
     runs.append(Telling("import refused for another reason", "C12", c12_lies()))

@@ -6,6 +6,8 @@ namespaces, one never stopped...), observes it through the same library calls th
 and expects ClaimFailed.
 """
 
+import dataclasses
+
 import pytest
 
 from docker_claims.claims import container_layer, namespaces
@@ -57,14 +59,6 @@ def running(resources, image, **kwargs):
     return container
 
 
-def overlay_or_skip(*objects):
-    for obj in objects:
-        obj.reload()
-        reason = mounts.unavailable(obj.attrs)
-        if reason:
-            pytest.skip(reason)
-
-
 # C04
 
 def test_c04_changes_of_a_container_that_wrote_nothing_are_not_its_writes(resources, layered):
@@ -102,38 +96,64 @@ def test_c04_a_commit_of_another_image_does_not_stack_on_this_one(resources, bas
                                           images.layers_of(on_two))
 
 
+def layer_dirs(host, resources, container, image):
+    """The container's layer directories as the steps read them (any storage driver that
+    names them), or a skip saying why the engine does not."""
+    try:
+        return storage.read_layer_dirs(host, container, image, lambda: running(resources, image))
+    except mounts.LayersUnavailable as hidden:
+        pytest.skip(str(hidden))
+
+
 def test_c04_an_upper_dir_without_the_writes_fails(resources, layered, host):
     idle = containers.run_writes(resources, layered, {})
-    overlay_or_skip(idle)
-    upper = storage.list_layer_dir(host, mounts.stack(idle.attrs).upper)
+    dirs = layer_dirs(host, resources, idle, layered)
     with pytest.raises(ClaimFailed, match="does not hold the container's writes"):
-        container_layer.check_upper_is_the_diff(upper, containers.changes(idle), fixtures.WRITES)
+        container_layer.check_upper_is_the_diff(dirs, containers.changes(idle), fixtures.WRITES)
 
 
 def test_c04_another_containers_upper_dir_is_not_this_ones_diff(resources, layered, host):
     writer = containers.run_writes(resources, layered, fixtures.WRITES)
     other = containers.run_writes(resources, layered, {**fixtures.WRITES,
                                                        "/claims/more.txt": "added"})
-    overlay_or_skip(writer, other)
-    upper = storage.list_layer_dir(host, mounts.stack(other.attrs).upper)
-    with pytest.raises(ClaimFailed, match="did not change"):
-        container_layer.check_upper_is_the_diff(upper, containers.changes(writer), fixtures.WRITES)
+    dirs = layer_dirs(host, resources, other, layered)
+    with pytest.raises(ClaimFailed, match="did not change|gained other paths"):
+        container_layer.check_upper_is_the_diff(dirs, containers.changes(writer), fixtures.WRITES)
 
 
-def test_c04_a_container_of_another_image_does_not_stack_on_this_one(resources, base, layered):
+def test_c04_the_init_layer_as_a_writable_layer_is_no_copy_with_the_changes(
+        resources, layered, host):
+    """Where the driver copies layers whole (vfs), the layer below the writable one is the
+    image's files and the engine's, without the container's changes."""
+    writer = containers.run_writes(resources, layered, fixtures.WRITES)
+    dirs = layer_dirs(host, resources, writer, layered)
+    if not dirs.container.full_copy:
+        pytest.skip(f"the storage driver {dirs.container.driver!r} stacks its layers: no "
+                    "layer's directory is a full copy")
+    init_as_upper = dataclasses.replace(dirs, upper=dirs.below)
+    with pytest.raises(ClaimFailed, match="does not hold the container's writes"):
+        container_layer.check_upper_is_the_diff(init_as_upper, containers.changes(writer),
+                                                fixtures.WRITES)
+    with pytest.raises(ClaimFailed, match="the image's already"):  # an image holding them
+        container_layer.check_init_holds(dirs.below, image_files=dirs.below)
+
+
+def test_c04_a_container_of_another_image_does_not_stack_on_this_one(resources, base, layered,
+                                                                      host):
     container = resources.container(base.id, containers.IDLE)
-    overlay_or_skip(container, layered)
-    with pytest.raises(ClaimFailed, match="exactly one layer between"):
-        container_layer.check_init_between(mounts.stack(container.attrs),
-                                           mounts.stack(layered.attrs))
+    dirs = layer_dirs(host, resources, container, base)
+    other = storage.image_stack(host, layered, lambda: running(resources, layered))
+    with pytest.raises(ClaimFailed, match="exactly one layer between|not the image's layers"):
+        container_layer.check_init_between(dirs.container, other)
 
 
 def test_c04_the_writable_layer_is_not_the_init_layer(resources, base, host):
     container = resources.container(base.id, containers.IDLE)
-    overlay_or_skip(container)
-    upper = storage.list_layer_dir(host, mounts.stack(container.attrs).upper)
-    with pytest.raises(ClaimFailed, match="lacks files the engine prepares"):
-        container_layer.check_init_holds(upper)
+    dirs = layer_dirs(host, resources, container, base)
+    # A full copy holds the engine's files as the init layer's copy: judged against the init
+    # layer itself, they are none of its own.
+    with pytest.raises(ClaimFailed, match="lacks files the engine prepares|the image's already"):
+        container_layer.check_init_holds(dirs.upper, image_files=dirs.below)
 
 
 # C05
@@ -212,10 +232,21 @@ def test_c06_the_export_of_a_created_container_given_nothing_lacks_the_file(
 def test_c06_the_upper_dir_of_a_created_container_given_nothing_lacks_the_file(
         resources, base, host):
     created = containers.make_created(resources, base)
-    overlay_or_skip(created)
-    upper = storage.list_layer_dir(host, mounts.stack(created.attrs).upper)
+    dirs = layer_dirs(host, resources, created, base)
     with pytest.raises(ClaimFailed, match="does not hold"):
-        container_layer.check_upper_holds(upper, "/claims/copied.txt")
+        container_layer.check_upper_holds(dirs, "/claims/copied.txt")
+
+
+def test_c06_a_file_of_the_layer_below_is_no_file_of_the_writable_layers_own(
+        resources, base, host):
+    """Where the driver copies layers whole (vfs), a file of the image is in the writable
+    layer's directory too, as a copy: the check wants the file to be the container's own."""
+    created = containers.make_created(resources, base)
+    dirs = layer_dirs(host, resources, created, base)
+    if not dirs.container.full_copy:
+        pytest.skip(f"the storage driver {dirs.container.driver!r} stacks its layers")
+    with pytest.raises(ClaimFailed, match="in the layer below as well"):
+        container_layer.check_upper_holds(dirs, "/bin/busybox")
 
 
 # C07

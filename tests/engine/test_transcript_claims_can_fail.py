@@ -8,6 +8,7 @@ in for an import's, a save tar is imported rather than loaded, the second node i
 engine), and expects ClaimFailed, or NodeUnavailable, from the same library calls the steps use.
 """
 
+import dataclasses
 import os
 
 import pytest
@@ -23,6 +24,7 @@ from docker_claims.engine import (
     nodes,
 )
 from docker_claims.engine.fixtures import BASE
+from docker_claims.engine.records import SwarmSetting
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
 
@@ -128,6 +130,25 @@ def test_c15_a_container_never_started_gains_no_entry(session, cli, resources, b
     key = host_namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
     with pytest.raises(ClaimFailed, match="no sandbox key"):
         transcripts.check_netns_gained(before, key, after, CREATE_START)
+
+
+def test_c15_the_swarm_entries_expected_of_the_other_setting_are_not_listed(
+        session, cli, resources, base):
+    """The live listings, judged as if the engine's swarm setting were the other one: a swarm
+    node that lists no ingress sandboxes, or an engine outside a swarm that lists them."""
+    made = replay(cli, resources, CREATE, base)
+    before = host_namespaces.list_netns(session.host_reader())
+    cli_commands.start(cli, made)
+    after = host_namespaces.list_netns(session.host_reader())
+    key = host_namespaces.sandbox(resources.client.containers.get(made.name))["SandboxKey"]
+    transcripts.check_swarm_entries(before, key, after, CREATE_START)
+    if before.swarm.entries:
+        flipped, match = SwarmSetting("inactive"), "shaped as a swarm's"
+    else:
+        flipped, match = SwarmSetting("active", "vg6yiuz1vwqe7d0c3bkd8hl3c"), "lacks its swarm's"
+    with pytest.raises(ClaimFailed, match=match):
+        transcripts.check_swarm_entries(dataclasses.replace(before, swarm=flipped), key,
+                                        dataclasses.replace(after, swarm=flipped), CREATE_START)
 
 
 # C14 (the checks; on the first engine where no second one is needed)

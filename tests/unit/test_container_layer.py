@@ -165,8 +165,14 @@ UPPER = {"/claims": "dir", "/claims/new.txt": "file", "/claims/old.txt": "file",
          "/claims/gone.txt": "whiteout"}
 
 
+def overlay(upper):
+    """An overlay2 container's directories, its writable layer's holding `upper`."""
+    return mounts.LayerDirs(mounts.stack(OVERLAY), mounts.stack(IMAGE_OVERLAY), upper)
+
+
 def test_an_upper_dir_holding_exactly_the_changes_holds():
-    container_layer.check_upper_is_the_diff(UPPER, DIFF, WRITES)
+    found = container_layer.check_upper_is_the_diff(overlay(UPPER), DIFF, WRITES)
+    assert found["expected"] == "only the container's changes, deletions as whiteouts"
 
 
 @pytest.mark.parametrize("upper, match", [
@@ -177,23 +183,102 @@ def test_an_upper_dir_holding_exactly_the_changes_holds():
 ])
 def test_an_upper_dir_other_than_the_changes_fails(upper, match):
     with pytest.raises(ClaimFailed, match=match):
-        container_layer.check_upper_is_the_diff(upper, DIFF, WRITES)
+        container_layer.check_upper_is_the_diff(overlay(upper), DIFF, WRITES)
 
 
 def test_a_change_the_upper_dir_lacks_fails():
     with pytest.raises(ClaimFailed, match="not in its writable layer"):
-        container_layer.check_upper_is_the_diff(UPPER, {**DIFF, "/etc": "added"}, WRITES)
+        container_layer.check_upper_is_the_diff(overlay(UPPER), {**DIFF, "/etc": "added"}, WRITES)
 
 
 def test_a_whiteout_for_something_not_deleted_fails():
     with pytest.raises(ClaimFailed, match="only deletions"):
-        container_layer.check_upper_is_the_diff({**UPPER, "/claims": "whiteout"}, DIFF, WRITES)
+        container_layer.check_upper_is_the_diff(overlay({**UPPER, "/claims": "whiteout"}), DIFF,
+                                                WRITES)
 
 
 def test_the_copied_file_in_the_upper_dir_holds():
-    container_layer.check_upper_holds({"/claims": "dir", "/claims/f": "file"}, "/claims/f")
+    container_layer.check_upper_holds(overlay({"/claims": "dir", "/claims/f": "file"}),
+                                      "/claims/f")
     with pytest.raises(ClaimFailed):
-        container_layer.check_upper_holds({"/claims": "dir"}, "/claims/f")
+        container_layer.check_upper_holds(overlay({"/claims": "dir"}), "/claims/f")
+
+
+# C04/C06 on vfs: each layer's directory a full copy of the one below
+
+VFS = "/var/lib/docker/vfs/dir"
+VFS_CONTAINER = mounts.Stack("vfs", f"{VFS}/c0ffee", (f"{VFS}/c0ffee-init", f"{VFS}/top",
+                                                      f"{VFS}/base"), "layer database")
+VFS_IMAGE = mounts.Stack("vfs", f"{VFS}/top", (f"{VFS}/base",), "layer database")
+IMAGE_FILES = {"/bin": "dir", "/bin/busybox": "file", "/bin/sh": "symlink", "/claims": "dir",
+               "/claims/old.txt": "file", "/claims/gone.txt": "file"}
+INIT_LAYER = {**IMAGE_FILES, "/etc": "dir", **{name: "file" for name in mounts.INIT_FILES}}
+VFS_UPPER = {**{k: v for k, v in INIT_LAYER.items() if k != "/claims/gone.txt"},
+             "/claims/new.txt": "file"}
+
+
+def vfs(upper=VFS_UPPER, below=INIT_LAYER, image=IMAGE_FILES):
+    return mounts.LayerDirs(VFS_CONTAINER, VFS_IMAGE, upper, below, image)
+
+
+def test_on_vfs_the_writable_layer_is_a_full_copy_with_the_changes_and_says_so():
+    found = container_layer.check_upper_is_the_diff(vfs(), DIFF, WRITES)
+    assert found["expected"] == ("a full copy of the image's 6 entries (and the init layer's 5), "
+                                 "with the container's changes (1 added, 2 changed, 1 deleted) "
+                                 "made to it")
+    assert "'vfs' keeps no layer below another" in found["because"]
+    assert found["gained_over_the_init_layer"] == ["/claims/new.txt"]
+    assert found["gone_from_the_init_layer"] == ["/claims/gone.txt"]
+
+
+@pytest.mark.parametrize("upper, match", [
+    ({**VFS_UPPER, "/claims/gone.txt": "file"}, "does not hold the container's writes"),
+    ({k: v for k, v in VFS_UPPER.items() if k != "/claims/new.txt"}, "does not hold"),
+    ({**VFS_UPPER, "/claims/more.txt": "file"}, "gained other paths"),
+    ({k: v for k, v in VFS_UPPER.items() if k != "/bin/sh"}, "lost other paths"),
+    ({k: v for k, v in VFS_UPPER.items() if k != "/claims"}, "lost other paths"),
+    (UPPER, "lost other paths"),                     # only the changes: no full copy
+])
+def test_on_vfs_a_writable_layer_other_than_the_copy_with_the_changes_fails(upper, match):
+    with pytest.raises(ClaimFailed, match=match):
+        container_layer.check_upper_is_the_diff(vfs(upper), DIFF, WRITES)
+
+
+def test_on_vfs_a_layer_below_that_is_no_copy_of_the_image_fails():
+    """The writable layer's directory lacks image files, and so does the layer below."""
+    thin = {k: v for k, v in INIT_LAYER.items() if k != "/bin/busybox"}
+    upper = {k: v for k, v in VFS_UPPER.items() if k != "/bin/busybox"}
+    with pytest.raises(ClaimFailed, match="lacks files of the image"):
+        container_layer.check_upper_is_the_diff(vfs(upper, thin), DIFF, WRITES)
+
+
+def test_on_vfs_a_full_copy_is_judged_only_with_the_listings_below():
+    with pytest.raises(ValueError, match="layer below"):
+        container_layer.check_upper_is_the_diff(vfs(below=None), DIFF, WRITES)
+
+
+def test_on_vfs_the_copied_file_is_the_containers_own_in_a_full_copy():
+    upper = {**INIT_LAYER, "/claims/f": "file"}
+    found = container_layer.check_upper_holds(vfs(upper), "/claims/f")
+    assert found["expected"].startswith("a full copy of the image's 6 entries")
+    with pytest.raises(ClaimFailed, match="in the layer below as well"):
+        container_layer.check_upper_holds(vfs(upper, {**INIT_LAYER, "/claims/f": "file"}),
+                                          "/claims/f")
+    with pytest.raises(ClaimFailed, match="lacks files of the image"):
+        container_layer.check_upper_holds(vfs({"/claims": "dir", "/claims/f": "file"}),
+                                          "/claims/f")
+
+
+def test_on_vfs_the_init_layer_sits_between_and_holds_the_engines_files_beyond_the_image():
+    found = container_layer.check_init_between(VFS_CONTAINER, VFS_IMAGE)
+    assert found["init_layer"] == f"{VFS}/c0ffee-init"
+    held = container_layer.check_init_holds(INIT_LAYER, image_files=IMAGE_FILES)
+    assert held["beyond_the_image"] == sorted({"/etc", *mounts.INIT_FILES})
+    with pytest.raises(ClaimFailed, match="the image's already"):
+        container_layer.check_init_holds(INIT_LAYER, image_files=INIT_LAYER)
+    misnamed = mounts.Stack("vfs", f"{VFS}/c0ffee", (f"{VFS}/other-init", *VFS_IMAGE.layer_dirs))
+    with pytest.raises(ClaimFailed, match="not its -init layer"):
+        container_layer.check_init_between(misnamed, VFS_IMAGE)
 
 
 def test_init_layer_between_image_and_writable_layer_holds():

@@ -1,7 +1,14 @@
 import pytest
 from docker.errors import APIError
 
-from docker_claims.engine.host import NETNS, STORAGE, HostPidsRefused, HostReader
+from docker_claims.engine.host import (
+    LAYERDB,
+    NETNS,
+    SNAPSHOTS_DB,
+    STORAGE,
+    HostPidsRefused,
+    HostReader,
+)
 from docker_claims.evidence import ClaimFailed
 
 READER = HostReader(container=None, netns="/run/docker/netns",
@@ -35,6 +42,9 @@ class FakeContainer:
         pass
 
     def exec_run(self, command):
+        if command[0] == "cat" and command[1] != "/proc/self/mountinfo":
+            self.engine.reads.append(command[1])
+            return self.engine.reads_answer
         return 0, self.engine.mountinfo.encode()
 
 
@@ -56,6 +66,7 @@ class FakeEngine:
         self.client, self.api, self.mountinfo = self, self, mountinfo
         self.security, self.existing, self.driver = security, existing, driver
         self.refuse_host_pids, self.created = refuse_host_pids, []
+        self.reads, self.reads_answer = [], (0, b"")
 
     def info(self):
         return {"DockerRootDir": "/var/lib/docker", "Driver": self.driver,
@@ -140,3 +151,47 @@ def test_a_reading_whose_output_the_engine_lost_is_asked_again():
     container = type("C", (), {"exec_run": lambda self, command: next(answers)})()
     reader = HostReader(container=container, netns="/run/docker/netns", storage="")
     assert reader.run("ls") == (0, "entry\n#end\n")
+
+
+def bound(engine):
+    return {m["Source"]: m["Target"] for m in engine.created[-1].kwargs["mounts"]}
+
+
+def test_on_vfs_the_reader_binds_the_engines_layer_database():
+    """vfs names its directories nowhere but in the engine's layer database."""
+    engine = FakeEngine(driver="vfs", mountinfo=NOT_OVERLAY, existing=(
+        "/run/docker/netns", "/var/lib/docker/vfs", "/var/lib/docker/image/vfs/layerdb"))
+    reader = HostReader.start(engine, "image")
+    assert bound(engine)["/var/lib/docker/image/vfs/layerdb"] == LAYERDB
+    assert reader.storage == "/var/lib/docker/vfs"
+    assert reader.layerdb == "/var/lib/docker/image/vfs/layerdb" and not reader.snapshots_db
+    assert reader.seen_at("/var/lib/docker/image/vfs/layerdb") == LAYERDB
+
+
+def test_on_the_containerd_store_the_reader_binds_the_snapshotters_metadata():
+    metadata = SNAPSHOTS.rsplit("/", 1)[0] + "/metadata.db"
+    engine = FakeEngine(driver="overlayfs", mountinfo=CONTAINERD_ROOT,
+                        existing=("/run/docker/netns", SNAPSHOTS, metadata))
+    reader = HostReader.start(engine, "image")
+    assert bound(engine)[metadata] == SNAPSHOTS_DB
+    assert reader.snapshots_db == metadata and not reader.layerdb
+    engine.reads_answer = (0, b"bolt bytes")
+    assert reader.read_bytes(metadata) == b"bolt bytes"
+    assert engine.reads == [SNAPSHOTS_DB]
+    engine.reads_answer = (1, b"cat: can't open: Permission denied")
+    with pytest.raises(ClaimFailed, match="could not read"):
+        reader.read_bytes(metadata)
+
+
+def test_on_overlay2_the_reader_binds_no_more_than_the_netns_and_storage_directories():
+    engine = FakeEngine()
+    reader = HostReader.start(engine, "image")
+    assert set(bound(engine).values()) == {NETNS, STORAGE}
+    assert not reader.layerdb and not reader.snapshots_db
+
+
+def test_a_naming_file_the_engine_host_lacks_is_left_out():
+    engine = FakeEngine(driver="overlayfs", mountinfo=CONTAINERD_ROOT,
+                        existing=("/run/docker/netns", SNAPSHOTS))
+    reader = HostReader.start(engine, "image")
+    assert not reader.snapshots_db and reader.storage == SNAPSHOTS

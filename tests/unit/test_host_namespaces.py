@@ -33,5 +33,39 @@ def test_reading_the_mount_table_gives_up_within_two_seconds():
 
 def test_a_netns_listing_cut_short_fails():
     assert host_namespaces._parse_entries("default\nabc\n#end\n") == {"default", "abc"}
-    with pytest.raises(ClaimFailed):
-        host_namespaces._parse_entries("default\n")
+    with pytest.raises(ClaimFailed) as failed:
+        host_namespaces._parse_entries("default\n0123456789ab\nls: ./x: I/O error\n")
+    assert "0123456789ab" not in str(failed.value) + repr(failed.value.observed)
+    assert failed.value.observed["errors"] == ["ls: ./x: I/O error"]
+
+
+class SwarmEngine:
+    """What swarm_setting asks of an engine: `docker info` and its overlay networks."""
+
+    def __init__(self, state, networks=()):
+        self.state, self.networks_listed, self.asked = state, list(networks), []
+        self.api = self
+
+    def info(self):
+        return {"Swarm": {"LocalNodeState": self.state}} if self.state else {}
+
+    def networks(self, filters=None):
+        self.asked.append(filters)
+        return self.networks_listed
+
+
+def test_a_swarm_nodes_own_entries_are_its_ingress_sandboxes():
+    engine = SwarmEngine("active", [
+        {"Id": "zzzzzzzzzz1111111111aaaaa", "Name": "theirs", "Ingress": False},
+        {"Id": "vg6yiuz1vwqe7d0c3bkd8hl3c", "Name": "ingress", "Ingress": True}])
+    setting = host_namespaces.swarm_setting(engine)
+    assert setting.entries == {"ingress_sbox", "1-vg6yiuz1vw"}
+    assert engine.asked == [{"driver": "overlay"}]
+
+
+@pytest.mark.parametrize("engine", [SwarmEngine("inactive"), SwarmEngine(""),
+                                    SwarmEngine("locked"), SwarmEngine("active", [])])
+def test_an_engine_out_of_a_swarm_or_without_ingress_keeps_no_swarm_entry(engine):
+    setting = host_namespaces.swarm_setting(engine)
+    assert setting.entries == frozenset()
+    assert setting.node_state == (engine.state or "inactive")

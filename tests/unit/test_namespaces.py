@@ -5,7 +5,7 @@ from observed import KEY, LEFT, MOUNTED, REMOVED, proc
 
 from docker_claims.claims import namespaces
 from docker_claims.engine import mounts
-from docker_claims.engine.records import NetnsListing
+from docker_claims.engine.records import NetnsListing, SwarmSetting
 from docker_claims.evidence import ClaimFailed
 
 NETNS = "/var/run/docker/netns"
@@ -54,6 +54,47 @@ def test_an_entry_that_appears_with_start_is_new():
 def test_an_entry_not_born_with_start_fails(before, key, after, match):
     with pytest.raises(ClaimFailed, match=match):
         namespaces.check_entry_new(before, key, after)
+
+
+def test_on_a_swarm_node_the_engines_own_entries_are_no_containers_and_change_nothing():
+    """A swarm node's netns directory holds sandboxes of the engine's own before any start: C07
+    compares the container's own entry, never a count."""
+    swarm = SwarmSetting("active", "vg6yiuz1vwqe7d0c3bkd8hl3c")
+    before = NetnsListing(NETNS, frozenset({"1-vg6yiuz1vw", "ingress_sbox"}), swarm)
+    after = NetnsListing(NETNS, before.entries | {"429ef8e60d2d"}, swarm)
+    found = namespaces.check_entry_new(before, STARTED["SandboxKey"], after)
+    assert found["listed_after_start"]["entries"] == ["1-vg6yiuz1vw", "429ef8e60d2d",
+                                                      "ingress_sbox"]
+    with pytest.raises(ClaimFailed, match="already there"):
+        namespaces.check_entry_new(after, STARTED["SandboxKey"], after)
+
+
+OTHERS = ("0123456789ab", "ba9876543210", "1-zzzzzzzzzz")
+"""Entries of whoever else uses the engine: other containers', another overlay network's."""
+
+
+@pytest.mark.parametrize("check", [
+    lambda before, after: namespaces.check_entry_new(before, STARTED["SandboxKey"], after),
+    lambda before, after: namespaces.check_entry_is_sandbox_key(STARTED, after),
+    lambda before, after: namespaces.check_no_own_netns(HOST, before, after),
+])
+def test_the_evidence_of_a_listing_names_the_containers_and_the_engines_entries_only(check):
+    swarm = SwarmSetting("active", "vg6yiuz1vwqe7d0c3bkd8hl3c")
+    engine = {"default", "ingress_sbox", "1-vg6yiuz1vw"}
+    before = NetnsListing(NETNS, frozenset({*engine, *OTHERS}), swarm)
+    after = NetnsListing(NETNS, before.entries | {"429ef8e60d2d"}, swarm)
+    shown = repr(check(before, after))
+    assert not [entry for entry in OTHERS if entry in shown]
+    assert all(entry in shown for entry in engine)
+    assert "'other_entries': 3" in shown
+
+
+def test_a_failure_shows_no_other_containers_entry():
+    before = NetnsListing(NETNS, frozenset({"default", *OTHERS}))
+    with pytest.raises(ClaimFailed) as failed:
+        namespaces.check_entry_new(before, STARTED["SandboxKey"], before)
+    assert not [entry for entry in OTHERS if entry in str(failed.value)
+                or entry in repr(failed.value.observed)]
 
 
 # C08: the entry named by the sandbox key

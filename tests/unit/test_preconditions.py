@@ -1,6 +1,10 @@
 """Active tags: a scenario the engine cannot measure is skipped with the engine's reason."""
 
-from docker_claims.runner.preconditions import FACTS, Preconditions, host_pids
+from types import SimpleNamespace
+
+import pytest
+
+from docker_claims.runner.preconditions import FACTS, Preconditions, host_pids, layer_dirs
 
 REFUSED = "the engine does not start a helper container in its host's pid namespace: ..."
 
@@ -58,3 +62,48 @@ def test_an_unknown_fact_skips_naming_the_known_ones():
     known, _ = facts(layer_dirs=None)
     reason = Preconditions(None, known).skip_reason(["use.with_layer_dir=yes"])
     assert "no such fact" in reason and "layer_dirs" in reason
+
+
+class StorageSession:
+    """What the layer_dirs fact asks of a run's session: the helper image's GraphDriver, the
+    reader's root mount and what it binds, the engine's storage driver."""
+
+    def __init__(self, driver, root, layerdb="", storage=""):
+        data = {"UpperDir": "/o/up/diff"} if driver == "overlay2" else None
+        image = SimpleNamespace(attrs={"GraphDriver": {"Name": driver, "Data": data}})
+        self.fixtures = SimpleNamespace(image=lambda name: image)
+        container = SimpleNamespace(
+            reload=lambda: None, attrs={"State": {"Running": True}},
+            exec_run=lambda command: (0, root.encode()))
+        self.reader = SimpleNamespace(container=container, layerdb=layerdb, storage=storage)
+        self.fingerprint = SimpleNamespace(storage_driver=driver)
+
+    def host_reader(self):
+        return self.reader
+
+
+OVERLAY_ROOT = ("1 0 0:1 / / rw - overlay overlay rw,lowerdir=/s/1/fs,upperdir=/s/2/fs,"
+                "workdir=/s/2/work\n")
+EXT4_ROOT = "1 0 254:0 /vfs/dir/abc / rw - ext4 /dev/vda rw\n"
+
+
+@pytest.mark.parametrize("session", [
+    StorageSession("overlay2", OVERLAY_ROOT),
+    StorageSession("overlayfs", OVERLAY_ROOT),
+    StorageSession("vfs", EXT4_ROOT, "/var/lib/docker/image/vfs/layerdb", "/var/lib/docker/vfs"),
+])
+def test_layer_directories_are_named_by_the_api_a_root_mount_or_the_layer_database(session):
+    assert layer_dirs(session) is None
+
+
+@pytest.mark.parametrize("session, says", [
+    (StorageSession("vfs", EXT4_ROOT, "", "/var/lib/docker/vfs"),
+     "layer database (DockerRootDir/image/<driver>/layerdb), which names them for vfs, is not "
+     "on the engine host"),
+    (StorageSession("btrfs", EXT4_ROOT, "/var/lib/docker/image/btrfs/layerdb", "/x"),
+     "knows no other record of the storage driver 'btrfs'"),
+])
+def test_where_nothing_names_them_the_reason_says_what_the_engine_hides(session, says):
+    reason = layer_dirs(session)
+    assert "shows no UpperDir in GraphDriver.Data" in reason and "'ext4'" in reason
+    assert says in reason

@@ -4,7 +4,7 @@ import pytest
 
 from docker_claims.claims import transcripts
 from docker_claims.engine.cli_output import CliContainer, CliRun, human_size, parse_table
-from docker_claims.engine.records import Fingerprint, Identity, NetnsListing
+from docker_claims.engine.records import Fingerprint, Identity, NetnsListing, SwarmSetting
 from docker_claims.evidence import ClaimFailed
 from tests.article import CREATE_START, EXPORT_IMPORT
 
@@ -15,6 +15,8 @@ ARTICLE_PS_STARTED = CREATE_START.table("docker ps -a", 1)
 ARTICLE_HISTORY = EXPORT_IMPORT.table("docker history")
 NETNS_BEFORE, NETNS_AFTER = CREATE_START.words("ls", 0), CREATE_START.words("ls", 1)
 NETNS = "/var/run/docker/netns"
+KEY = f"{NETNS}/3a960bf7f4af"
+"""The sandbox key of the article's container."""
 KIND_BANZAI = CliContainer("kind_banzai", "busybox", CliRun(("create",), 0, ARTICLE_ID, ""))
 
 PS_HEADER = ("CONTAINER ID   IMAGE     COMMAND   CREATED         STATUS"
@@ -77,6 +79,18 @@ def test_the_article_passes_its_own_c15_checks():
     before = NetnsListing(NETNS, NETNS_BEFORE)
     after = NetnsListing(NETNS, NETNS_AFTER)
     transcripts.check_netns_gained(before, f"{NETNS}/3a960bf7f4af", after, CREATE_START)
+
+
+def test_the_article_passes_its_own_c15_swarm_check_as_a_swarm_node():
+    """The article's hosts were swarm nodes: its ingress network's id began vg6yiuz1vw."""
+    swarm = SwarmSetting("active", "vg6yiuz1vwqe7d0c3bkd8hl3c")
+    found = transcripts.check_swarm_entries(NetnsListing(NETNS, NETNS_BEFORE, swarm), KEY,
+                                            NetnsListing(NETNS, NETNS_AFTER, swarm), CREATE_START)
+    assert found["article_before_start"] == ["1-vg6yiuz1vw", "ingress_sbox"]
+    assert found["expected"].startswith("the swarm's own entries")
+    with pytest.raises(ClaimFailed, match="not a swarm node.*2 entries shaped as a swarm's"):
+        transcripts.check_swarm_entries(NetnsListing(NETNS, NETNS_BEFORE), KEY,
+                                        NetnsListing(NETNS, NETNS_AFTER), CREATE_START)
 
 
 def test_the_article_passes_its_own_c14_checks():
@@ -169,6 +183,64 @@ def test_a_gained_entry_not_shaped_as_the_article_fails():
     after = NetnsListing(NETNS, frozenset({"ingress_sbox", "1-vg6yiuz1vw"}))
     with pytest.raises(ClaimFailed, match="not 12 hex digits"):
         transcripts.check_netns_gained(before, f"{NETNS}/1-vg6yiuz1vw", after, CREATE_START)
+
+
+# C15 nuance: the swarm's own entries
+
+SWARM = SwarmSetting("active", "kjcz4xk82iqe7d0c3bkd8hl3c")
+SWARM_ENTRIES = frozenset({"1-kjcz4xk82i", "ingress_sbox"})
+THEIRS = frozenset({"0123456789ab", "1-zzzzzzzzzz"})
+
+
+def test_a_swarm_nodes_listing_holds_its_swarm_entries_before_and_after_the_start():
+    before = NetnsListing(NETNS, SWARM_ENTRIES | THEIRS, SWARM)
+    after = NetnsListing(NETNS, before.entries | {"3a960bf7f4af"}, SWARM)
+    found = transcripts.check_swarm_entries(before, KEY, after, CREATE_START)
+    assert "is a swarm node" in found["because"]
+    assert found["listed_after_start"]["entries"] == sorted(SWARM_ENTRIES | {"3a960bf7f4af"})
+    assert found["listed_before_start"]["entries"] == sorted(SWARM_ENTRIES)
+    assert found["listed_before_start"]["other_entries"] == 2
+    assert not [entry for entry in THEIRS if entry in repr(found)]
+
+
+@pytest.mark.parametrize("before, after", [
+    (frozenset({"ingress_sbox"}), SWARM_ENTRIES),                 # one missing before
+    (SWARM_ENTRIES, frozenset({"1-kjcz4xk82i", "3a960bf7f4af"})),  # gone after the start
+    (frozenset({"1-zzzzzzzzzz", "ingress_sbox"}), SWARM_ENTRIES),  # another network's
+])
+def test_a_swarm_node_without_its_swarm_entries_fails(before, after):
+    with pytest.raises(ClaimFailed, match="lacks its swarm's own entries"):
+        transcripts.check_swarm_entries(NetnsListing(NETNS, before, SWARM), KEY,
+                                        NetnsListing(NETNS, after | {"3a960bf7f4af"}, SWARM),
+                                        CREATE_START)
+
+
+def test_the_swarm_check_wants_the_containers_own_new_entry_too():
+    listing = NetnsListing(NETNS, SWARM_ENTRIES | {"3a960bf7f4af"}, SWARM)
+    with pytest.raises(ClaimFailed, match="already there before start"):
+        transcripts.check_swarm_entries(listing, KEY, listing, CREATE_START)
+
+
+def test_an_engine_out_of_a_swarm_lists_none_of_its_entries():
+    before = NetnsListing(NETNS, frozenset({"default", "0123456789ab"}))
+    after = NetnsListing(NETNS, before.entries | {"3a960bf7f4af"})
+    found = transcripts.check_swarm_entries(before, KEY, after, CREATE_START)
+    assert found["expected"] == ("none of the swarm's entries the article's listing shows "
+                                 "(1-vg6yiuz1vw, ingress_sbox)")
+    assert "'inactive'" in found["because"] and "unlike the article's hosts" in found["because"]
+
+
+@pytest.mark.parametrize("setting", [SwarmSetting("inactive"), SwarmSetting("locked"),
+                                     SwarmSetting("active", "")])
+def test_swarm_entries_where_the_engine_says_none_fail_naming_only_the_engines(setting):
+    """An engine that left a swarm keeps its ingress entries up to a minute: told, not hidden;
+    another overlay network's sandbox is counted, never named."""
+    before = NetnsListing(NETNS, frozenset({"ingress_sbox", "1-zzzzzzzzzz"}), setting)
+    after = NetnsListing(NETNS, before.entries | {"3a960bf7f4af"}, setting)
+    shaped = r"2 entries shaped as a swarm's \(ingress_sbox;"
+    with pytest.raises(ClaimFailed, match=shaped) as failed:
+        transcripts.check_swarm_entries(before, KEY, after, CREATE_START)
+    assert "1-zzzzzzzzzz" not in str(failed.value) + repr(failed.value.observed)
 
 
 # C14: docker import and docker history

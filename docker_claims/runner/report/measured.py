@@ -162,6 +162,9 @@ MEASURED: dict[str, tuple[Part, ...]] = {
             f"committed: {f('commit', 'committed_layers')} layers, the image's "
             f"{f('commit', 'image_layers')} and one on top")),
         Part("the writable layer's directory", lambda f: (
+            f"the writable layer's directory is a full copy of the image's "
+            f"{f('writable_layer_dir', 'image_entries')} entries with the changes made to it"
+            if f("writable_layer_dir", "full_copy") else
             f"the writable layer's directory holds exactly the changes "
             f"({plural(f('writable_layer_dir', 'paths'), 'path')}, "
             f"{plural(f('writable_layer_dir', 'whiteouts'), 'whiteout')})")),
@@ -185,8 +188,10 @@ MEASURED: dict[str, tuple[Part, ...]] = {
             f"{f('copied_in', 'listed_as')}")),
         Part("its export", lambda f: f"its export holds it ({f('exported', 'bytes')} bytes)"),
         Part("the writable layer's directory", lambda f: (
-            "its writable layer's directory holds it" if f("writable_layer_dir", "holds")
-            else "")),
+            ("its writable layer's directory holds it"
+             + (f", a full copy of the image's {f('writable_layer_dir', 'image_entries')} "
+                "entries besides" if f("writable_layer_dir", "full_copy") else ""))
+            if f("writable_layer_dir", "holds") else "")),
     ),
     "C07": (
         Part("the created container", lambda f: (
