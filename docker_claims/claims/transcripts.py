@@ -351,7 +351,7 @@ SWARM_ENTRY = re.compile(r"ingress_sbox|1-[0-9a-z]{10}")
 
 
 def check_swarm_entries(before: NetnsListing, sandbox_key: str, after: NetnsListing,
-                        article: Transcript) -> dict:
+                        article: Transcript) -> Observation:
     """C15 nuance: the article's hosts were swarm nodes, and its listing shows, before the
     start and after, entries that are no container's: its swarm's ingress sandboxes; after the
     start, the container's own besides. An engine's listing holds them, before and after,
@@ -377,8 +377,9 @@ def check_swarm_entries(before: NetnsListing, sandbox_key: str, after: NetnsList
             missing = sorted(wanted - listing.entries)
             expect(not missing, f"the engine is a swarm node, yet its netns listing {when} the "
                    f"start lacks its swarm's own entries {', '.join(missing)}", **observed)
-        return {"expected": "the swarm's own entries, before and after the start, as in the "
-                "article's listing", "because": because, **observed}
+        return Observation({"expected": "the swarm's own entries, before and after the start, "
+                            "as in the article's listing", "because": because, **observed},
+                           _swarm_facts(True, sorted(wanted), kept))
     because = (f"the engine is not a swarm node (Swarm.LocalNodeState {setting.node_state!r})"
                if not setting.active else "the engine is a swarm node without an ingress network")
     for listing, when in ((before, "before"), (after, "after")):
@@ -388,9 +389,13 @@ def check_swarm_entries(before: NetnsListing, sandbox_key: str, after: NetnsList
                f"{len(swarmish)} entries shaped as a swarm's ({', '.join(shown) or 'none named'}"
                "; an engine that left a swarm keeps them until its garbage collector removes "
                "them, up to a minute)", **observed)
-    return {"expected": "none of the swarm's entries the article's listing shows "
-            f"({', '.join(kept)})", "because": f"{because}, unlike the article's hosts",
-            **observed}
+    return Observation({"expected": "none of the swarm's entries the article's listing shows "
+                        f"({', '.join(kept)})", "because": f"{because}, unlike the article's "
+                        "hosts", **observed}, _swarm_facts(False, [], kept))
+
+
+def _swarm_facts(swarm_node: bool, entries: list[str], article: list[str]) -> dict:
+    return {"swarm_setting": {"swarm_node": swarm_node, "entries": entries, "article": article}}
 
 
 def check_import_output(ran: CliRun, image_id: str, article: Transcript) -> Observation:

@@ -313,6 +313,12 @@ MEASURED: dict[str, tuple[Part, ...]] = {
             + " then ".join(f"`{status}`" for status in f("listed").values()))),
         Part("the netns directory", lambda f: (
             f"the netns directory gained `{f('netns_gained', 'entry')}`")),
+        Part("the swarm's entries", lambda f: (
+            f"a swarm node: its listing holds its swarm's own "
+            f"{listed([f'`{e}`' for e in f('swarm_setting', 'entries')])} before and after the "
+            "start, as the article's does" if f("swarm_setting", "swarm_node") else
+            f"not a swarm node: its listing holds none of the article's "
+            f"{listed([f'`{e}`' for e in f('swarm_setting', 'article')])}"), nuance=True),
     ),
 }
 
