@@ -146,6 +146,7 @@ def fingerprint(client: docker.DockerClient) -> Fingerprint:
             driver_status.get("Native Overlay Diff", "").lower()),
         docker_root_dir=info.get("DockerRootDir", "?"),
         swarm=(info.get("Swarm") or {}).get("LocalNodeState") or "inactive",
+        userns_remap=has_security_option(info, "userns"),
     )
 
 

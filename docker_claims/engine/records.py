@@ -46,6 +46,9 @@ class Fingerprint:
     swarm: str = "inactive"
     """`docker info`'s Swarm.LocalNodeState: "active" on a swarm node, as the article's hosts
     were (their netns listing shows the swarm's ingress sandboxes)."""
+    userns_remap: bool = False
+    """The engine remaps users (`--userns-remap`: `userns` in SecurityOptions): its containers
+    get a user namespace of their own (C08)."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -58,6 +61,7 @@ class Fingerprint:
             f"({self.cgroup_driver}){', rootless' if self.rootless else ''}"
             f"{', naive diff (no native overlay diff)' if self.native_diff is False else ''}"
             f"{', a swarm node' if self.swarm == 'active' else ''}"
+            f"{', users remapped (userns-remap)' if self.userns_remap else ''}"
         )
 
 

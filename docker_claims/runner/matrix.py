@@ -27,7 +27,8 @@ from docker_claims.runner.exit_status import ExitStatus
 from docker_claims.runner.report import words
 
 FACTS = ("engine_version", "storage_driver", "image_store", "cgroup_version", "cgroup_driver",
-         "rootless", "native_diff", "security_options", "kernel", "os", "arch")
+         "rootless", "userns_remap", "swarm", "native_diff", "security_options", "kernel", "os",
+         "arch")
 """The engine facts (from a run's fingerprint) that may explain why verdicts differ."""
 
 FACT_WORDS = {"engine_version": "Docker", "storage_driver": "storage", "image_store":
@@ -104,9 +105,12 @@ class EngineRun:
                     name = str(option).split(",")[0].replace("name=", "", 1)
                     if name not in ("seccomp", "apparmor", "selinux"):
                         found[f"security:{name}"] = name
-            elif key == "rootless":
+            elif key in ("rootless", "userns_remap"):
                 if value:
-                    found[key] = "rootless"
+                    found[key] = {"rootless": "rootless", "userns_remap": "userns-remap"}[key]
+            elif key == "swarm":
+                if value == "active":
+                    found[key] = "a swarm node"
             elif key == "native_diff":
                 if value is False:
                     found[key] = "no native overlay diff"
@@ -123,6 +127,8 @@ class EngineRun:
         return (f"Docker {e.get('engine_version', '?')}, {e.get('storage_driver', '?')}, "
                 f"{e.get('image_store', '?')} image store, cgroup v{e.get('cgroup_version', '?')}"
                 + (", rootless" if e.get("rootless") else "")
+                + (", userns-remap" if e.get("userns_remap") else "")
+                + (", a swarm node" if e.get("swarm") == "active" else "")
                 + "".join(f", {text}" for key, text in self.facts().items()
                           if key.startswith("security:")))
 
@@ -263,8 +269,9 @@ def identity(run: EngineRun) -> list[str]:
         return ["no engine reached"]
     return [str(e.get("engine_version", "?")), str(e.get("storage_driver", "?")),
             f"{e.get('image_store', '?')} store",
-            f"cgroup v{e.get('cgroup_version', '?')}" + (", rootless" if e.get("rootless")
-                                                         else "")]
+            f"cgroup v{e.get('cgroup_version', '?')}" + "".join(
+                f", {word}" for key, word in (("rootless", "rootless"), ("userns_remap", "userns"))
+                if e.get(key)) + (", swarm" if e.get("swarm") == "active" else "")]
 
 
 LEGEND = ("Columns: each run, by its directory's name, and its Docker Engine: version, storage "
