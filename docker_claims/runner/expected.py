@@ -30,7 +30,9 @@ class ExpectedError(ValueError):
 
 
 def load(path: Path) -> dict[str, dict[str, str]]:
-    """Configuration -> claim -> expected verdict (its code)."""
+    """Configuration -> claim -> expected verdict (its code). A configuration may be expected to
+    have the verdicts another has (`{"same_as": "docker28"}`): a newer release of the same
+    engine (the GitHub workflow's `latest`) is watched against the last release measured."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -42,18 +44,32 @@ def load(path: Path) -> dict[str, dict[str, str]]:
         raise ExpectedError(f"{path}: is no expected-verdicts file of format {FORMAT} (write "
                             "one with `docker-claims matrix --write-expected FILE RUN.json...`)")
     known = set(words.VERDICT_WORDS)
-    for config, verdicts in document["configurations"].items():
+    configurations = document["configurations"]
+    for config, verdicts in configurations.items():
+        if set(verdicts) == {"same_as"}:
+            if not isinstance(configurations.get(verdicts["same_as"]), dict) \
+                    or "same_as" in configurations[verdicts["same_as"]]:
+                raise ExpectedError(f"{path}: {config} is the same as {verdicts['same_as']!r}, "
+                                    "which is no configuration of verdicts in the file")
+            continue
         wrong = {claim: code for claim, code in verdicts.items() if code not in known}
         if wrong:
             raise ExpectedError(f"{path}: {config}: unknown verdicts {wrong}; known: "
                                 f"{sorted(known)}")
-    return document["configurations"]
+    return {config: configurations[verdicts["same_as"]] if set(verdicts) == {"same_as"}
+            else verdicts for config, verdicts in configurations.items()}
+
+
+def _raw(path: Path) -> dict[str, dict[str, str]]:
+    """The file's configurations as written (`same_as` kept), once seen to load."""
+    load(path)
+    return json.loads(path.read_text(encoding="utf-8"))["configurations"]
 
 
 def write(path: Path, runs: dict[str, dict[str, str]]) -> list[str]:
     """Write the runs' verdicts (configuration -> claim -> verdict word) into the file, the
     other configurations it holds kept; the configurations written."""
-    configurations = load(path) if path.exists() else {}
+    configurations = _raw(path) if path.exists() else {}
     for config, verdicts in runs.items():
         configurations[config] = {claim: CODES[word] for claim, word in sorted(verdicts.items())}
     document = {"format": FORMAT, "about": (

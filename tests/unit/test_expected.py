@@ -81,3 +81,17 @@ def test_a_file_that_is_no_expected_verdicts_file_is_refused_saying_why(tmp_path
     assert cli.main(["compare", "--expected", str(path), str(matrix_runs[0])]) \
         == ExitStatus.USAGE
     assert says in capsys.readouterr().err
+
+
+def test_a_configuration_may_be_expected_to_have_anothers_verdicts(tmp_path, matrix_runs):
+    """The newest release of an engine, watched against the last release measured."""
+    path = tmp_path / "expected.json"
+    path.write_text(json.dumps({"format": 1, "configurations": {
+        "default": {"C01": "holds", "C14": "not_measured"}, "vfs": {"same_as": "default"}}}))
+    assert expected.load(path)["vfs"] == {"C01": "holds", "C14": "not_measured"}
+    assert cli.main(["compare", "--expected", str(path), *map(str, matrix_runs)]) == 0
+    expected.write(path, {"default": {"C01": "fails on this engine"}})
+    assert json.loads(path.read_text())["configurations"]["vfs"] == {"same_as": "default"}
+    path.write_text(json.dumps({"format": 1, "configurations": {"vfs": {"same_as": "nothing"}}}))
+    with pytest.raises(expected.ExpectedError, match="no configuration of verdicts"):
+        expected.load(path)
