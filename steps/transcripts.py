@@ -83,22 +83,24 @@ def step_listed(context, wanted):
         state.transcript))
 
 
+def _across_the_start(state) -> tuple:
+    """The netns listing before the start, the container's sandbox key, the listing now."""
+    return (state.netns_before, host_namespaces.sandbox(state.container.look())["SandboxKey"],
+            host_namespaces.list_netns(state.session.host_reader()))
+
+
 @then("the engine's netns listing gained the container's own entry")
 def step_netns_gained(context):
     state = context.state
-    after = host_namespaces.list_netns(state.session.host_reader())
     state.ledger.record("netns entry", transcripts.check_netns_gained(
-        state.netns_before, host_namespaces.sandbox(state.container.look())["SandboxKey"], after,
-        state.transcript))
+        *_across_the_start(state), state.transcript))
 
 
 @then("both listings hold the swarm's own entries exactly where the engine is a swarm node")
 def step_swarm_entries(context):
     state = context.state
-    after = host_namespaces.list_netns(state.session.host_reader())
     state.ledger.record("the swarm's netns entries", transcripts.check_swarm_entries(
-        state.netns_before, host_namespaces.sandbox(state.container.look())["SandboxKey"], after,
-        state.transcript))
+        *_across_the_start(state), state.transcript))
 
 
 @when("its export is imported on the second engine")

@@ -125,6 +125,26 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "i
 
 ENVIRONMENT = (ROOT / "environment.py").read_text()
 
+GATED_STEPS = '''
+import time
+from pathlib import Path
+from behave import given, then
+from docker_claims.engine import fixtures
+
+
+def gate():
+    """The first cleanup of the session's close: says it has begun (a file in the run's
+    directory), then holds until the test says go, so that a signal is known to arrive while
+    the cleanup is going on."""
+    Path("cleanup-begun").touch()
+    deadline = time.monotonic() + 60
+    while not Path("cleanup-go").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+'''
+"""The start of a synthetic step module whose steps may hold the run's cleanup: `gate`, a
+cleanup that writes cleanup-begun and then waits for the test's cleanup-go (register it with
+`context.session.shared("gate", lambda resources: resources.defer(gate))`)."""
+
 
 def synthetic_features(directory: Path, feature: str, steps: str) -> Path:
     """A features directory of its own (one feature, its steps, the project's hooks), for

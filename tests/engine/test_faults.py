@@ -22,6 +22,7 @@ from pathlib import Path
 import docker
 import pytest
 from behave_runs import (
+    GATED_STEPS,
     BehaveRun,
     labelled,
     start,
@@ -324,19 +325,7 @@ Feature: A run whose cleanup is held
     Given a container of this run and a cleanup held at its start
 """
 
-CLEANUP_STEPS = '''
-import time
-from pathlib import Path
-from behave import given
-from docker_claims.engine import fixtures
-
-
-def gate():
-    Path("cleanup-begun").touch()
-    deadline = time.monotonic() + 60
-    while not Path("cleanup-go").exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-
+CLEANUP_STEPS = GATED_STEPS + '''
 
 @given("a container of this run and a cleanup held at its start")
 def step_held(context):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from behave_runs import (
+    GATED_STEPS,
     labelled,
     report_of,
     start,
@@ -30,22 +31,7 @@ Feature: Hold
     Then the run holds on
 """
 
-HOLD_STEPS = '''
-import time
-from pathlib import Path
-from behave import given, then
-from docker_claims.engine import fixtures
-
-
-def gate():
-    """The first cleanup of the session's close: says it has begun (a file in the run's
-    directory), then holds until the test says go, so that a signal is known to arrive while
-    the cleanup is going on."""
-    Path("cleanup-begun").touch()
-    deadline = time.monotonic() + 60
-    while not Path("cleanup-go").exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-
+HOLD_STEPS = GATED_STEPS + '''
 
 @given("containers of this run, left to the end-of-run sweep")
 def step_containers(context):

@@ -14,9 +14,10 @@ from urllib.parse import urlparse
 import pytest
 
 from docker_claims.claims import container_layer, namespaces
-from docker_claims.engine import connection, containers, host_namespaces, mounts, storage
+from docker_claims.engine import connection, containers, host_namespaces, storage
 from docker_claims.engine.fixtures import BASE
 from docker_claims.engine.host import HostPidsRefused, HostReader
+from docker_claims.engine.mounts import LayersUnavailable
 from docker_claims.engine.scope import Resources
 
 ENGINE_PATHS = ("/var/lib/docker", "/var/run/docker/", "/run/docker/", "/proc/",
@@ -104,17 +105,17 @@ def test_proc_namespace_checks_through_a_relocated_socket(session, relocated, gu
 def test_storage_checks_through_a_relocated_socket(session, relocated, guarded):
     image = relocated.client.images.get(session.fixtures.image(BASE).id)
     subject = containers.run_writes(relocated, image, {"/claims/remote.txt": "added"})
-    subject.reload()
-    reason = mounts.unavailable(subject.attrs)
-    if reason:
-        pytest.skip(reason)
-    stack = mounts.stack(subject.attrs)
     host = HostReader.start(relocated, image.id)
-    upper = storage.list_layer_dir(host, stack.upper)
-    container_layer.check_upper_is_the_diff(upper, containers.changes(subject),
-                                    {"/claims/remote.txt": "added"})
-    container_layer.check_init_between(stack, mounts.stack(image.attrs))
-    container_layer.check_init_holds(storage.list_layer_dir(host, stack.lowers[0]))
+    try:
+        dirs = storage.read_layer_dirs(host, subject, image,
+                                       lambda: containers.make_running(relocated, image))
+    except LayersUnavailable as hidden:
+        pytest.skip(str(hidden))
+    container_layer.check_upper_is_the_diff(dirs, containers.changes(subject),
+                                            {"/claims/remote.txt": "added"})
+    if not dirs.container.full_copy:
+        container_layer.check_init_between(dirs.container, dirs.image)
+        container_layer.check_init_holds(storage.list_layer_dir(host, dirs.container.lowers[0]))
 
 
 def test_the_guard_catches_a_direct_read_of_the_engine_host(guarded):
