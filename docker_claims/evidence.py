@@ -20,17 +20,30 @@ BYTES_SHOWN = 64 * 1024
 """Bytes kept of one observed byte string (its exact size is always kept)."""
 
 
-class ClaimFailed(AssertionError):
+class Observed(Exception):
+    """An exception that carries what was observed, shown by the report as evidence."""
+
+    def __init__(self, message: str, observed: dict[str, Any] | None = None):
+        self.message = message
+        self.observed = observed or {}
+        detail = f"\nobserved: {render(self.observed)}" if self.observed else ""
+        super().__init__(message + detail)
+
+
+class ClaimFailed(Observed, AssertionError):
     """The engine behaved otherwise than the claim says. Carries the observations, and the
     facts the check had established before it failed (see Observation)."""
 
     def __init__(self, message: str, observed: dict[str, Any] | None = None,
                  facts: Mapping[str, Any] | None = None):
-        self.message = message
-        self.observed = observed or {}
         self.facts = dict(facts or {})
-        detail = f"\nobserved: {render(self.observed)}" if self.observed else ""
-        super().__init__(message + detail)
+        super().__init__(message, observed)
+
+
+class NotMeasured(Observed, RuntimeError):
+    """The suite's own reading failed (a helper's exit code, an output cut short): the claim
+    could not be measured, which is not the claim failing (a RuntimeError, never an
+    AssertionError, so the scenario errs rather than fails)."""
 
 
 def render(observed: Any) -> str:
@@ -86,6 +99,13 @@ def expect(condition: bool, message: str, *, facts: Mapping[str, Any] | None = N
     what the check established so far, go with the failure to the report."""
     if not condition:
         raise ClaimFailed(message, observed, facts)
+
+
+def require(condition: bool, message: str, **observed: Any) -> None:
+    """Stop the measurement with `message` and the observations unless `condition` holds:
+    for what the suite needs in order to measure, not for what the claim says (expect)."""
+    if not condition:
+        raise NotMeasured(message, observed)
 
 
 class Observation(dict):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from docker_claims.engine.mounts import NetnsMount
 from docker_claims.engine.records import NetnsListing
-from docker_claims.evidence import ClaimFailed, Observation, expect
+from docker_claims.evidence import ClaimFailed, Observation, expect, require
 
 KINDS = ("net", "pid", "mnt", "uts", "ipc", "user", "cgroup")
 """The namespaces of /proc/<pid>/ns compared here (time namespaces are left out)."""
@@ -83,9 +83,9 @@ def check_entry_is_sandbox_key(found: dict, listing: NetnsListing) -> dict:
 
 def _pair(found: dict, kind: str) -> tuple[str, str]:
     mine, parents = found["ns"].get(kind, ""), found["parent_ns"].get(kind, "")
-    expect(bool(mine) and bool(parents) and mine.startswith(f"{kind}:["),
-           f"the {kind} namespaces of the process and its parent could not be read",
-           observed=found)
+    require(bool(mine) and bool(parents) and mine.startswith(f"{kind}:["),
+            f"the {kind} namespaces of the process and its parent could not be read",
+            observed=found)
     return mine, parents
 
 

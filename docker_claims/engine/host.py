@@ -42,7 +42,7 @@ from docker.models.containers import Container
 from docker_claims.engine import mounts
 from docker_claims.engine.connection import first_line, has_security_option
 from docker_claims.engine.scope import Resources, remove_container
-from docker_claims.evidence import expect
+from docker_claims.evidence import NotMeasured, expect, require
 
 NETNS = "/host/netns"
 STORAGE = "/host/storage"
@@ -189,12 +189,12 @@ class HostReader:
                              (self.layerdb, LAYERDB), (self.snapshots_db, SNAPSHOTS_DB)):
             if host and (host_path == host or host_path.startswith(host.rstrip("/") + "/")):
                 return inside + host_path[len(host.rstrip("/")):]
-        expect(False, f"{host_path} is neither the engine's netns directory nor under its "
-               "storage driver's directory, the only places the host reader sees",
-               netns_dir=self.netns, storage_dir=self.storage or "(none on the engine host)",
-               layer_database=self.layerdb or "(not bound)",
-               snapshotter_metadata=self.snapshots_db or "(not bound)")
-        raise AssertionError("unreachable")
+        raise NotMeasured(f"{host_path} is neither the engine's netns directory nor under its "
+                          "storage driver's directory, the only places the host reader sees",
+                          {"netns_dir": self.netns,
+                           "storage_dir": self.storage or "(none on the engine host)",
+                           "layer_database": self.layerdb or "(not bound)",
+                           "snapshotter_metadata": self.snapshots_db or "(not bound)"})
 
     def read_bytes(self, host_path: str) -> bytes:
         """A file of the engine host, whole, as its bytes (`cat` in the reader), asked again
@@ -203,8 +203,8 @@ class HostReader:
             code, output = self.container.exec_run(["cat", self.seen_at(host_path)])
             if output:
                 break
-        expect(code == 0, f"the helper could not read {host_path}", exit_code=code,
-               output=output[:300].decode("utf-8", "replace"))
+        require(code == 0, f"the helper could not read {host_path}", exit_code=code,
+                output=output[:300].decode("utf-8", "replace"))
         return output
 
     def run(self, script: str, *args: str) -> tuple[int, str]:

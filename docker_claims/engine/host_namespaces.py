@@ -27,7 +27,7 @@ from docker_claims.engine.host import HostReader
 from docker_claims.engine.mounts import NetnsMount, parse_mount
 from docker_claims.engine.records import NetnsListing, SwarmSetting
 from docker_claims.engine.scope import wait_until
-from docker_claims.evidence import expect
+from docker_claims.evidence import expect, require
 
 UNMOUNT_TIMEOUT = 2.0
 """Seconds the namespace may take to be unmounted after `stop` returns (it is at once)."""
@@ -100,8 +100,8 @@ def _unlisted(output: str) -> dict[str, Any]:
 
 def _parse_entries(output: str) -> frozenset[str]:
     lines = output.splitlines()
-    expect(bool(lines) and lines[-1] == "#end",
-           "the helper could not list the engine's netns directory", **_unlisted(output))
+    require(bool(lines) and lines[-1] == "#end",
+            "the helper could not list the engine's netns directory", **_unlisted(output))
     return frozenset(line for line in lines[:-1] if line)
 
 
@@ -121,8 +121,8 @@ def list_netns(reader: HostReader) -> NetnsListing:
     engine's swarm setting, which says which entries are its swarm's."""
     swarm = swarm_setting(reader.container.client)
     code, output = reader.run(LIST_SCRIPT, reader.seen_at(reader.netns))
-    expect(code == 0, f"the helper could not list {reader.netns}", exit_code=code,
-           **_unlisted(output))
+    require(code == 0, f"the helper could not list {reader.netns}", exit_code=code,
+            **_unlisted(output))
     return NetnsListing(reader.netns, _parse_entries(output), swarm)
 
 
@@ -132,8 +132,8 @@ def netns_mount(reader: HostReader, sandbox_key: str) -> NetnsMount:
     reader.needs_host_pids("the engine host's mount table")
     code, output = reader.run(MOUNT_SCRIPT, sandbox_key, reader.seen_at(sandbox_key),
                               str(reader.pid))
-    expect(code == 0, "the helper could not read the engine host's mount table",
-           exit_code=code, output=output)
+    require(code == 0, "the helper could not read the engine host's mount table",
+            exit_code=code, output=output)
     return parse_mount(sandbox_key, output)
 
 
@@ -158,14 +158,14 @@ def process_namespaces(reader: HostReader, pid: int) -> dict:
     expect(isinstance(pid, int) and pid > 0, "no process to look at", pid=pid)
     reader.needs_host_pids(f"/proc/{pid}")
     code, output = reader.run(PROC_SCRIPT, str(pid))
-    expect(code == 0, f"the helper could not read /proc/{pid}", exit_code=code, output=output)
+    require(code == 0, f"the helper could not read /proc/{pid}", exit_code=code, output=output)
     return parse_proc(pid, output)
 
 
 def parse_proc(pid: int, output: str) -> dict:
     lines = output.splitlines()
-    expect(bool(lines) and lines[-1] == "#end", "the helper's /proc reading is incomplete",
-           output=output)
+    require(bool(lines) and lines[-1] == "#end", "the helper's /proc reading is incomplete",
+            output=output)
     found: dict[str, Any] = {"pid": pid, "ns": {}, "parent_ns": {}}
     for line in lines[:-1]:
         word, _, rest = line.partition(" ")

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 
 from docker_claims.engine.bolt import Tree, uvarint
-from docker_claims.evidence import expect
+from docker_claims.evidence import expect, require
 
 INIT_FILES = ("/.dockerenv", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf")
 """Files the engine prepares for every container in its init layer (C04's nuance:
@@ -124,8 +124,8 @@ def parse_listing(output: str) -> dict[str, str]:
     """A layer directory's listing, as the host reader prints it (`%F|%t,%T|%n` per entry, then
     `#end`) -> absolute path -> dir, file, symlink, whiteout or other."""
     lines = output.splitlines()
-    expect(bool(lines) and lines[-1] == "#end", "the helper did not list the layer directory",
-           output=output)
+    require(bool(lines) and lines[-1] == "#end", "the helper did not list the layer directory",
+            output=output)
     entries = {}
     for line in lines[:-1]:
         kind, device, name = line.split("|", 2)
@@ -261,16 +261,16 @@ def parse_layer_chain(output: str) -> LayerChain:
     """The host reader's walk of the layer database: `mount-id ID`, `init-id ID`, then a
     `layer CHAIN-ID CACHE-ID` per layer, top first, then `#end`."""
     lines = output.splitlines()
-    expect(bool(lines) and lines[-1] == "#end", "the helper could not read the engine's layer "
-           "database", output=output)
+    require(bool(lines) and lines[-1] == "#end", "the helper could not read the engine's layer "
+            "database", output=output)
     found: dict[str, str] = {}
     layers = []
     for line in lines[:-1]:
         word, _, rest = line.partition(" ")
         if word == "layer":
             chain, _, cache = rest.partition(" ")
-            expect(bool(chain) and bool(cache.strip()), "a layer of the engine's layer database "
-                   "names no directory", line=line)
+            require(bool(chain) and bool(cache.strip()), "a layer of the engine's layer database "
+                    "names no directory", line=line)
             layers.append((chain, cache.strip()))
         else:
             found[word] = rest.strip()
@@ -380,8 +380,8 @@ class NetnsMount:
 def parse_mount(sandbox_key: str, output: str) -> NetnsMount:
     """The host reader's report on one sandbox key (engine.host_namespaces.MOUNT_SCRIPT)."""
     lines = output.splitlines()
-    expect(bool(lines) and lines[-1] == "#end", "the helper's mount table reading is incomplete",
-           output=output)
+    require(bool(lines) and lines[-1] == "#end", "the helper's mount table reading is incomplete",
+            output=output)
     fields: dict[str, list[str]] = {}
     for line in lines[:-1]:
         word, _, rest = line.partition(" ")

@@ -33,7 +33,7 @@ from docker_claims.engine.mounts import (
     root_mount,
     snapshot_stack,
 )
-from docker_claims.evidence import expect
+from docker_claims.evidence import NotMeasured, require
 
 LIST_SCRIPT = ('cd "$1" && find . -mindepth 1 -exec stat -c "%F|%t,%T|%n" {} \\; '
                '&& echo "#end"')
@@ -43,7 +43,7 @@ LIST_SCRIPT = ('cd "$1" && find . -mindepth 1 -exec stat -c "%F|%t,%T|%n" {} \\;
 def list_layer_dir(reader: HostReader, directory: str) -> dict[str, str]:
     """What one layer directory on the engine host holds, read by the host reader."""
     code, output = reader.run(LIST_SCRIPT, reader.seen_at(directory))
-    expect(code == 0, f"the helper could not list {directory}", exit_code=code, output=output)
+    require(code == 0, f"the helper could not list {directory}", exit_code=code, output=output)
     return parse_listing(output)
 
 
@@ -95,8 +95,8 @@ directory id (`cache-id`) and parent, down to the bottom layer (engine.mounts.La
 def read_layer_chain(reader: HostReader, *, container_id: str = "", chain: str = "") -> str:
     """The walk of the layer database from a container's mount, or from a chain id."""
     code, output = reader.run(LAYERDB_SCRIPT, reader.seen_at(reader.layerdb), container_id, chain)
-    expect(code == 0, "the helper could not read the engine's layer database",
-           exit_code=code, output=output)
+    require(code == 0, "the helper could not read the engine's layer database",
+            exit_code=code, output=output)
     return output
 
 
@@ -108,8 +108,8 @@ def read_snapshots(reader: HostReader) -> Tree:
             return read_bolt(reader.read_bytes(reader.snapshots_db))
         except BoltError as error:
             if attempt == 2:
-                raise RuntimeError(f"could not be measured: {reader.snapshots_db} could not be "
-                                   f"read as the snapshotter's metadata: {error}") from None
+                raise NotMeasured(f"{reader.snapshots_db} could not be read as the "
+                                  f"snapshotter's metadata: {error}") from None
     raise AssertionError("unreachable")
 
 
@@ -164,7 +164,7 @@ def image_stack(reader: HostReader, image: Image,
     try:
         return image_layers(image.attrs, root_mount_of(running_sibling()))
     except LayersUnavailable as missing:
-        raise RuntimeError(f"could not be measured: {missing}") from None
+        raise NotMeasured(str(missing)) from None
 
 
 def read_layer_dirs(reader: HostReader, container: Container, image: Image,

@@ -9,7 +9,7 @@ from docker_claims.engine.host import (
     HostPidsRefused,
     HostReader,
 )
-from docker_claims.evidence import ClaimFailed
+from docker_claims.evidence import NotMeasured
 
 READER = HostReader(container=None, netns="/run/docker/netns",
                     storage="/var/lib/docker/overlay2")
@@ -22,8 +22,8 @@ def test_the_reader_sees_the_netns_directory_and_what_lies_under_the_storage_dir
 
 @pytest.mark.parametrize("path", ["/var/lib/docker/overlay2-other/abc/diff", "/etc",
                                   "/run/docker/netns2"])
-def test_a_path_the_reader_does_not_see_fails_saying_which_it_sees(path):
-    with pytest.raises(ClaimFailed, match="the only places the host reader sees"):
+def test_a_path_the_reader_does_not_see_is_not_measured_saying_which_it_sees(path):
+    with pytest.raises(NotMeasured, match="the only places the host reader sees"):
         READER.seen_at(path)
 
 
@@ -130,7 +130,7 @@ def test_a_storage_directory_the_engine_host_lacks_is_not_bound():
     reader = HostReader.start(engine, "image")
     assert [m["Source"] for m in engine.created[-1].kwargs["mounts"]] == ["/run/docker/netns"]
     assert reader.storage == ""
-    with pytest.raises(ClaimFailed, match="none on the engine host"):
+    with pytest.raises(NotMeasured, match="none on the engine host"):
         reader.seen_at("/var/lib/docker/overlayfs/abc")
 
 
@@ -179,7 +179,7 @@ def test_on_the_containerd_store_the_reader_binds_the_snapshotters_metadata():
     assert reader.read_bytes(metadata) == b"bolt bytes"
     assert engine.reads == [SNAPSHOTS_DB]
     engine.reads_answer = (1, b"cat: can't open: Permission denied")
-    with pytest.raises(ClaimFailed, match="could not read"):
+    with pytest.raises(NotMeasured, match="could not read"):
         reader.read_bytes(metadata)
 
 

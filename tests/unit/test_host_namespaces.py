@@ -5,7 +5,7 @@ from observed import KEY, LEFT, MOUNTED, PROC, proc
 
 from docker_claims.claims import namespaces
 from docker_claims.engine import host_namespaces, mounts
-from docker_claims.evidence import ClaimFailed
+from docker_claims.evidence import NotMeasured
 
 
 def test_the_proc_reading_is_parsed():
@@ -14,8 +14,8 @@ def test_the_proc_reading_is_parsed():
     assert set(found["ns"]) == set(namespaces.KINDS) == set(found["parent_ns"])
 
 
-def test_an_incomplete_proc_reading_fails():
-    with pytest.raises(ClaimFailed, match="incomplete"):
+def test_an_incomplete_proc_reading_is_not_measured():
+    with pytest.raises(NotMeasured, match="incomplete"):
         host_namespaces.parse_proc(7085, PROC.replace("#end\n", ""))
 
 
@@ -31,9 +31,9 @@ def test_reading_the_mount_table_gives_up_within_two_seconds():
     assert last.is_namespace and 2.0 <= waited < 3.0
 
 
-def test_a_netns_listing_cut_short_fails():
+def test_a_netns_listing_cut_short_is_not_measured():
     assert host_namespaces._parse_entries("default\nabc\n#end\n") == {"default", "abc"}
-    with pytest.raises(ClaimFailed) as failed:
+    with pytest.raises(NotMeasured) as failed:
         host_namespaces._parse_entries("default\n0123456789ab\nls: ./x: I/O error\n")
     assert "0123456789ab" not in str(failed.value) + repr(failed.value.observed)
     assert failed.value.observed["errors"] == ["ls: ./x: I/O error"]

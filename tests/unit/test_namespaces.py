@@ -6,7 +6,7 @@ from observed import KEY, LEFT, MOUNTED, REMOVED, proc
 from docker_claims.claims import namespaces
 from docker_claims.engine import mounts
 from docker_claims.engine.records import NetnsListing, SwarmSetting
-from docker_claims.evidence import ClaimFailed
+from docker_claims.evidence import ClaimFailed, NotMeasured
 
 NETNS = "/var/run/docker/netns"
 CREATED = {"Status": "created", "Pid": 0, "SandboxKey": "", "SandboxID": "",
@@ -142,7 +142,7 @@ def test_a_shared_user_namespace_holds_and_fails_when_remapped():
 def test_unreadable_namespaces_never_count_as_equal_or_different(check):
     unreadable = proc(net="")
     unreadable["parent_ns"]["net"] = ""
-    with pytest.raises(ClaimFailed, match="could not be read"):
+    with pytest.raises(NotMeasured, match="could not be read"):
         check(unreadable, "net")
 
 

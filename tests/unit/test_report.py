@@ -14,7 +14,7 @@ import pytest
 from behave.model_type import Status
 from behave.parser import parse_feature
 
-from docker_claims.evidence import ClaimFailed, as_json
+from docker_claims.evidence import ClaimFailed, NotMeasured, as_json
 from docker_claims.runner.exit_status import ExitStatus
 from docker_claims.runner.report import console, measured, page, summary, words
 from docker_claims.runner.report.data import (
@@ -130,6 +130,18 @@ def test_an_error_of_the_suite_is_could_not_be_measured_never_fails():
     assert status["code"] == ExitStatus.INCONCLUSIVE
     assert "C02 could not be measured" in status["reason"]
     assert "authorization denied" in status["reason"]
+
+
+def test_a_reading_of_the_suite_cut_short_is_not_measured_and_shows_what_it_read():
+    parsed = features()
+    all_passed(parsed)
+    outcome(scenarios(parsed)["one layer per step"], "passed", "error",
+            error=NotMeasured("the helper did not list the layer directory", {"output": "x\n"}))
+    report = build(parsed, run_record(parsed))
+    assert verdicts(report)["C01"] == "could_not_be_measured"
+    problem = report["claims"][0]["scenarios"][0]["problem"]
+    assert problem["message"] == "the helper did not list the layer directory"
+    assert problem["observed"] == {"output": "x\n"} and problem["type"] == "NotMeasured"
 
 
 def test_an_interrupted_run_is_incomplete_and_fails_nothing():

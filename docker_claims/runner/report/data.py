@@ -38,7 +38,7 @@ from typing import Any
 from behave.formatter.base import Formatter
 
 import docker_claims
-from docker_claims.evidence import ClaimFailed, as_json, merge_facts
+from docker_claims.evidence import ClaimFailed, Observed, as_json, merge_facts
 from docker_claims.runner import spec
 from docker_claims.runner.exit_status import ExitStatus, of_run
 from docker_claims.runner.interrupts import INTERRUPTS
@@ -168,7 +168,7 @@ def _problem(scenario, state: str) -> dict[str, Any] | None:
         return None
     step = _first_bad_step(scenario)
     exception = getattr(step, "exception", None) if step else getattr(scenario, "exception", None)
-    if isinstance(exception, ClaimFailed):
+    if isinstance(exception, Observed):
         message, observed = exception.message, as_json(exception.observed) or None
     elif exception is not None and state != "interrupted":
         message, observed = f"{type(exception).__name__}: {exception}".strip(), None
