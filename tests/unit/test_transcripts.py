@@ -5,7 +5,7 @@ import pytest
 from docker_claims.claims import transcripts
 from docker_claims.engine.cli_output import CliContainer, CliRun, human_size, parse_table
 from docker_claims.engine.records import Fingerprint, Identity, NetnsListing, SwarmSetting
-from docker_claims.evidence import ClaimFailed
+from docker_claims.evidence import ClaimFailed, Observation
 from tests.article import CREATE_START, EXPORT_IMPORT
 
 ARTICLE_ID = CREATE_START.output("docker create")[0]
@@ -483,3 +483,37 @@ def test_a_netns_listing_shows_the_containers_entry_and_counts_the_others():
     assert observation.facts["session"]["5"]["printed"] == ["3a960bf7f4af",
                                                            "(2 other entries)"]
     assert "ingress_sbox" not in str(observation.facts["session"]["5"]["printed"])
+
+
+def _verdict_and_marks(check, *args):
+    """Whether the check held, and the marks it gave the report (held or not)."""
+    try:
+        observation = check(*args)
+    except ClaimFailed as failed:
+        return False, _fields(Observation({}, failed.facts))
+    return True, _fields(observation)
+
+
+LISTINGS = [ps_table("Created"), ps_table("Up 2 seconds"), ps_table("Up"),
+            ps_table("Created", name="someone_elses"), ps_table("Created", cid="a" * 12),
+            ps_table("Created", image="alpine"), ps_table("Created", command='"top"'),
+            ps_table("Created", created="2026-11-28"), ps_table("Exited (0) 1 second ago")]
+IMPORT_ROWS = [IMPORT_ROW, (*IMPORT_ROW[:2], "/bin/sh -c touch /1.txt", *IMPORT_ROW[3:]),
+               (*IMPORT_ROW[:4], ""), (*IMPORT_ROW[:3], "1.99MB", IMPORT_ROW[4]),
+               (*IMPORT_ROW[:3], "1240000", IMPORT_ROW[4]),
+               ("faa8cc5a9027", "2026-11-28T12:00:00Z", *IMPORT_ROW[2:])]
+
+
+@pytest.mark.parametrize("table", LISTINGS)
+@pytest.mark.parametrize("wanted", ["Created", "Up"])
+def test_a_listing_check_fails_exactly_when_a_mark_it_shows_does(table, wanted):
+    held, marks = _verdict_and_marks(transcripts.check_listed, table, KIND_BANZAI, wanted,
+                                     ARTICLE_ID, CREATE_START)
+    assert held == all(mark["matches"] in (True, None) for mark in marks.values()), marks
+
+
+@pytest.mark.parametrize("row", IMPORT_ROWS)
+def test_an_import_row_check_fails_exactly_when_a_mark_it_shows_does(row):
+    held, marks = _verdict_and_marks(transcripts.check_import_row, history_table([row]),
+                                     1_240_000, EXPORT_IMPORT)
+    assert held == all(mark["matches"] in (True, None) for mark in marks.values()), marks
