@@ -616,6 +616,9 @@ def _compare_expected(path: Path, paths: list[Path]) -> int:
         return ExitStatus.FAILS
     if incomparable_runs:
         return ExitStatus.NOT_COMPARABLE
+    if not set(observed) & set(wanted):
+        print(f"nothing compared: {path} expects nothing of any configuration given")
+        return ExitStatus.NOT_COMPARABLE
     print(f"every verdict is as {path} expects (configurations compared: {compared})")
     return ExitStatus.OK
 

@@ -57,6 +57,9 @@ def test_a_configuration_without_expectations_and_a_selection_are_said(tmp_path,
     out = capsys.readouterr().out
     assert f"not watched: {path} expects nothing of vfs" in out
     assert "(configurations compared: default)" in out
+    assert cli.main(["compare", "--expected", str(path), str(matrix_runs[1])]) \
+        == ExitStatus.NOT_COMPARABLE  # a watch that compared nothing is never green
+    assert "nothing compared" in capsys.readouterr().out
     selection = write(tmp_path / "s" / "default" / "claims.json",
                       run_of("default", engine(), C01=HOLDS),
                       {"selection": {"tags": "@claim.C01", "names": [], "locations": []}})
