@@ -569,10 +569,13 @@ def _compare_command(args: argparse.Namespace) -> int:
             print(f"    {line}")
     for line in left_out:
         print(f"not compared: {line}")
-    if not changes:
-        print("no verdict changed")
-        return ExitStatus.OK
-    return ExitStatus.FAILS
+    if changes:
+        return ExitStatus.FAILS
+    if len(left_out) == len(set(old.claims) | set(new.claims)):
+        print("nothing compared: no claim has a verdict in both runs")
+        return ExitStatus.NOT_COMPARABLE
+    print("no verdict changed")
+    return ExitStatus.OK
 
 
 def _why(claim: Claim) -> str:

@@ -249,6 +249,10 @@ def test_compare_exits_1_when_a_verdict_changed_and_0_when_none_did(tmp_path, ca
                        "although the engine remaps users)"]
     assert cli.main(["compare", str(old), str(old)]) == ExitStatus.OK
     assert capsys.readouterr().out.splitlines()[-1] == "no verdict changed"
+    unmeasured = write(tmp_path / "none.json", run_of("none", engine(), C14=NOT_MEASURED))
+    assert cli.main(["compare", str(unmeasured), str(unmeasured)]) \
+        == ExitStatus.NOT_COMPARABLE  # nothing compared is never "no verdict changed"
+    assert capsys.readouterr().out.splitlines()[-1].startswith("nothing compared")
 
 
 @pytest.mark.parametrize("content, says", [
