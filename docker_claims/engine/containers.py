@@ -217,6 +217,7 @@ def copy_out(container: Container, path: str) -> bytes | None:
     try:
         stream, _ = container.get_archive(path)
     except NotFound:
+        container.reload()  # a container that is gone says nothing of the path: NotFound again
         return None
     with tempfile.TemporaryFile() as spooled:
         for chunk in stream:

@@ -9,6 +9,7 @@ and expects ClaimFailed.
 import dataclasses
 
 import pytest
+from docker.errors import NotFound
 
 from docker_claims.claims import container_layer, namespaces
 from docker_claims.engine import (
@@ -182,6 +183,14 @@ def test_c05_a_file_never_written_is_not_copied_out(resources, base):
         container_layer.check_file_content("/claims/kept.txt", b"kept\n",
                                       containers.copy_out(stranger, "/claims/kept.txt"),
                                       "copied out of the stopped container")
+
+
+def test_a_container_gone_is_not_read_as_a_file_it_lacks(resources, base):
+    """A copy out of a removed container errs (could not be measured), never reads "absent"."""
+    gone = containers.run_script(resources, base, "true")
+    gone.remove()
+    with pytest.raises(NotFound):
+        containers.copy_out(gone, "/claims/kept.txt")
 
 
 def test_c05_a_file_overwritten_after_the_write_is_caught(resources, base):
