@@ -14,10 +14,10 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from docker_claims.engine.labels import LABEL_ROLE, LABEL_RUN
+from docker_claims.engine.scope import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = ROOT / "features"
@@ -113,14 +113,12 @@ def subjects(client, run_id: str) -> list[dict]:
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "it"):
-    """Poll until `predicate()` is truthy; fail the test saying `what` otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
+    """Poll until `predicate()` is truthy (engine.scope.wait_until); fail the test saying `what`
+    otherwise."""
+    value = wait_until(predicate, timeout=timeout, interval=interval)
+    if not value:
+        raise AssertionError(f"{what} did not happen within {timeout} s")
+    return value
 
 
 ENVIRONMENT = (ROOT / "environment.py").read_text()
