@@ -71,8 +71,34 @@ def ignoring_gone(remove: Callable[[], Any]) -> Callable[[], None]:
     return quietly
 
 
+REMOVAL_WAIT = 30.0
+"""Seconds a container that another caller is removing (a concurrent sweep) may take to go."""
+
+
 def remove_container(client: docker.DockerClient, container_id: str) -> None:
-    ignoring_gone(lambda: client.api.remove_container(container_id, force=True, v=True))()
+    """Remove a container and its anonymous volumes. When another caller is already removing
+    it, wait until the engine has it no more: the engine lists a container while its removal is
+    in progress, and what follows (a sweep's count, the check that nothing is left) would see
+    it half gone."""
+    try:
+        client.api.remove_container(container_id, force=True, v=True)
+    except NotFound:
+        return
+    except APIError as error:
+        if "already in progress" not in str(error):
+            raise
+        if not wait_until(lambda: _gone(client, container_id), timeout=REMOVAL_WAIT,
+                          interval=0.1):
+            log.warning("container %s is still being removed by another caller after %s s",
+                        container_id[:12], REMOVAL_WAIT)
+
+
+def _gone(client: docker.DockerClient, container_id: str) -> bool:
+    try:
+        client.api.inspect_container(container_id)
+    except NotFound:
+        return True
+    return False
 
 
 def remove_image(client: docker.DockerClient, image_id: str, run_id: str | None = None) -> None:

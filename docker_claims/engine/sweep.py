@@ -224,7 +224,7 @@ def sweep(client: docker.DockerClient, *, run_id: str | None = None,
     doomed = [leftover for run in report.doomed for leftover in run.resources]
     api = client.api
     remove = {
-        "container": lambda i: api.remove_container(i, force=True, v=True),
+        "container": lambda i: remove_container(client, i),
         "network": api.remove_network,
         "volume": lambda i: api.remove_volume(i, force=True),
     }

@@ -4,7 +4,7 @@ import pytest
 from docker.errors import APIError, NotFound
 
 from docker_claims.engine.labels import LABEL_ROLE, LABEL_RUN
-from docker_claims.engine.scope import Run, ignoring_gone
+from docker_claims.engine.scope import Run, ignoring_gone, remove_container
 
 
 def test_run_names_are_unique_and_carry_the_run_id():
@@ -38,3 +38,27 @@ def test_removal_failing_otherwise_is_reported():
 
     with pytest.raises(APIError):
         ignoring_gone(busy)()
+
+
+class RemovingElsewhere:
+    """An engine on which another caller is removing the container: listed for a while yet."""
+
+    def __init__(self, inspections_left: int):
+        self.inspections_left = inspections_left
+        self.inspected = 0
+        self.api = self
+
+    def remove_container(self, container_id, force, v):
+        raise APIError(f"removal of container {container_id} is already in progress")
+
+    def inspect_container(self, container_id):
+        self.inspected += 1
+        if self.inspected > self.inspections_left:
+            raise NotFound("no such container")
+        return {"Id": container_id, "State": {"Dead": True}}
+
+
+def test_a_container_another_caller_is_removing_is_waited_for_until_gone():
+    engine = RemovingElsewhere(inspections_left=3)
+    remove_container(engine, "c0ffee")
+    assert engine.inspected == 4  # returned only once the engine no longer had it
